@@ -1,0 +1,84 @@
+"""Checking `references.bib` with bibtexparser v2 against the citations the manuscript makes.
+
+Reports, with file and line: blocks that fail to parse (BIB001), duplicate keys (BIB002), required fields
+missing for the entry type (BIB003), cited keys that are not defined (BIB004, an error), defined keys
+that nothing cites (BIB005, a warning), and a bad `verified` flag (BIB006).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+
+from .errors import DiagnosticLog
+from .sources import SourceTexts, read_text
+
+# One of the alternatives in each tuple must be present.
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "article": (("author", "editor"), ("title",), ("journal", "journaltitle"), ("year", "date")),
+    "book": (("author", "editor"), ("title",), ("year", "date")),
+    "incollection": (("author",), ("title",), ("booktitle",), ("year", "date")),
+    "inbook": (("author", "editor"), ("title",), ("year", "date")),
+    "online": (("title",), ("url", "howpublished", "note")),
+    "misc": (("title",),),
+    "thesis": (("author",), ("title",), ("year", "date")),
+    "report": (("author", "institution"), ("title",), ("year", "date")),
+    "unpublished": (("author", "title"),),
+}
+VERIFIED_VALUES = {"full", "partial", "none"}
+CITE_KEY = re.compile(r"(?<![\w.@])@([\w][\w:.#$%&+?<>~/-]*[\w])")
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    key: str
+    entry_type: str
+    line: int
+    fields: dict[str, str]
+
+
+def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str, BibEntry]:
+    """All well-formed entries by key; parse failures and duplicates go into ``log``."""
+    text = read_text(path, display=display)
+    library = bibtexparser.parse_string(text)
+    for block in library.failed_blocks:
+        if isinstance(block, DuplicateBlockKeyBlock):
+            log.add("BIB002", f"duplicate key {block.key!r}; give each entry its own key", display,
+                    block.start_line + 1)
+        else:
+            log.add("BIB001", "this entry cannot be parsed (unbalanced braces or quotes?); fix its syntax",
+                    display, block.start_line + 1)
+    entries: dict[str, BibEntry] = {}
+    for entry in library.entries:
+        entries[entry.key] = _entry(entry)
+    for entry in entries.values():
+        required = REQUIRED.get(entry.entry_type, (("title",),))
+        for alternatives in required:
+            if not any(entry.fields.get(name, "").strip() for name in alternatives):
+                log.add("BIB003", f"entry {entry.key!r} (@{entry.entry_type}) lacks required field "
+                        f"{' or '.join(alternatives)}", display, entry.line)
+        verified = entry.fields.get("verified")
+        if verified is not None and verified not in VERIFIED_VALUES:
+            log.add("BIB006", f"entry {entry.key!r}: `verified` must be one of full, partial, none", display,
+                    entry.line)
+    return entries
+
+
+def _entry(entry: Entry) -> BibEntry:
+    fields = {f.key.lower(): str(f.value).strip() for f in entry.fields}
+    return BibEntry(entry.key, entry.entry_type.lower(), entry.start_line + 1, fields)
+
+
+def check_citations(cited: set[str], entries: dict[str, BibEntry], sources: SourceTexts, bib_display: str,
+                    log: DiagnosticLog, nocite_all: bool = False) -> None:
+    """Cited-but-undefined keys are errors at their manuscript line; uncited entries are warnings."""
+    for key in sorted(cited - entries.keys()):
+        file, line = sources.locate(f"@{key}")
+        log.add("BIB004", f"unknown citation key {key!r}: add it to {bib_display} or correct the key", file, line)
+    if not nocite_all:
+        for key in sorted(entries.keys() - cited):
+            log.add("BIB005", f"entry {key!r} is never cited", bib_display, entries[key].line, severity="warning")

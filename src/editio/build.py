@@ -1,0 +1,226 @@
+"""The one build: config → sources → one pandoc AST → filters (declared order) → writers → `dist/`.
+
+Everything is made in a staging folder first; only when every format succeeded are the artefacts moved
+into the output folder, so a failed build leaves the previous artefacts as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .bibliography import check_citations, parse_bibliography
+from .config import EditionConfig, load_config
+from .errors import DiagnosticLog, error
+from .filters import CITEPROC, apply_filters, to_doc, to_json
+from .pandoc import markdown_to_json, metadata_to_json, pandoc_version, run_pandoc
+from .reproducible import git_revision, iso_date, source_date_epoch
+from .sources import SourceTexts, read_text
+from .writers.epub import write_epub
+from .writers.html import write_html
+from .writers.pdf import write_pdf
+
+FORMATS = ("pdf", "epub", "html")
+PANDOC_FORMAT = {"pdf": "typst", "epub": "epub3", "html": "html5"}
+# Keys the build adds for filters; removed before any writer sees the metadata.
+INTERNAL_KEYS = ("manuscript-dir", "media-dir", "media-prefix", "source-files")
+
+
+@dataclass
+class Artefact:
+    path: str
+    size: int
+    seconds: float
+    sha256: str
+
+
+@dataclass
+class BuildReport:
+    artefacts: list[Artefact] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        lines = [f"  {a.path:<40} {a.size:>10,d} B  {a.seconds:6.2f} s  sha256 {a.sha256[:16]}" for a in self.artefacts]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        lines.append(f"built {len(self.artefacts)} artefacts in {self.seconds:.2f} s")
+        return "\n".join(lines)
+
+
+@dataclass
+class Manuscript:
+    """The parsed manuscript: its AST (before filters), raw texts, and what the build derived."""
+
+    config: EditionConfig
+    ast: dict
+    sources: SourceTexts
+    epoch: int
+    warnings: list[str]
+
+
+def load_manuscript(manuscript_dir: Path, root: Path | None = None) -> Manuscript:
+    """Read, check and parse the manuscript into one pandoc AST with the edition's metadata."""
+    config = load_config(manuscript_dir, root)
+    sources = SourceTexts()
+    blocks: list = []
+    api_version = None
+    for path in config.files:
+        shown = config.display(path)
+        text = read_text(path, display=shown)
+        sources.add(shown, text)
+        ast = markdown_to_json(text, shown, allow_raw=bool(config.metadata.get("allow-raw", False)))
+        api_version = ast["pandoc-api-version"]
+        blocks.extend(ast["blocks"])
+    if not any(text.strip() for text in sources.texts.values()):
+        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text", config.display(config.config_file))
+
+    epoch = source_date_epoch(config.root, [config.manuscript_dir, *( [config.bibliography] if config.bibliography else [])])
+    metadata = dict(config.metadata)
+    metadata.setdefault("build-date", iso_date(epoch))
+    metadata["identifier"] = config.identifier
+    metadata["source-revision"] = git_revision(config.root)
+    metadata["tool-versions"] = f"editio {__version__}, pandoc {pandoc_version()}, typst {_typst_version()}"
+    meta = metadata_to_json(yaml.safe_dump(_plain(metadata), allow_unicode=True, sort_keys=True),
+                            config.display(config.config_file))
+    ast = {"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}
+
+    log = DiagnosticLog()
+    if config.bibliography is not None:
+        bib_shown = config.display(config.bibliography)
+        entries = parse_bibliography(config.bibliography, bib_shown, log)
+        check_citations(cited_keys(ast), entries, sources, bib_shown, log,
+                        nocite_all="@*" in json.dumps(meta.get("nocite", "")))
+    elif cited_keys(ast):
+        key = sorted(cited_keys(ast))[0]
+        file, line = sources.locate(f"@{key}")
+        log.add("BIB004", f"citation {key!r} but no `bibliography` in edition.yaml", file, line)
+    log.raise_if_errors()
+    return Manuscript(config, ast, sources, epoch, [str(w) for w in log.warnings])
+
+
+def _plain(value):
+    """YAML-safe plain data (the loader's line-tracking subclasses become dicts and lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _typst_version() -> str:
+    from importlib.metadata import version
+
+    return version("typst")
+
+
+def cited_keys(ast: dict) -> set[str]:
+    """Every citation key the AST uses."""
+    keys: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Cite":
+                keys.update(c["citationId"] for c in node["c"][0])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(ast["blocks"])
+    walk(ast["meta"])
+    return keys
+
+
+def citeproc(ast: dict, config: EditionConfig) -> dict:
+    args = ["-f", "json", "-t", "json", "--citeproc", f"--csl={config.csl}"]
+    if config.bibliography is not None:
+        args.append(f"--bibliography={config.bibliography}")
+    return json.loads(run_pandoc(args, stdin=json.dumps(ast), what="citeproc"))
+
+
+def render(manuscript: Manuscript, fmt: str, stage: Path) -> dict:
+    """The AST for one output format after the declared filters (and citeproc) ran."""
+    config = manuscript.config
+    media = stage / "media"
+    media.mkdir(exist_ok=True)
+    ast = json.loads(json.dumps(manuscript.ast))
+    internal = {"manuscript-dir": str(config.manuscript_dir.resolve()), "media-dir": str(media),
+                "media-prefix": "media", "source-files": [str(p.resolve()) for p in config.files]}
+    for key, value in internal.items():
+        ast["meta"][key] = _meta_value(value)
+    names = list(config.filters)
+    before, after = (names[: names.index(CITEPROC)], names[names.index(CITEPROC) + 1:]) if CITEPROC in names \
+        else (names, [])
+    doc = apply_filters(to_doc(ast, PANDOC_FORMAT[fmt]), before, config.filters_dir)
+    ast = citeproc(to_json(doc), config) if CITEPROC in names else to_json(doc)
+    doc = apply_filters(to_doc(ast, PANDOC_FORMAT[fmt]), after, config.filters_dir)
+    ast = to_json(doc)
+    for key in INTERNAL_KEYS:
+        ast["meta"].pop(key, None)
+    return ast
+
+
+def _meta_value(value):
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [_meta_value(v) for v in value]}
+    return {"t": "MetaString", "c": str(value)}
+
+
+def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, root: Path | None = None) -> BuildReport:
+    """Build the requested formats into ``out`` atomically; raises EditionError on bad input."""
+    started = time.perf_counter()
+    manuscript = load_manuscript(manuscript_dir, root)
+    name = manuscript.config.name
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(warnings=list(manuscript.warnings))
+    with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:
+        stage = Path(tmp)
+        produced: list[tuple[Path, float]] = []
+        for fmt in formats:
+            t0 = time.perf_counter()
+            ast = render(manuscript, fmt, stage)
+            if fmt == "pdf":
+                paths = [write_pdf(ast, stage, name, manuscript.epoch,
+                                   manuscript.config.metadata.get("pdf-standards"))]
+            elif fmt == "epub":
+                paths = [write_epub(ast, stage, name, manuscript.epoch)]
+            else:
+                paths = write_html(ast, stage, name)
+                paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
+            seconds = time.perf_counter() - t0
+            produced += [(p, seconds if i == 0 else 0.0) for i, p in enumerate(paths)]
+        _publish(stage, out, produced, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _publish(stage: Path, out: Path, produced: list[tuple[Path, float]], report: BuildReport) -> None:
+    """Move every artefact from the stage into ``out`` (rename is atomic per file) and write SHA256SUMS."""
+    seen: set[Path] = set()
+    sums = []
+    for path, seconds in produced:
+        if path in seen:
+            continue
+        seen.add(path)
+        relative = path.relative_to(stage).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        sums.append(f"{digest}  {relative}")
+        report.artefacts.append(Artefact(relative, target.stat().st_size, seconds, digest))
+    sums_file = stage / "SHA256SUMS"
+    sums_file.write_text("\n".join(sorted(sums, key=lambda s: s.split("  ")[1])) + "\n", encoding="utf-8")
+    os.replace(sums_file, out / "SHA256SUMS")
+    shutil.rmtree(stage / "media", ignore_errors=True)

@@ -1,0 +1,42 @@
+"""Command line: `editio build [--format pdf,epub,html] [--out dist] [--manuscript manuscript]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import FORMATS, build
+from .errors import EditionError
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
+                                         f"{', '.join(FORMATS)}")
+    return formats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="editio", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the edition")
+    b.add_argument("--format", type=parse_formats, default=FORMATS, help="comma-separated: pdf,epub,html")
+    b.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    b.add_argument("--manuscript", type=Path, default=Path("manuscript"), help="manuscript folder")
+    args = parser.parse_args(argv)
+    try:
+        report = build(args.manuscript, args.out, args.format, root=Path.cwd())
+    except EditionError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print(f"build failed: {len(exc.diagnostics)} error(s); {args.out}/ left as it was", file=sys.stderr)
+        return 1
+    print(report.text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

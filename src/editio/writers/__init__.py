@@ -1,0 +1,1 @@
+"""Writers turn the filtered pandoc AST into artefacts: typst→PDF, EPUB 3, HTML5."""

@@ -184,8 +184,9 @@ class Citation:
     markup: str
 
 
-def cite(note: int, source: str, key: str, locator: str | None = None) -> Citation:
-    return Citation(note, source, f"[@{key}, p. {locator}]" if locator else f"[@{key}]")
+def cite(note: int, source: str, key: str, locator: str | None = None, end: str = "") -> Citation:
+    """`end` restores a full stop that the cited reference (e.g. a trailing URL) swallowed."""
+    return Citation(note, source, (f"[@{key}, p. {locator}]" if locator else f"[@{key}]") + end)
 
 
 CITATIONS = [
@@ -201,7 +202,7 @@ CITATIONS = [
          "insurreccion1952", "15–16"),
     cite(11, "Le coupe d`Etat c`est transformé en insurrection révolutionnaire // La Verité. No. 294. "
              "17 avril-7 mai, 1952. P.3. (http://www.bibnumcermtri.fr/IMG/pdf/no_294.pdf)",
-         "verite1952", "3"),
+         "verite1952", "3", end="."),
     cite(13, "Lora, T. 3, 1978. P. 27", "lora1978t3", "27"),
     cite(14, "Lazarte, 1989. P. 8", "lazarte1989", "8"),
     cite(15, "Zavaleta Mercado, 1974. P. 91", "zavaleta1974", "91"),
@@ -274,7 +275,7 @@ CITATIONS = [
     cite(74, "Cano, 2011. P. 195", "cano2011", "195"),
     cite(75, "Lora G. Las guerrillas - la concepción marxista contra el golpismo aventurero, Junio de 1963 "
              "https://marxists.architexturez.net/espanol/lora/1963/jun00.htm", "lora1963"),
-    cite(76, "Ibidem.", "lora1963"),
+    cite(76, "Ibidem", "lora1963"),
     cite(77, "John, 2016. P. 248", "john2016", "248"),
     cite(78, "Lora, T. 3, 1978. P. 146-147", "lora1978t3", "146-147"),
 ]

@@ -1,0 +1,43 @@
+"""nox sessions: they only arrange environments (from the lock) and call the project's own entry points."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["build", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+PYTHON = "3.11"
+
+
+def install(session: nox.Session) -> None:
+    session.install("-r", "requirements.lock")
+    session.install("--no-deps", "-e", ".")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build the edition into dist/ (PDF, EPUB, HTML, SHA256SUMS). Extra args go to `editio build`."""
+    install(session)
+    session.run("python", "-m", "editio", "build", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (unit, golden, end-to-end, reproducibility, epubcheck, bad input)."""
+    install(session)
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def golden(session: nox.Session) -> None:
+    """Regenerate the golden files of the filter tests; review the diff before committing."""
+    install(session)
+    session.run("python", "-m", "pytest", "-q", "-k", "golden", env={"EDITIO_SAVE_GOLDEN": "1"})
+
+
+@nox.session(python=PYTHON)
+def lock(session: nox.Session) -> None:
+    """Re-resolve requirements.lock from pyproject.toml (needs the registry)."""
+    session.install("uv")
+    session.run("uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version", PYTHON,
+                "--generate-hashes", "-o", "requirements.lock")

@@ -19,7 +19,8 @@ from .sources import SourceTexts, read_text
 
 # One of the alternatives in each tuple must be present.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "article": (("author", "editor"), ("title",), ("journal", "journaltitle"), ("year", "date")),
+    # Unsigned newspaper and bulletin items are normal; a title stands in for the author.
+    "article": (("title",), ("journal", "journaltitle"), ("year", "date")),
     "book": (("author", "editor"), ("title",), ("year", "date")),
     "incollection": (("author",), ("title",), ("booktitle",), ("year", "date")),
     "inbook": (("author", "editor"), ("title",), ("year", "date")),

@@ -1,0 +1,52 @@
+"""Shared fixtures: one build of the tiny fixture and one of the real edition per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini"
+EPOCH = "1700000000"
+
+
+def run_build(manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str] | None = None,
+              formats: str = "pdf,epub,html") -> subprocess.CompletedProcess:
+    """Run the real command line the way a user does; returns the finished process."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH",)}
+    full_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), full_env.get("PYTHONPATH", "")])
+    full_env.setdefault("SOURCE_DATE_EPOCH", EPOCH)
+    if env:
+        full_env.update(env)
+    return subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",
+                           str(out), "--format", formats], cwd=cwd, env=full_env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def mini_dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("mini") / "dist"
+    proc = run_build(MINI / "manuscript", out)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def edition_dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("edition") / "dist"
+    proc = run_build(ROOT / "manuscript", out)
+    assert proc.returncode == 0, proc.stderr
+    (out / "build-report.txt").write_text(proc.stdout, encoding="utf-8")
+    return out
+
+
+@pytest.fixture()
+def project_copy(tmp_path) -> Path:
+    """A throw-away project: the mini manuscript plus the real filters, for bad-input tests."""
+    shutil.copytree(MINI, tmp_path / "project")
+    shutil.copytree(ROOT / "filters", tmp_path / "project" / "filters")
+    return tmp_path / "project"

@@ -222,13 +222,14 @@ def _typeset_run(run: list, state: TextState, config: Config) -> list:
 
 
 def _element_lang(elem, inherited: str) -> str:
-    lang = getattr(elem, "attributes", {}).get("lang") if hasattr(elem, "attributes") else None
-    return lang or inherited
+    attributes = getattr(elem, "attributes", None)
+    return (attributes.get("lang") if attributes else None) or inherited
 
 
 def typeset_inlines(inlines, lang: str, state: TextState, config: Config) -> list:
     """Return a new inline list with the rules applied to its Russian parts, in reading order."""
     if not is_russian(lang):
+        _typeset_russian_spans(inlines, lang, config)
         return list(inlines)
     flat = _without_quoted(list(inlines))
     out, run = [], []
@@ -266,6 +267,20 @@ def typeset_inlines(inlines, lang: str, state: TextState, config: Config) -> lis
         out.append(elem)
     flush()
     return out
+
+
+def _typeset_russian_spans(inlines, lang: str, config: Config) -> None:
+    """In text of another language, find the Russian spans (``[…]{lang=ru}``) and typeset those."""
+    for elem in inlines:
+        if isinstance(elem, pf.Span) and is_russian(_element_lang(elem, lang)):
+            elem.content = typeset_inlines(elem.content, _element_lang(elem, lang), TextState(), config)
+        elif isinstance(elem, pf.Cite):
+            for citation in elem.citations:
+                _typeset_russian_spans(citation.prefix, lang, config)
+                _typeset_russian_spans(citation.suffix, lang, config)
+            _typeset_russian_spans(elem.content, lang, config)
+        elif isinstance(elem, (pf.Span, pf.Quoted) + _CONTAINERS):
+            _typeset_russian_spans(elem.content, _element_lang(elem, lang), config)
 
 
 def _skip(elem, state: TextState) -> None:

@@ -46,7 +46,8 @@ CONTEXT_QUOTES = frozenset('"“')  # opening or closing: decided by the charact
 OPENING_CONTEXT = frozenset(" \n\t" + NBSP + "([{«„-" + EN_DASH + EM_DASH + "/")
 
 _WS = "[ \\n\u00a0]"
-_NUMBER = r"(?:\d+(?:[-–]\d+)?(?:-[а-яё]{1,3})?|[IVXLC]+(?:[-–][IVXLC]+)?)"
+# Roman numerals include the Cyrillic Х and І that Russian texts often type for X and I («ХХ в.»).
+_NUMBER = r"(?:\d+(?:[-–]\d+)?(?:-[а-яё]{1,3})?|[IVXLCХІ]+(?:[-–][IVXLCХІ]+)?)"
 _ROMAN = r"(?:(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))"
 
 # A number range: two numbers only (a chain like an ISBN "978-5-02" is left alone).

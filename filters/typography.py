@@ -12,7 +12,7 @@ Reads the optional metadata key ``typography`` (a map, removed from the output):
 ``dash``
     The character of a dash between words; default ``—`` (em dash).
 ``metadata``
-    Top-level metadata fields to treat as Russian text too; default ``[title, subtitle, abstract]``.
+    Top-level metadata fields typeset like the body text; default ``[title, subtitle, abstract]``.
 
 The rules: a non-breaking space after initials (inserted where the space is missing after a Cyrillic
 initial), between a number and «г.», «в.», «с.» …, after «№», «с.», «т.», «p.» before a number;
@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import panflute as pf
 
@@ -52,7 +52,8 @@ _ROMAN = r"(?:(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))"
 
 # A number range: two numbers only (a chain like an ISBN "978-5-02" is left alone).
 _NUMBER_RANGE = re.compile(r"(?<![\w\-–./])(\d+)" + _WS + r"*[-–]" + _WS + r"*(\d+)(?![\w\-–/]|[.,]\d)")
-_ROMAN_RANGE = re.compile(r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN + r")(?![\w\-–])")
+_ROMAN_RANGE = re.compile(
+    r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN + r")(?![\w\-–])")
 _SPACED_DASH = re.compile(_WS + r"+[-–—]" + _WS + r"+")
 _DIALOGUE_DASH = re.compile(r"^[-–—](?=" + _WS + ")")
 _NUMBER_BEFORE_UNIT = re.compile(
@@ -88,7 +89,6 @@ class TextState:
     depth: int = 0
     previous: str = ""
     at_block_start: bool = True
-    protected: list[str] = field(default_factory=list)
 
 
 # --- pure helpers on strings -------------------------------------------------------------------
@@ -325,13 +325,13 @@ _BLOCKS = (pf.Para, pf.Plain, pf.Header, pf.LineItem, pf.DefinitionItem)
 def typography(elem, doc):
     """panflute action: typeset every block of inlines outside the metadata."""
     if isinstance(elem, _BLOCKS) and not _in_metadata(elem):
-        config = getattr(doc, "typography", None) or Config()
+        config = getattr(doc, "typography_config", None) or Config()
         typeset_block(elem, inherited_lang(elem, config.lang), config)
 
 
 def _typeset_metadata(doc, config: Config) -> None:
     for key in config.metadata:
-        value = doc.metadata.content.get(key) if key in doc.metadata.content else None
+        value = doc.metadata.content[key] if key in doc.metadata.content else None
         if isinstance(value, pf.MetaInlines):
             value.content = typeset_inlines(value.content, config.lang, TextState(), config)
         elif isinstance(value, pf.MetaBlocks):
@@ -365,7 +365,7 @@ def configure(doc) -> Config:
     if problems:
         raise EditionError([error("TYP001", p).diagnostics[0] for p in problems])
     config = Config(lang=lang, quotes=quotes.replace(" ", ""), dash=dash, metadata=tuple(metadata))
-    doc.typography = config
+    doc.typography_config = config
     _typeset_metadata(doc, config)
     return config
 

@@ -245,7 +245,14 @@ def lifetime_span(org: Organisation, relations: tuple[Relation, ...], g: Geometr
 
 def _wrap(text: str, size: float, width: float) -> list[str]:
     """Break a label at spaces into lines no wider than `width` (a single long word stays whole)."""
-    words, lines, current = text.split(" "), [], ""
+    words: list[str] = []
+    for word in text.split(" "):
+        # never separate an initial from the name that follows it ("У. Гонсалес")
+        if words and len(words[-1]) <= 3 and words[-1].endswith(".") and words[-1][0].isupper():
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    lines, current = [], ""
     for word in words:
         candidate = f"{current} {word}" if current else word
         if current and text_width(candidate, size) > width:
@@ -294,15 +301,29 @@ def layout_chart(data: FactionData, variant: str = "wide", title: str = "") -> C
             y += 2.5
         span = lifetime_span(org, data.relations, g)
         x0, x1 = year_x(span.fade0, g), year_x(span.fade1, g)
-        lines = _wrap(org.chart_label, g.label_size, plot_x1 - plot_x0)
-        widest = max(text_width(t, g.label_size) for t in lines)
-        label_x = min(max(x0, plot_x0), plot_x1 - widest)
-        for t in lines:
-            y += line_h
-            out.texts.append(TextItem(label_x, y - 0.2 * g.label_size, t, g.label_size))
-        bar_y = y + 1.0
         colour = colours.get(org.id, NEUTRAL)
-        out.lanes.append(Lane(org, y - len(lines) * line_h, bar_y, x0, x1, colour))
+        label = org.chart_label
+        width = text_width(label, g.label_size)
+        right_end = x1 + (4.0 if span.continues else 0.0)
+        if width + 3.0 <= x0 - plot_x0 or right_end + 3.0 + width <= plot_x1:
+            # one line: the label beside the bar, on its centre line
+            bar_y = y + 2.0
+            baseline = bar_y + g.bar_height / 2 + 0.3 * g.label_size
+            if width + 3.0 <= x0 - plot_x0:
+                out.texts.append(TextItem(x0 - 3.0, baseline, label, g.label_size, anchor="end"))
+            else:
+                out.texts.append(TextItem(right_end + 3.0, baseline, label, g.label_size))
+            out.lanes.append(Lane(org, y, bar_y, x0, x1, colour))
+        else:
+            lines = _wrap(label, g.label_size, plot_x1 - plot_x0)
+            widest = max(text_width(t, g.label_size) for t in lines)
+            label_x = min(max(x0, plot_x0), plot_x1 - widest)
+            top = y
+            for t in lines:
+                y += line_h
+                out.texts.append(TextItem(label_x, y - 0.2 * g.label_size, t, g.label_size))
+            bar_y = y + 1.0
+            out.lanes.append(Lane(org, top, bar_y, x0, x1, colour))
         _bar(out, g, span, bar_y, colour)
         y = bar_y + g.bar_height + g.lane_gap
     lanes_bottom = y
@@ -321,15 +342,11 @@ def _axis(out: ChartLayout, g: Geometry, y: float, above: bool) -> float:
     """Year labels every five years and a tick every year; returns the y of the axis line."""
     if above:
         line_y = y + 3.0
-        for tick in range(g.first_year, g.last_year + 1, 5):
-            out.texts.append(TextItem(year_x(tick, g), y, str(tick), g.small_size, anchor=_tick_anchor(tick, g),
-                                      role="axis"))
+        _tick_labels(out, g, y)
     else:
         line_y = y
         label_y = y + 3.0 + g.small_size
-        for tick in range(g.first_year, g.last_year + 1, 5):
-            out.texts.append(TextItem(year_x(tick, g), label_y, str(tick), g.small_size,
-                                      anchor=_tick_anchor(tick, g), role="axis"))
+        _tick_labels(out, g, label_y)
     out.lines.append(Line(year_x(g.first_year, g), line_y, year_x(g.last_year, g), line_y, INK, 0.5))
     for year in range(g.first_year, g.last_year + 1):
         major = year % 5 == 0
@@ -337,6 +354,21 @@ def _axis(out: ChartLayout, g: Geometry, y: float, above: bool) -> float:
         out.lines.append(Line(year_x(year, g), line_y - (dy if above else 0), year_x(year, g),
                               line_y + (0 if above else dy), INK, 0.4))
     return line_y if above else label_y
+
+
+def _tick_labels(out: ChartLayout, g: Geometry, y: float) -> None:
+    """A label every five years, dropping one that would touch its neighbour where the scale is compressed."""
+    kept: list[TextItem] = []
+    ticks = list(range(g.first_year, g.last_year + 1, 5))
+    for tick in ticks:
+        item = TextItem(year_x(tick, g), y, str(tick), g.small_size, anchor=_tick_anchor(tick, g), role="axis")
+        grown = Box(item.box.x0 - 2, item.box.y0, item.box.x1 + 2, item.box.y1)
+        if kept and grown.overlaps(kept[-1].box):
+            if tick != ticks[-1]:
+                continue
+            kept.pop()
+        kept.append(item)
+    out.texts.extend(kept)
 
 
 def _tick_anchor(tick: int, g: Geometry) -> str:
@@ -529,10 +561,23 @@ def faction_chart_table(data: FactionData) -> list[TableRow]:
     return rows
 
 
+def plural_ru(n: int, forms: tuple[str, str, str]) -> str:
+    """`n` with the Russian noun form it needs: (1 организация, 2 организации, 5 организаций)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {forms[0]}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {forms[1]}"
+    return f"{n} {forms[2]}"
+
+
+ORGANISATIONS = ("организация", "организации", "организаций")
+RELATIONS = ("связь", "связи", "связей")
+
+
 def chart_description(data: FactionData, g: Geometry) -> str:
-    return (f"Временная ось {g.first_year}–{g.last_year}: {len(data.organisations)} организаций, по одной полосе "
+    return (f"Временная ось {g.first_year}–{g.last_year}: {plural_ru(len(data.organisations), ORGANISATIONS)}, по одной полосе "
             f"на каждую, сгруппированных: {', '.join(BAND_TITLES[b].lower() if b != 'mnr' else 'MNR' for b in BANDS if any(o.band == b for o in data.organisations))}. "
-            f"{len(data.relations)} связей: расколы, преобразования, слияния и энтризм показаны вертикальными "
+            f"{plural_ru(len(data.relations), RELATIONS)}: расколы, преобразования, слияния и энтризм показаны вертикальными "
             "линиями, связь с международными организациями — цветом полосы; бледный конец полосы означает "
             "неизвестную или приблизительную дату. Те же данные даны текстом под рисунком.")
 

@@ -19,7 +19,7 @@ import yaml
 
 from . import __version__
 from .bibliography import check_citations, parse_bibliography
-from .config import EditionConfig, load_config
+from .config import EditionConfig, key_line, load_config
 from .errors import DiagnosticLog, error
 from .filters import CITEPROC, apply_filters, to_doc, to_json
 from .pandoc import markdown_to_json, metadata_to_json, pandoc_version, run_pandoc
@@ -81,7 +81,8 @@ def load_manuscript(manuscript_dir: Path, root: Path | None = None) -> Manuscrip
         api_version = ast["pandoc-api-version"]
         blocks.extend(ast["blocks"])
     if not any(text.strip() for text in sources.texts.values()):
-        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text", config.display(config.config_file))
+        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
+                    config.display(config.config_file), key_line(config.config_file, "files"))
 
     epoch = source_date_epoch(config.root, [config.manuscript_dir, *( [config.bibliography] if config.bibliography else [])])
     metadata = dict(config.metadata)

@@ -76,7 +76,7 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         log.raise_if_errors()
 
     def line(key: str) -> int | None:
-        return _key_line(config_file, key) or line_of(data)
+        return key_line(config_file, key) or line_of(data)
 
     files: list[Path] = []
     raw_files = data.get("files")
@@ -89,7 +89,7 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
                 log.add("CFG003", f"file {name!r} lies outside the project; list files inside it", shown, line("files"))
             elif not path.is_file():
                 log.add("CFG004", f"listed file {name!r} does not exist; create it or remove it from `files`",
-                        shown, _key_line(config_file, name) or line("files"))
+                        shown, key_line(config_file, name) or line("files"))
             else:
                 files.append(path)
 
@@ -100,7 +100,7 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         filters = []
     for name in filters:
         if name != "citeproc" and not (filters_dir / f"{name}.py").is_file():
-            log.add("CFG006", f"unknown filter {name!r}: no filters/{name}.py", shown, _key_line(config_file, name))
+            log.add("CFG006", f"unknown filter {name!r}: no filters/{name}.py", shown, key_line(config_file, name))
 
     bibliography = None
     if "bibliography" in data:
@@ -146,7 +146,7 @@ def _display(path: Path, root: Path) -> str:
         return path.name
 
 
-def _key_line(path: Path, needle: str) -> int | None:
+def key_line(path: Path, needle: str) -> int | None:
     """The first line of a small config file that mentions ``needle`` (keys and list items alike)."""
     try:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

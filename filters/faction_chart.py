@@ -27,7 +27,8 @@ from pathlib import Path
 
 import panflute as pf
 
-from editio.chart import LAYOUTS, faction_chart_svg, faction_chart_table
+from editio.chart import (LAYOUTS, ORGANISATIONS, RELATIONS, faction_chart_svg, faction_chart_table,
+                          plural_ru)
 from editio.errors import EditionError, error
 from editio.factions import FactionData, load_factions
 
@@ -90,8 +91,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def alt_text(data: FactionData) -> str:
-    return (f"Схема: {len(data.organisations)} организаций на временной оси и {len(data.relations)} связей "
-            "между ними; те же данные приведены текстом ниже.")
+    return (f"Схема: {plural_ru(len(data.organisations), ORGANISATIONS)} на временной оси и "
+            f"{plural_ru(len(data.relations), RELATIONS)} между ними; те же данные приведены текстом ниже.")
 
 
 def text_alternative(data: FactionData, number: int) -> pf.Div:

@@ -52,7 +52,7 @@ class Geometry:
     label_size: float = 7.0
     small_size: float = 6.0
     bar_height: float = 5.0
-    lane_gap: float = 3.5
+    lane_gap: float = 2.8
     first_year: int = 1935
     last_year: int = 1965
 

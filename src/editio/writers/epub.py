@@ -1,13 +1,50 @@
-"""EPUB 3: pandoc's writer with a fixed identifier and SOURCE_DATE_EPOCH, so the bytes repeat."""
+"""EPUB 3: pandoc's writer with a fixed identifier and SOURCE_DATE_EPOCH, so the bytes repeat.
+
+After pandoc, each post-processor in ``POST_PROCESSORS`` takes the EPUB bytes and the AST and returns new
+bytes (pandoc's writer has no page list, for example); they run in list order.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 from ..pandoc import run_pandoc
+from .epub_pagelist import add_page_list, find_page_breaks
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _meta_text(ast: dict, key: str) -> str | None:
+    """The plain text of a metadata field (MetaString or MetaInlines), or None."""
+    value = ast.get("meta", {}).get(key)
+    if value is None:
+        return None
+    words: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("t") in ("Str", "MetaString"):
+                words.append(node["c"])
+            elif node.get("t") in ("Space", "SoftBreak"):
+                words.append(" ")
+            else:
+                walk(node.get("c"))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return "".join(words).strip() or None
+
+
+def page_list(epub: bytes, ast: dict) -> bytes:
+    """The page list of the original pagination, with the printed source named in the OPF."""
+    return add_page_list(epub, find_page_breaks(epub), _meta_text(ast, "original-statement"))
+
+
+POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list]
 
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:
@@ -15,4 +52,8 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:
     run_pandoc(["-f", "json", "-t", "epub3", "-o", str(target), "--toc", "--toc-depth=2", "--split-level=1",
                 f"--css={TEMPLATES / 'epub.css'}", "--epub-title-page=true", "--wrap=none"],
                stdin=json.dumps(ast), env={"SOURCE_DATE_EPOCH": str(epoch)}, cwd=stage, what="EPUB writer")
+    data = target.read_bytes()
+    for post_process in POST_PROCESSORS:
+        data = post_process(data, ast)
+    target.write_bytes(data)
     return target

@@ -57,9 +57,19 @@ def normalise(text: str) -> str:
 
 
 def words_pattern(phrases: list[str]) -> re.Pattern:
-    """One regex matching any of ``phrases`` (already normalised) as whole words, the longest first."""
+    """One regex matching any of ``phrases`` (already normalised) as whole words, the longest first.
+
+    A phrase that begins or ends with a letter or digit must not continue a word there; one that ends
+    with punctuation («1951 г.») may be followed by anything (the normal form drops the space after a
+    full stop)."""
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")
+    return re.compile("|".join(_bounded(p) for p in ordered))
+
+
+def _bounded(phrase: str) -> str:
+    head = r"(?<!\w)" if re.match(r"\w", phrase) else ""
+    tail = r"(?!\w)" if re.search(r"\w$", phrase) else ""
+    return head + re.escape(phrase) + tail
 
 
 def is_text(elem: pf.Element) -> bool:

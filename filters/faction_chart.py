@@ -66,7 +66,7 @@ def configure(doc: pf.Doc) -> Config:
     data = _meta_str(raw.get("data", "factions.yaml"), "data")
     base = doc.get_metadata("manuscript-dir", default=None)
     base = Path(_meta_str(base, "manuscript-dir")) if base else Path.cwd()
-    media_dir = Path(_meta_str(raw.get("media-dir", "build/media"), "media-dir"))
+    media_dir = Path(_meta_str(raw.get("media-dir", doc.get_metadata("media-dir", default="build/media")), "media-dir"))
     prefix = raw.get("media-prefix", doc.get_metadata("media-prefix", default=None))
     if prefix is not None:
         prefix = _meta_str(prefix, "media-prefix")

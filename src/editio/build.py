@@ -32,7 +32,7 @@ from .writers.pdf import write_pdf
 FORMATS = ("pdf", "epub", "html")
 PANDOC_FORMAT = {"pdf": "typst", "epub": "epub3", "html": "html5"}
 # Keys the build adds for filters; removed before any writer sees the metadata.
-INTERNAL_KEYS = ("manuscript-dir", "media-dir", "media-prefix", "source-files")
+INTERNAL_KEYS = ("manuscript-dir", "media-dir", "media-prefix", "source-files", "bibliography")
 
 
 @dataclass
@@ -157,6 +157,8 @@ def render(manuscript: Manuscript, fmt: str, stage: Path) -> dict:
     ast = json.loads(json.dumps(manuscript.ast))
     internal = {"manuscript-dir": str(config.manuscript_dir.resolve()), "media-dir": str(media),
                 "media-prefix": "media", "source-files": [str(p.resolve()) for p in config.files]}
+    if config.bibliography is not None:
+        internal["bibliography"] = str(config.bibliography.resolve())
     for key, value in internal.items():
         ast["meta"][key] = _meta_value(value)
     names = list(config.filters)

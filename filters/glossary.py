@@ -54,6 +54,7 @@ from editio.glossary import Entry, Glossary, load_glossary
 from editio.sources import SourceTexts, read_text
 
 MODES = ("first-per-section", "every")
+SEARCH_KEYS_META = "glossary-search-keys"
 _URL_LIKE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|doi:|urn:)", re.I)
 _RUN_TYPES = (pf.Str, pf.Space, pf.SoftBreak)
 _CONTAINERS = (pf.Emph, pf.Strong, pf.Underline, pf.Strikeout, pf.SmallCaps, pf.Superscript, pf.Subscript,
@@ -90,6 +91,7 @@ class Linker:
     seen: set[str] = field(default_factory=set)
     page: str | None = None
     placeholders: list[pf.Div] = field(default_factory=list)
+    surfaces: dict[str, list[str]] = field(default_factory=dict)
 
     # ----------------------------------------------------------------------------------------- blocks
     def document(self, doc: pf.Doc) -> None:
@@ -272,6 +274,9 @@ class Linker:
         found = self.occurrences.setdefault(entry.id, [])
         occurrence = Occurrence(entry, len(found) + 1, self.page)
         found.append(occurrence)
+        surface = " ".join(pf.stringify(pf.Span(*content)).split())
+        if surface:
+            self.surfaces.setdefault(entry.id, []).append(surface)
         title = entry.expansion or entry.original or entry.term
         if self.fmt == "typst":
             marker = pf.RawInline(f'#metadata("{entry.id}")<gls-ref>', format="typst")
@@ -300,7 +305,7 @@ class Linker:
 
     def _heading_tail(self, entry: Entry) -> list:
         tail = []
-        if entry.expansion:
+        if entry.expansion and entry.expansion != entry.term:
             tail += [pf.Space(), pf.Str("—"), pf.Space(), *words(entry.expansion)]
         if entry.original and entry.original != entry.term:
             original = pf.Emph(*words(entry.original))
@@ -341,7 +346,25 @@ class Linker:
                      f'if n not in seen {{ seen.push(n); out.push(link(loc, str(n))) }} }}; '
                      f'out.join(", ") }}')
             body += [pf.Space(), *words("В тексте: с."), pf.RawInline("~" + query, format="typst")]
-        return pf.Div(head, pf.Para(*body), classes=["gls-entry"])
+        # No first-line indent inside an entry, the definition indented under the headword.
+        open_block = pf.RawBlock("#block(above: 0.9em, below: 0.9em)[#set par(first-line-indent: 0pt)",
+                                 format="typst")
+        body_block = pf.RawBlock("#pad(left: 1em)[", format="typst")
+        close = pf.RawBlock("]", format="typst")
+        return pf.Div(open_block, head, body_block, pf.Para(*body), close, close, classes=["gls-entry"])
+
+    def search_keys(self) -> list[tuple[str, str, list[str]]]:
+        """(anchor, headword, other forms) per entry for the EPUB search key map: the headword, then the
+        forms of glossary.yaml and the inflected forms linked in the text, each once."""
+        keys = []
+        for entry in self.glossary.sorted():
+            values: list[str] = []
+            for value in (*entry.forms, *self.surfaces.get(entry.id, [])):
+                value = " ".join(value.replace("\u00a0", " ").split())
+                if value and value != entry.term and value not in values:
+                    values.append(value)
+            keys.append((entry.anchor, entry.term, values))
+        return keys
 
     def fill(self) -> None:
         for placeholder in self.placeholders:
@@ -440,6 +463,12 @@ def glossary(doc) -> pf.Doc:
             print(str(warning), file=sys.stderr)
     _strip_markup(doc)
     linker.fill()
+    if doc.format == "epub3" and linker.placeholders:
+        # Read by editio.writers.epub_glossary after pandoc's EPUB writer (pandoc ignores the key).
+        doc.metadata[SEARCH_KEYS_META] = pf.MetaList(*(
+            pf.MetaMap(anchor=pf.MetaString(anchor), term=pf.MetaString(term),
+                       values=pf.MetaList(*(pf.MetaString(v) for v in values)))
+            for anchor, term, values in linker.search_keys()))
     doc.glossary_linker = linker
     return doc
 

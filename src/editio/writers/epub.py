@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..pandoc import run_pandoc
+from .epub_glossary import add_glossary, keys_from_ast
 from .epub_pagelist import add_page_list, find_page_breaks
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -44,7 +45,12 @@ def page_list(epub: bytes, ast: dict) -> bytes:
     return add_page_list(epub, find_page_breaks(epub), _meta_text(ast, "original-statement"))
 
 
-POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list]
+def glossary(epub: bytes, ast: dict) -> bytes:
+    """The glossary declared per EPUB Dictionaries and Glossaries (no change without a glossary)."""
+    return add_glossary(epub, keys_from_ast(ast), _meta_text(ast, "lang") or "und")
+
+
+POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list, glossary]
 
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:

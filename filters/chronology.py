@@ -10,7 +10,7 @@ Reads the optional metadata key ``chronology`` (a map, removed from the output):
     Class of the Div the chronology is written into; default ``chronology``.
 ``skip``
     Classes or ids of Divs not searched for anchors; default ``name-index``, ``chronology``, ``glossary``,
-    ``bibliography`` and ``refs``. Headings, citations, code and raw output are never searched.
+    ``bibliography``, ``refs``, ``faction-chart``, ``chart-alt`` and ``noindex``. Headings, citations, code and raw output are never searched.
 ``page-class`` / ``page-attribute``
     The empty Span that marks where a page of the original printing begins; default ``page`` / ``n``.
 ``page-prefix`` / ``text-link``
@@ -40,6 +40,8 @@ from editio.yamlfile import load_yaml
 
 NBSP = "\u00a0"
 ANCHOR_CLASS = "chron-anchor"
+# Scoped to the chronology Div's block: entries flush left, wrapped lines indented.
+TYPST_PARAGRAPHS = "#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ class Config:
     data: Path = Path("chronology.yaml")
     display: str = "chronology.yaml"
     div_class: str = "chronology"
-    skip: frozenset[str] = frozenset({"name-index", "chronology", "glossary", "bibliography", "refs"})
+    skip: frozenset[str] = frozenset({"name-index", "chronology", "glossary", "bibliography", "refs",
+                                          "faction-chart", "chart-alt", "noindex"})
     page_class: str = "page"
     page_attribute: str = "n"
     page_prefix: str = "с."
@@ -122,12 +125,21 @@ def reference(identifier: str, page: str | None, config: Config, typst: bool) ->
 
 
 def chronology_blocks(events: list[tuple[Event, str, str | None]], config: Config, typst: bool) -> list[pf.Block]:
-    """A definition list: each date once, its events in order, each linked to its place in the text."""
+    """The chronology in date order, each event linked to its place in the text.
+
+    HTML and EPUB get a definition list (a date is one term, one definition per event); typst gets one
+    paragraph per event, «**1946 г.** — text — с. 8», with a hanging indent, since typst's term list
+    would put every description below its date."""
+    if typst:
+        blocks: list[pf.Block] = [pf.RawBlock(TYPST_PARAGRAPHS, format="typst")]
+        for event, identifier, page in events:
+            blocks.append(pf.Para(pf.Strong(*text_inlines(russian_date(event.parts))), pf.Str(NBSP + "—"),
+                                  pf.Space(), *event_inlines(event, identifier, page, config, typst)))
+        return blocks
     items: list[pf.DefinitionItem] = []
     last_term = None
     for event, identifier, page in events:
-        paragraph = pf.Para(*text_inlines(event.text), pf.Str(NBSP + "—"), pf.Space(),
-                            reference(identifier, page, config, typst))
+        paragraph = pf.Para(*event_inlines(event, identifier, page, config, typst))
         term = russian_date(event.parts)
         if term == last_term:
             items[-1].definitions.append(pf.Definition(paragraph))
@@ -135,6 +147,11 @@ def chronology_blocks(events: list[tuple[Event, str, str | None]], config: Confi
             items.append(pf.DefinitionItem(text_inlines(term), [pf.Definition(paragraph)]))
         last_term = term
     return [pf.DefinitionList(*items)] if items else []
+
+
+def event_inlines(event: Event, identifier: str, page: str | None, config: Config, typst: bool) -> list[pf.Inline]:
+    """«text — с. 8», the page reference tied to the dash."""
+    return [*text_inlines(event.text), pf.Str(NBSP + "—" + NBSP), reference(identifier, page, config, typst)]
 
 
 # --- finding the anchors -----------------------------------------------------------------------

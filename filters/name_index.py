@@ -10,7 +10,8 @@ Reads the optional metadata key ``name-index`` (a map, removed from the output):
     Class of the Div the index is written into; default ``name-index``.
 ``skip``
     Classes or ids of Divs whose text is not indexed; default the index itself, ``chronology``,
-    ``glossary``, ``bibliography`` and ``refs``. Headings, citations, links, code and raw output are
+    ``glossary``, ``bibliography``, ``refs``, ``faction-chart``, ``chart-alt`` (generated editorial
+    matter) and ``noindex``. Headings, citations, links, code and raw output are
     never indexed.
 ``page-class`` / ``page-attribute``
     The empty Span that marks where a page of the original printing begins; default ``page`` / ``n``.
@@ -42,7 +43,8 @@ from editio.textsearch import TEXT_CONTAINERS, is_text, normalise, run_text, spl
 NBSP = "\u00a0"
 TYPST_LABEL = "name-ref"
 TYPST_PAGES = "name-index-pages"
-# The typst helper: every page a person is named on, once, each number a link to the first mention there.
+# The typst helper: every page a person is named on, once, each number a link to the first mention there;
+# and entries set with a hanging indent (the rule is scoped to the index Div's block).
 TYPST_PAGES_FUNCTION = f"""#let {TYPST_PAGES}(key) = context {{
   let seen = ()
   let links = ()
@@ -54,7 +56,8 @@ TYPST_PAGES_FUNCTION = f"""#let {TYPST_PAGES}(key) = context {{
     }}
   }}
   links.join(", ")
-}}"""
+}}
+#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class Config:
     data: Path = Path("persons.yaml")
     display: str = "persons.yaml"
     div_class: str = "name-index"
-    skip: frozenset[str] = frozenset({"name-index", "chronology", "glossary", "bibliography", "refs"})
+    skip: frozenset[str] = frozenset({"name-index", "chronology", "glossary", "bibliography", "refs",
+                                          "faction-chart", "chart-alt", "noindex"})
     page_class: str = "page"
     page_attribute: str = "n"
     see: str = "см."
@@ -169,7 +173,7 @@ def entry_paragraph(person: Person, references: list[pf.Inline], config: Config)
         inlines += [pf.Str(";"), pf.Space(), *text_inlines(config.also), pf.Space(),
                     *text_inlines(", ".join(person.variants))]
     if references:
-        inlines += [pf.Str(NBSP + "—"), pf.Space(), *references]
+        inlines += [pf.Str(NBSP + "—" + NBSP), *references]
     return pf.Para(*inlines)
 
 

@@ -10,7 +10,8 @@ Reads the optional metadata key ``chronology`` (a map, removed from the output):
     Class of the Div the chronology is written into; default ``chronology``.
 ``skip``
     Classes or ids of Divs not searched for anchors; default ``name-index``, ``chronology``, ``glossary``,
-    ``bibliography``, ``refs``, ``faction-chart``, ``chart-alt`` and ``noindex``. Headings, citations, code and raw output are never searched.
+    ``bibliography``, ``refs``, ``faction-chart``, ``chart-alt`` and ``noindex``. Headings, citations,
+    code and raw output are never searched.
 ``page-class`` / ``page-attribute``
     The empty Span that marks where a page of the original printing begins; default ``page`` / ``n``.
 ``page-prefix`` / ``text-link``
@@ -39,6 +40,8 @@ from editio.textsearch import deep_text, insert_before, normalise, words_pattern
 from editio.yamlfile import load_yaml
 
 NBSP = "\u00a0"
+# panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
+pf.elements.RAW_FORMATS.add("typst")
 ANCHOR_CLASS = "chron-anchor"
 # Scoped to the chronology Div's block: entries flush left, wrapped lines indented.
 TYPST_PARAGRAPHS = "#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"

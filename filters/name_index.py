@@ -41,6 +41,8 @@ from editio.persons import Person, load_persons, sort_key
 from editio.textsearch import TEXT_CONTAINERS, is_text, normalise, run_text, split_run, words_pattern
 
 NBSP = "\u00a0"
+# panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
+pf.elements.RAW_FORMATS.add("typst")
 TYPST_LABEL = "name-ref"
 TYPST_PAGES = "name-index-pages"
 # The typst helper: every page a person is named on, once, each number a link to the first mention there;

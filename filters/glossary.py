@@ -25,8 +25,9 @@ Back-references
     Every linked occurrence is numbered per term and gets the id ``gls-<id>-<n>``. The entry lists them:
     in the PDF as the page numbers (typst ``context`` query of the ``<gls-ref>`` markers, each page once,
     each a link); in EPUB and HTML as the pages of the original edition (the nearest preceding
-    ``[]{.page n=…}`` marker, in square brackets) or, without page markers, as ordinals; one link per
-    distinct label (the first occurrence with that label).
+    ``[]{.page n=…}`` marker, in square brackets); an occurrence in a top-level section after the last
+    section with a page marker (back matter such as the chart) is labelled with that section's title,
+    and before any marker with that title too, or without a title with its number. One link per distinct label (the first occurrence with it).
 Output
     A Div with class ``glossary`` (placed by the manuscript's back matter) receives the entries in the
     order of :func:`editio.glossary.sort_key` (Cyrillic before Latin). In EPUB 3 a ``<dl>`` with
@@ -74,6 +75,7 @@ class Occurrence:
     entry: Entry
     number: int
     page: str | None
+    section: int = 0
 
     @property
     def anchor(self) -> str:
@@ -92,6 +94,9 @@ class Linker:
     page: str | None = None
     placeholders: list[pf.Div] = field(default_factory=list)
     surfaces: dict[str, list[str]] = field(default_factory=dict)
+    section: int = 0
+    section_titles: dict[int, str] = field(default_factory=dict)
+    paginated_sections: set[int] = field(default_factory=set)
 
     # ----------------------------------------------------------------------------------------- blocks
     def document(self, doc: pf.Doc) -> None:
@@ -99,6 +104,8 @@ class Linker:
         for block in doc.content:
             if isinstance(block, pf.Header) and block.level == 1:
                 self.seen = set()
+                self.section += 1
+                self.section_titles[self.section] = pf.stringify(block)
             if isinstance(block, pf.Div) and "glossary" in block.classes:
                 self._mark_glossary_heading(previous)
             self.block(block, auto=True)
@@ -154,8 +161,7 @@ class Linker:
 
     def _track_pages(self, elem) -> None:
         def action(e, _doc):
-            if isinstance(e, pf.Span) and "page" in e.classes and "n" in e.attributes:
-                self.page = e.attributes["n"]
+            self._page_marker(e)
         elem.walk(action)
 
     # ---------------------------------------------------------------------------------------- inlines
@@ -268,11 +274,12 @@ class Linker:
     def _page_marker(self, elem) -> None:
         if isinstance(elem, pf.Span) and "page" in elem.classes and "n" in elem.attributes:
             self.page = elem.attributes["n"]
+            self.paginated_sections.add(self.section)
 
     # ------------------------------------------------------------------------------------------ output
     def _link(self, entry: Entry, content: list):
         found = self.occurrences.setdefault(entry.id, [])
-        occurrence = Occurrence(entry, len(found) + 1, self.page)
+        occurrence = Occurrence(entry, len(found) + 1, self.page, self.section)
         found.append(occurrence)
         surface = " ".join(pf.stringify(pf.Span(*content)).split())
         if surface:
@@ -318,20 +325,30 @@ class Linker:
             tail += [pf.Space(), pf.Str("("), original, pf.Str(")")]
         return tail
 
+    def _label(self, occurrence: Occurrence) -> str:
+        """The original page in brackets; after the last paginated section (editorial back matter) the
+        section's title; without either, the occurrence's number."""
+        last_paginated = max(self.paginated_sections, default=-1)
+        if occurrence.page is not None and occurrence.section <= last_paginated:
+            return f"[{occurrence.page}]"
+        return self.section_titles.get(occurrence.section) or str(occurrence.number)
+
     def _html_refs(self, entry: Entry) -> list:
         found = self.occurrences.get(entry.id, [])
         if not found:
             return []
-        paged = all(o.page is not None for o in found)
-        links, labels = [], set()
-        for occurrence in found:
-            label = f"[{occurrence.page}]" if paged else str(occurrence.number)
-            if label in labels:
+        labels = [self._label(o) for o in found]
+        paged = all(label.startswith("[") for label in labels)
+        links, shown, previous = [], set(), ""
+        for occurrence, label in zip(found, labels):
+            if label in shown:
                 continue
-            labels.add(label)
+            shown.add(label)
             if links:
-                links += [pf.Str(","), pf.Space()]
-            links.append(pf.Link(pf.Str(label), url=f"#{occurrence.anchor}", attributes={"role": "doc-backlink"}))
+                both_pages = previous.startswith("[") and label.startswith("[")
+                links += [pf.Str("," if both_pages else ";"), pf.Space()]
+            previous = label
+            links.append(pf.Link(*words(label), url=f"#{occurrence.anchor}", attributes={"role": "doc-backlink"}))
         lead = "В тексте (страницы оригинала):" if paged else "В тексте:"
         return [*words(lead), pf.Space(), *links]
 

@@ -202,7 +202,7 @@ def find_anchors(doc: pf.Doc, events: list[Event], config: Config) -> dict[int, 
         by_phrase.setdefault(normalise(event.anchor), []).append(number)
     patterns = {phrase: words_pattern([phrase]) for phrase in by_phrase}
     for inlines in inline_lists(doc, config):
-        text = deep_text(inlines)
+        text = deep_text(inlines, skip_classes=frozenset({config.page_class}))
         for phrase, numbers in by_phrase.items():
             for match in patterns[phrase].finditer(text.text):
                 for number in numbers:

@@ -88,13 +88,17 @@ def run_text(run: list[pf.Element]) -> Normalised:
     return result.finish()
 
 
-def deep_text(inlines, skip=(pf.Note, pf.Cite, pf.Code, pf.Math, pf.RawInline, pf.Image)) -> Normalised:
+def deep_text(inlines, skip=(pf.Note, pf.Cite, pf.Code, pf.Math, pf.RawInline, pf.Image),
+              skip_classes: frozenset[str] = frozenset({"page"})) -> Normalised:
     """Normal form of the words of an inline list, descending into Span, Emph, Link …; origins are
-    (element, offset) pairs. Notes, citations, code, maths, raw output and images add nothing."""
+    (element, offset) pairs. Notes, citations, code, maths, raw output, images and Spans of
+    ``skip_classes`` (a page marker that already shows its number) add nothing."""
     result = Normalised()
 
     def walk(items) -> None:
         for elem in items:
+            if isinstance(elem, pf.Span) and skip_classes.intersection(elem.classes):
+                continue
             if isinstance(elem, pf.Str):
                 for offset, char in enumerate(elem.text):
                     result.append(char, (elem, offset))

@@ -212,7 +212,10 @@ def index_blocks(persons: list[Person], state: IndexState, config: Config, typst
         initial = heading[:1].upper().replace("Ё", "Е")
         if initial != letter:
             letter = initial
-            blocks.append(pf.Para(pf.Strong(pf.Str(letter))))
+            if typst:  # sticky: a letter never ends a page apart from its first entry
+                blocks.append(pf.RawBlock(f"#block(sticky: true)[*{letter}*]", format="typst"))
+            else:
+                blocks.append(pf.Para(pf.Strong(pf.Str(letter))))
         blocks.append(block)
     return blocks
 

@@ -16,7 +16,7 @@ def write_html(ast: dict, stage: Path, name: str) -> list[Path]:
     css = stage / "edition.css"
     shutil.copyfile(TEMPLATES / "edition.css", css)
     html = run_pandoc(["-f", "json", "-t", "html5", "--standalone", "--toc", "--toc-depth=2",
-                       "--section-divs", "--css=edition.css",
+                       "--section-divs", "--css=edition.css", f"--template={TEMPLATES / 'edition.html'}",
                        "--wrap=none", "--id-prefix="], stdin=json.dumps(ast), cwd=stage, what="HTML writer")
     target = stage / f"{name}.html"
     target.write_text(html, encoding="utf-8")

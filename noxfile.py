@@ -41,3 +41,10 @@ def lock(session: nox.Session) -> None:
     session.install("uv")
     session.run("uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version", PYTHON,
                 "--generate-hashes", "-o", "requirements.lock")
+
+
+@nox.session(python=PYTHON)
+def preview(session: nox.Session) -> None:
+    """Serve the HTML on 127.0.0.1 with live reload; rebuilds on change (args: --port, --manuscript, --out)."""
+    install(session)
+    session.run("python", "-m", "editio.preview", *session.posargs)

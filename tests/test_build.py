@@ -76,3 +76,14 @@ def test_epub_language_and_navigation(mini_dist: Path):
 def test_real_edition_builds(edition_dist: Path, fmt: str):
     produced = list(edition_dist.glob(f"*.{fmt}"))
     assert len(produced) == 1 and produced[0].stat().st_size > 10_000
+
+
+def test_real_edition_has_no_unresolved_citations(edition_dist: Path):
+    html = next(edition_dist.glob("*.html")).read_text(encoding="utf-8")
+    pdf_text = "\n".join(p.extract_text() for p in pypdf.PdfReader(next(edition_dist.glob("*.pdf"))).pages)
+    with zipfile.ZipFile(next(edition_dist.glob("*.epub"))) as epub:
+        epub_text = "\n".join(epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(".xhtml"))
+    for name, body in (("pdf", pdf_text), ("html", html), ("epub", epub_text)):
+        assert "???" not in body, name
+        assert "[@" not in body, name
+        assert "Литература" in body, name

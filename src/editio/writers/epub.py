@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..pandoc import run_pandoc
+from .epub_a11y import add_conformance, add_landmarks, add_matching_roles
 from .epub_glossary import add_glossary, keys_from_ast
 from .epub_pagelist import add_page_list, find_page_breaks
 
@@ -50,7 +51,14 @@ def glossary(epub: bytes, ast: dict) -> bytes:
     return add_glossary(epub, keys_from_ast(ast), _meta_text(ast, "lang") or "und")
 
 
-POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list, glossary]
+def accessibility(epub: bytes, ast: dict) -> bytes:
+    """ARIA roles for epub:type, landmarks in the book's language, and the edition's conformance claim."""
+    epub = add_landmarks(add_matching_roles(epub), _meta_text(ast, "lang") or "und")
+    return add_conformance(epub, _meta_text(ast, "accessibility-conformance"),
+                           _meta_text(ast, "accessibility-certified-by"))
+
+
+POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list, glossary, accessibility]
 
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:

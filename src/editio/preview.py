@@ -222,7 +222,7 @@ connect();})();</script>"""
 
 OVERLAY = """<div id="editio-preview-errors" role="alert" style="position:fixed;left:1rem;right:1rem;bottom:1rem;\
 z-index:2147483647;max-height:50vh;overflow:auto;background:#fff5f5;color:#600;border:2px solid #c00;\
-border-radius:6px;padding:.75rem 1rem;font:14px/1.4 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.3)">\
+border-radius:6px;padding:.75rem 1rem;font:14px/1.4 ui-monospace,monospace;text-align:left;box-shadow:0 4px 16px rgba(0,0,0,.3)">\
 <button type="button" onclick="this.parentNode.remove()" aria-label="close" style="float:right;border:0;\
 background:none;font-size:18px;cursor:pointer;color:#600">×</button>\
 <strong>Build failed ({count} error(s)); showing the last good build.</strong>\

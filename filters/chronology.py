@@ -35,6 +35,7 @@ from pathlib import Path
 import panflute as pf
 
 from editio.chronology import Event, in_date_order, parse_events, russian_date
+from editio.config import data_file
 from editio.errors import DiagnosticLog, EditionError, error
 from editio.textsearch import deep_text, insert_before, normalise, words_pattern
 from editio.yamlfile import load_yaml
@@ -70,8 +71,6 @@ def configure(doc: pf.Doc) -> Config:
     if not isinstance(options, dict):
         raise error("CHR001", f"metadata `chronology` must be a map, not {type(options).__name__}; "
                               "write e.g. `chronology: {data: chronology.yaml}`")
-    manuscript_dir = doc.get_metadata("manuscript-dir", default=None)
-    base = Path(manuscript_dir) if manuscript_dir else Path.cwd()
     values: dict = {}
     problems = []
     for key, value in options.items():
@@ -89,9 +88,7 @@ def configure(doc: pf.Doc) -> Config:
             values[attribute] = value
     if problems:
         raise EditionError([error("CHR001", p).diagnostics[0] for p in problems])
-    data = Path(values.pop("data", "chronology.yaml"))
-    path = data if data.is_absolute() else base / data
-    display = f"{base.name}/{data.as_posix()}" if manuscript_dir and not data.is_absolute() else str(data)
+    path, display = data_file(doc, values.pop("data", "chronology.yaml"), "chronology.data")
     return Config(data=path, display=display, **values)
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import panflute as pf
 
+from editio.config import data_file
 from editio.errors import DiagnosticLog, EditionError
 from editio.pandoc import markdown_to_json
 from editio.yamlfile import line_of, load_yaml
@@ -225,8 +226,7 @@ def configure(doc) -> Config:
     config = _read_config(options, log)
     log.raise_if_errors()
     base = Path(doc.get_metadata("manuscript-dir", default=".") or ".")
-    data_path = base / config.data
-    shown = data_path.relative_to(base.parent).as_posix() if base.parent != base else config.data
+    data_path, shown = data_file(doc, config.data, "editorial-notes.data")
     notes = parse_entries(load_yaml(data_path, shown), shown, log)
     if len(notes) > len(config.letters):
         log.add("EDN002", f"{len(notes)} notes but only {len(config.letters)} letters; "

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import panflute as pf
 
+from editio.config import data_file
 from editio.errors import DiagnosticLog, EditionError
 from editio.sources import SourceTexts
 from editio.yamlfile import line_of, load_yaml
@@ -85,6 +86,10 @@ def parse_entries(data, shown: str, kinds: dict, log: DiagnosticLog) -> dict[str
             log.add("EMD003", f"entry {item.get('id', '?')!r} lacks {', '.join(missing)}; give every entry "
                               f"{', '.join(REQUIRED)}", shown, line)
             continue
+        seed_line = item.get("seed-line")
+        if seed_line is not None and (not isinstance(seed_line, int) or isinstance(seed_line, bool) or seed_line < 1):
+            log.add("EMD003", f"entry {item['id']!r}: `seed-line` must be a line number of the source text, not "
+                              f"{seed_line!r}", shown, line_of(seed_line, line))
         entry = Emendation(*(str(item[key]) for key in REQUIRED), line=line)
         if entry.kind not in kinds:
             log.add("EMD003", f"entry {entry.id!r} has kind {entry.kind!r}; use one of "
@@ -225,8 +230,7 @@ def configure(doc) -> Config:
     config = _read_config(options, log)
     log.raise_if_errors()
     base = Path(doc.get_metadata("manuscript-dir", default=".") or ".")
-    data_path = base / config.data
-    shown = data_path.relative_to(base.parent).as_posix() if base.parent != base else config.data
+    data_path, shown = data_file(doc, config.data, "emendations.data")
     entries = parse_entries(load_yaml(data_path, shown), shown, config.kinds, log)
     sources = _sources(doc)
     keys: list[str] = []

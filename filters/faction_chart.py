@@ -29,6 +29,7 @@ import panflute as pf
 
 from editio.chart import (LAYOUTS, ORGANISATIONS, RELATIONS, faction_chart_svg, faction_chart_table,
                           plural_ru)
+from editio.config import data_file
 from editio.errors import EditionError, error
 from editio.factions import FactionData, load_factions
 
@@ -64,15 +65,14 @@ def configure(doc: pf.Doc) -> Config:
         raise error("FAC020", f"metadata {META_KEY}: unknown key(s) {', '.join(unknown)}; "
                     "allowed: data, media-dir, media-prefix")
     data = _meta_str(raw.get("data", "factions.yaml"), "data")
-    base = doc.get_metadata("manuscript-dir", default=None)
-    base = Path(_meta_str(base, "manuscript-dir")) if base else Path.cwd()
+    path, display = data_file(doc, data, "faction-chart.data")
     media_dir = Path(_meta_str(raw.get("media-dir", doc.get_metadata("media-dir", default="build/media")), "media-dir"))
     prefix = raw.get("media-prefix", doc.get_metadata("media-prefix", default=None))
     if prefix is not None:
         prefix = _meta_str(prefix, "media-prefix")
     if META_KEY in doc.metadata.content:
         del doc.metadata[META_KEY]
-    return Config(base / data, data, media_dir, prefix)
+    return Config(path, display, media_dir, prefix)
 
 
 # ---- pure helpers ----------------------------------------------------------------------------------------

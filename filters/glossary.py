@@ -50,6 +50,7 @@ from pathlib import Path
 
 import panflute as pf
 
+from editio.config import data_file
 from editio.errors import Diagnostic, DiagnosticLog, EditionError
 from editio.glossary import Entry, Glossary, load_glossary
 from editio.sources import SourceTexts, read_text
@@ -412,14 +413,13 @@ def configure(doc) -> Linker | None:
     mode = options.get("link", "first-per-section")
     if mode not in MODES:
         log.add("GLS007", f"glossary.link must be one of {', '.join(MODES)}, not {mode!r}")
-    path = base / str(data)
+    path, display = data_file(doc, data, "glossary.data")
     if not path.is_file():
         if not present and not _uses_glossary(doc):
             return None
         log.add("GLS007", f"glossary data file {data!r} not found in the manuscript folder; create it or set "
                 "glossary.data in edition.yaml")
     log.raise_if_errors()
-    display = _display(path, base)
     glossary = load_glossary(path, display, log)
     log.raise_if_errors()
     sources = SourceTexts()

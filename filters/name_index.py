@@ -36,6 +36,7 @@ from pathlib import Path
 
 import panflute as pf
 
+from editio.config import data_file
 from editio.errors import DiagnosticLog, EditionError, error
 from editio.persons import Person, load_persons, sort_key
 from editio.textsearch import TEXT_CONTAINERS, is_text, normalise, run_text, split_run, words_pattern
@@ -102,8 +103,6 @@ def configure(doc: pf.Doc) -> Config:
     if not isinstance(options, dict):
         raise error("NAM001", f"metadata `name-index` must be a map, not {type(options).__name__}; "
                               "write e.g. `name-index: {data: persons.yaml}`")
-    manuscript_dir = doc.get_metadata("manuscript-dir", default=None)
-    base = Path(manuscript_dir) if manuscript_dir else Path.cwd()
     values: dict = {}
     problems = []
     for key, value in options.items():
@@ -121,9 +120,7 @@ def configure(doc: pf.Doc) -> Config:
             values[attribute] = value
     if problems:
         raise EditionError([error("NAM001", p).diagnostics[0] for p in problems])
-    data = Path(values.pop("data", "persons.yaml"))
-    path = data if data.is_absolute() else base / data
-    display = f"{base.name}/{data.as_posix()}" if manuscript_dir and not data.is_absolute() else str(data)
+    path, display = data_file(doc, values.pop("data", "persons.yaml"), "name-index.data")
     return Config(data=path, display=display, **values)
 
 

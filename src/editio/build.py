@@ -41,6 +41,7 @@ class Artefact:
     size: int
     seconds: float
     sha256: str
+    format: str = ""
 
 
 @dataclass
@@ -189,7 +190,7 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
     report = BuildReport(warnings=list(manuscript.warnings))
     with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:
         stage = Path(tmp)
-        produced: list[tuple[Path, float]] = []
+        produced: list[tuple[Path, float, str]] = []
         for fmt in formats:
             t0 = time.perf_counter()
             ast = render(manuscript, fmt, stage)
@@ -202,17 +203,17 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
                 paths = write_html(ast, stage, name)
                 paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
             seconds = time.perf_counter() - t0
-            produced += [(p, seconds if i == 0 else 0.0) for i, p in enumerate(paths)]
+            produced += [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
         _publish(stage, out, produced, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _publish(stage: Path, out: Path, produced: list[tuple[Path, float]], report: BuildReport) -> None:
+def _publish(stage: Path, out: Path, produced: list[tuple[Path, float, str]], report: BuildReport) -> None:
     """Move every artefact from the stage into ``out`` (rename is atomic per file) and write SHA256SUMS."""
     seen: set[Path] = set()
     sums = []
-    for path, seconds in produced:
+    for path, seconds, fmt in produced:
         if path in seen:
             continue
         seen.add(path)
@@ -222,7 +223,7 @@ def _publish(stage: Path, out: Path, produced: list[tuple[Path, float]], report:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
         sums.append(f"{digest}  {relative}")
-        report.artefacts.append(Artefact(relative, target.stat().st_size, seconds, digest))
+        report.artefacts.append(Artefact(relative, target.stat().st_size, seconds, digest, fmt))
     sums_file = stage / "SHA256SUMS"
     sums_file.write_text("\n".join(sorted(sums, key=lambda s: s.split("  ")[1])) + "\n", encoding="utf-8")
     os.replace(sums_file, out / "SHA256SUMS")

@@ -1,13 +1,16 @@
-"""Command line: `editio build [--format pdf,epub,html] [--out dist] [--manuscript manuscript]`."""
+"""Command line: `editio build [--format pdf,epub,html] [--out dist] [--manuscript manuscript] [--no-cache]`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .build import FORMATS, build
 from .errors import EditionError
+
+# The same as build.FORMATS; not imported from there so that a build served from the cache never loads the pipeline.
+FORMATS = ("pdf", "epub", "html")
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -26,9 +29,18 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--format", type=parse_formats, default=FORMATS, help="comma-separated: pdf,epub,html")
     b.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
     b.add_argument("--manuscript", type=Path, default=Path("manuscript"), help="manuscript folder")
+    b.add_argument("--no-cache", action="store_true",
+                   help="build even when .cache/editio/ holds this build (also: EDITIO_NO_CACHE=1)")
     args = parser.parse_args(argv)
     try:
-        report = build(args.manuscript, args.out, args.format, root=Path.cwd())
+        if args.no_cache or os.environ.get("EDITIO_NO_CACHE", "") not in ("", "0"):
+            from .build import build
+
+            report = build(args.manuscript, args.out, args.format, root=Path.cwd())
+        else:
+            from .cache import cached_build
+
+            report = cached_build(args.manuscript, args.out, args.format, root=Path.cwd())
     except EditionError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)

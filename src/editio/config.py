@@ -63,6 +63,25 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
+def data_file(doc, value: object, key: str, default: str | None = None) -> tuple[Path, str]:
+    """A filter's data file named in edition.yaml (``key``, e.g. ``glossary.data``), resolved against the
+    manuscript folder (metadata ``manuscript-dir``, else the working directory), and its name as diagnostics
+    show it (relative to the project root). A path that leaves the project root is CFG003 with the line of
+    edition.yaml that names it, so no filter can be pointed at e.g. ``../../etc/passwd``."""
+    from .errors import error
+
+    given = doc.get_metadata("manuscript-dir", default=None)
+    base = Path(str(given)) if given else Path.cwd()
+    root = base.parent if given else base
+    name = str(value if value is not None else default)
+    path = Path(name) if Path(name).is_absolute() else base / name
+    if not inside(path, root):
+        config_file = base / CONFIG_NAME
+        raise error("CFG003", f"`{key}` {name!r} lies outside the project; put the file inside the project",
+                    _display(config_file, root), key_line(config_file, name) or key_line(config_file, key.split(".")[0]))
+    return path, _display(path, root)
+
+
 def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig:
     """Read and check `edition.yaml`; every problem is reported at once with file and line (CFG0xx)."""
     manuscript_dir = Path(manuscript_dir)

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from .errors import DiagnosticLog, error
+from .errors import DiagnosticLog, EditionError, error
+from .sources import read_text
 
 KINDS = ("party", "faction", "bloc", "union", "international", "periodical-group")
 BANDS = ("international", "trotskyist", "left", "mnr", "labour")
@@ -453,7 +454,11 @@ def load_factions(path: str | Path, display: str | None = None) -> FactionData:
     """Read and validate a factions file; the file name in diagnostics is `display` or the path as given."""
     name = display or str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(Path(path), display=name)
+    except EditionError as exc:
+        if exc.diagnostics[0].code != "SRC002":
+            raise
+        raise error("FAC013", "cannot read the factions file (not found); check the 'data' path", name) from None
     except OSError as exc:
         raise error("FAC013", f"cannot read the factions file ({exc.strerror}); check the 'data' path",
                     name) from None

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import error
+from .errors import Diagnostic, EditionError, error
 
 # Raw passthrough would let a manuscript inject typst/HTML/LaTeX into the build; refused unless allowed.
 MARKDOWN_SAFE = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars+tex_math_single_backslash"
 MARKDOWN_RAW = "markdown"
+# The safe reader's options with raw passthrough on: used only to find raw content and refuse it (SAF001).
+MARKDOWN_DETECT = "markdown-tex_math_dollars+tex_math_single_backslash"
+_COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
 
 
 @lru_cache(maxsize=1)
@@ -44,8 +48,50 @@ def run_pandoc(args: list[str], stdin: str | None = None, env: dict[str, str] | 
 
 def markdown_to_json(text: str, display: str, allow_raw: bool = False) -> dict:
     """Parse one manuscript file into a pandoc AST (as JSON data)."""
-    reader = MARKDOWN_RAW if allow_raw else MARKDOWN_SAFE
-    return json.loads(run_pandoc(["-f", reader, "-t", "json"], stdin=text, what=display))
+    if allow_raw:
+        return json.loads(run_pandoc(["-f", MARKDOWN_RAW, "-t", "json"], stdin=text, what=display))
+    refuse_raw(text, display)
+    return json.loads(run_pandoc(["-f", MARKDOWN_SAFE, "-t", "json"], stdin=text, what=display))
+
+
+def refuse_raw(text: str, display: str) -> None:
+    """SAF001 for every piece of raw typst/HTML/LaTeX (``{=typst}`` blocks and inlines, HTML tags, TeX
+    commands) in a manuscript file, with its line: the safe reader would turn it into text silently, and
+    raw output is a way to run code in the typesetter. HTML comments are allowed. `allow-raw: true` in
+    edition.yaml lets raw content through."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("t") in ("RawBlock", "RawInline"):
+                fmt, content = node["c"]
+                if not (fmt == "html" and _COMMENT.match(content)):
+                    found.append((fmt, content))
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(run_pandoc(["-f", MARKDOWN_DETECT, "-t", "json"], stdin=text, what=display))["blocks"])
+    if not found:
+        return
+    diagnostics = []
+    start = 0
+    for fmt, content in found:
+        needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
+        index = text.find(needle, start)
+        if index < 0:
+            index = text.find(needle)
+        line = text.count("\n", 0, index) + 1 if index >= 0 else None
+        if index >= 0:
+            start = index + len(needle)
+        shown = needle if len(needle) <= 40 else needle[:39] + "…"
+        diagnostics.append(Diagnostic(
+            "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
+            "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
+    raise EditionError(diagnostics)
 
 
 def metadata_to_json(metadata_yaml: str, display: str) -> dict:

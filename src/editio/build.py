@@ -24,7 +24,7 @@ from .errors import DiagnosticLog, error
 from .filters import CITEPROC, apply_filters, to_doc, to_json
 from .pandoc import markdown_to_json, metadata_to_json, pandoc_version, run_pandoc
 from .reproducible import git_revision, iso_date, source_date_epoch
-from .sources import SourceTexts, read_text
+from .sources import SourceTexts, check_images, read_text
 from .writers.epub import write_epub
 from .writers.html import write_html
 from .writers.pdf import write_pdf
@@ -79,6 +79,7 @@ def load_manuscript(manuscript_dir: Path, root: Path | None = None) -> Manuscrip
         text = read_text(path, display=shown)
         sources.add(shown, text)
         ast = markdown_to_json(text, shown, allow_raw=bool(config.metadata.get("allow-raw", False)))
+        check_images(ast, text, shown, path.parent, config.root)
         api_version = ast["pandoc-api-version"]
         blocks.extend(ast["blocks"])
     if not any(text.strip() for text in sources.texts.values()):

@@ -77,9 +77,17 @@ def data_file(doc, value: object, key: str, default: str | None = None) -> tuple
     path = Path(name) if Path(name).is_absolute() else base / name
     if not inside(path, root):
         config_file = base / CONFIG_NAME
+        line = next((n for n, text in enumerate(_lines(config_file), 1) if name in text), None)
         raise error("CFG003", f"`{key}` {name!r} lies outside the project; put the file inside the project",
-                    _display(config_file, root), key_line(config_file, name) or key_line(config_file, key.split(".")[0]))
+                    _display(config_file, root), line or key_line(config_file, key.split(".")[0]))
     return path, _display(path, root)
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig:
@@ -105,7 +113,8 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         for name in raw_files:
             path = manuscript_dir / name
             if not inside(path, root):
-                log.add("CFG003", f"file {name!r} lies outside the project; list files inside it", shown, line("files"))
+                log.add("CFG003", f"file {name!r} lies outside the project; list files inside it", shown,
+                        key_line(config_file, name) or line("files"))
             elif not path.is_file():
                 log.add("CFG004", f"listed file {name!r} does not exist; create it or remove it from `files`",
                         shown, key_line(config_file, name) or line("files"))

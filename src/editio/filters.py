@@ -16,6 +16,8 @@ from types import ModuleType
 import panflute as pf
 
 CITEPROC = "citeproc"
+# typst is a raw format panflute does not know; the filters emit it, and `allow-raw: true` manuscripts hold it.
+pf.elements.RAW_FORMATS.add("typst")
 _loaded: dict[Path, ModuleType] = {}
 
 

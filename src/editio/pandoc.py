@@ -81,9 +81,9 @@ def refuse_raw(text: str, display: str) -> None:
     start = 0
     for fmt, content in found:
         needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
-        index = text.find(needle, start)
+        index = _find_unescaped(text, needle, start)
         if index < 0:
-            index = text.find(needle)
+            index = _find_unescaped(text, needle, 0)
         line = text.count("\n", 0, index) + 1 if index >= 0 else None
         if index >= 0:
             start = index + len(needle)
@@ -92,6 +92,14 @@ def refuse_raw(text: str, display: str) -> None:
             "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
             "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
     raise EditionError(diagnostics)
+
+
+def _find_unescaped(text: str, needle: str, start: int) -> int:
+    """The first occurrence of ``needle`` from ``start`` that no backslash escapes (``\\<b>`` is text)."""
+    index = text.find(needle, start)
+    while index > 0 and text[index - 1] == "\\":
+        index = text.find(needle, index + 1)
+    return index
 
 
 def metadata_to_json(metadata_yaml: str, display: str) -> dict:

@@ -48,3 +48,10 @@ def preview(session: nox.Session) -> None:
     """Serve the HTML on 127.0.0.1 with live reload; rebuilds on change (args: --port, --manuscript, --out)."""
     install(session)
     session.run("python", "-m", "editio.preview", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Measure clean builds against the bare pandoc+typst floor, peak RSS, the cached rebuild and a 10x manuscript."""
+    install(session)
+    session.run("python", "-m", "editio.bench", *session.posargs)

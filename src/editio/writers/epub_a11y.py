@@ -6,6 +6,8 @@ out, re-zipped deterministically like the page list):
 * ``epub:type`` on a section without the matching DPUB-ARIA role (DAISY Ace's rule
   ``epub-type-has-matching-role``: pandoc writes ``epub:type="glossary"`` from a heading attribute but
   no ``role="doc-glossary"``); :func:`add_matching_roles` adds the role;
+* pandoc writes a language change inside a document as ``lang`` only; :func:`add_matching_roles` also
+  mirrors it into ``xml:lang`` (EPUB's XHTML: both, as on the root element, for older reading systems);
 * the landmarks ``nav`` has only the title page and the contents, labelled in English whatever the
   book's language; :func:`add_landmarks` adds the start of the body matter and the sections with a
   landmark ``epub:type`` (glossary, bibliography, index) and labels the entries in the book's language
@@ -46,6 +48,7 @@ LABELS = {
 _SECTION = re.compile(r"<(section|aside|div|nav)\b([^>]*)>")
 _EPUB_TYPE = re.compile(r"\bepub:type=\"([^\"]+)\"")
 _ID = re.compile(r"\bid=\"([^\"]+)\"")
+_LANG_TAG = re.compile(r"<([A-Za-z][\w:-]*)(\s[^>]*?)?\slang=\"([^\"]*)\"([^>]*)>")
 _BODY_TYPE = re.compile(r"<body\b[^>]*\bepub:type=\"([^\"]*)\"")
 _LANDMARKS = re.compile(r"(<nav\b[^>]*\bepub:type=\"landmarks\"[^>]*>\s*<ol>)(.*?)(</ol>)", re.S)
 _LANDMARK_ITEM = re.compile(r"<li>\s*<a\b[^>]*\bepub:type=\"([^\"]+)\"[^>]*>(.*?)</a>\s*</li>", re.S)
@@ -70,15 +73,23 @@ def _with_role(match: re.Match) -> str:
     return f'<{tag}{attrs} role="{role}"{closing}'
 
 
+def _with_xml_lang(match: re.Match) -> str:
+    if "xml:lang=" in match.group(0):
+        return match.group(0)
+    tag, before, lang, after = match.group(1), match.group(2) or "", match.group(3), match.group(4)
+    return f'<{tag}{before} lang="{lang}" xml:lang="{lang}"{after}>'
+
+
 def add_matching_roles(epub: bytes) -> bytes:
-    """Every section-level element with a known ``epub:type`` and no ``role`` gets the matching role."""
+    """Every section-level element with a known ``epub:type`` and no ``role`` gets the matching role;
+    every element with ``lang`` and no ``xml:lang`` gets ``xml:lang`` with the same value."""
     infos, files = _read(epub)
     changed = False
     for name, data in files.items():
         if not name.endswith(".xhtml"):
             continue
         text = data.decode("utf-8")
-        new = _SECTION.sub(_with_role, text)
+        new = _LANG_TAG.sub(_with_xml_lang, _SECTION.sub(_with_role, text))
         if new != text:
             files[name] = new.encode("utf-8")
             changed = True

@@ -69,7 +69,9 @@ def _epub_parts(epub: Path) -> tuple[str, dict[int, str]]:
                     if kind == "noteref":
                         labels[child.get("href", "").lstrip("#")] = _text(child).strip()
                         _remove_keeping_tail(parent, child)
-                    elif "page" in classes or kind == "pagebreak":
+                    elif "page" in classes or kind == "pagebreak" or "ednote-ref" in classes or (
+                            "emendation" in classes and _text(child).strip() == "*"):
+                        # the editorial layer: page markers, editor's note calls, emendation marks
                         _remove_keeping_tail(parent, child)
             for aside in root.iter("{http://www.w3.org/1999/xhtml}aside"):
                 label = labels.get(aside.get("id", ""), "")
@@ -143,6 +145,7 @@ def test_pdf_keeps_the_body(edition_dist: Path, seed):
     (pdf,) = edition_dist.glob("*.pdf")
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     text = re.sub(r"[\u00ad-]\n", "", text).replace("\u00ad", "")  # typst's hyphenation at line ends
+    text = re.sub(r"\|?\s*с\.\s?\d{3}\s*", " ", text)  # the reconstructed page numbers in the margin
     seed_words = normalise(seed.body, _normalisations(body=True))
     result = compare(seed_words, _body_words(text, strip_calls=True))
     # The PDF interleaves footnotes, running heads and page markers with the body: those are insertions,

@@ -7,6 +7,7 @@ into the output folder, so a failed build leaves the previous artefacts as they 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -15,13 +16,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import panflute as pf
 import yaml
 
 from . import __version__
 from .bibliography import check_citations, parse_bibliography
 from .config import EditionConfig, key_line, load_config
 from .errors import DiagnosticLog, error
-from .filters import CITEPROC, apply_filters, to_doc, to_json
+from .filters import CITEPROC, apply_filters, to_json
 from .pandoc import markdown_to_json, metadata_to_json, pandoc_version, run_pandoc
 from .reproducible import git_revision, iso_date, source_date_epoch
 from .sources import SourceTexts, check_images, read_text
@@ -144,11 +146,27 @@ def cited_keys(ast: dict) -> set[str]:
     return keys
 
 
-def citeproc(ast: dict, config: EditionConfig) -> dict:
+def _citeproc_args(config: EditionConfig) -> list[str]:
     args = ["-f", "json", "-t", "json", "--citeproc", f"--csl={config.csl}"]
     if config.bibliography is not None:
         args.append(f"--bibliography={config.bibliography}")
-    return json.loads(run_pandoc(args, stdin=json.dumps(ast), what="citeproc"))
+    return args
+
+
+def citeproc(ast: dict, config: EditionConfig) -> dict:
+    return json.loads(run_pandoc(_citeproc_args(config), stdin=json.dumps(ast), what="citeproc"))
+
+
+def _load(text: str, fmt: str) -> pf.Doc:
+    doc = pf.load(io.StringIO(text))
+    doc.format = fmt
+    return doc
+
+
+def _dump(doc: pf.Doc) -> str:
+    buffer = io.StringIO()
+    pf.dump(doc, buffer)
+    return buffer.getvalue()
 
 
 def render(manuscript: Manuscript, fmt: str, stage: Path) -> dict:
@@ -156,19 +174,21 @@ def render(manuscript: Manuscript, fmt: str, stage: Path) -> dict:
     config = manuscript.config
     media = stage / "media"
     media.mkdir(exist_ok=True)
-    ast = json.loads(json.dumps(manuscript.ast))
     internal = {"manuscript-dir": str(config.manuscript_dir.resolve()), "media-dir": str(media),
                 "media-prefix": "media", "source-files": [str(p.resolve()) for p in config.files]}
     if config.bibliography is not None:
         internal["bibliography"] = str(config.bibliography.resolve())
-    for key, value in internal.items():
-        ast["meta"][key] = _meta_value(value)
+    meta = {**manuscript.ast["meta"], **{key: _meta_value(value) for key, value in internal.items()}}
     names = list(config.filters)
     before, after = (names[: names.index(CITEPROC)], names[names.index(CITEPROC) + 1:]) if CITEPROC in names \
         else (names, [])
-    doc = apply_filters(to_doc(ast, PANDOC_FORMAT[fmt]), before, config.filters_dir)
-    ast = citeproc(to_json(doc), config) if CITEPROC in names else to_json(doc)
-    doc = apply_filters(to_doc(ast, PANDOC_FORMAT[fmt]), after, config.filters_dir)
+    # The document travels as JSON text between panflute and pandoc: no dict copies in between.
+    text = json.dumps({**manuscript.ast, "meta": meta})
+    doc = apply_filters(_load(text, PANDOC_FORMAT[fmt]), before, config.filters_dir)
+    text = _dump(doc)
+    if CITEPROC in names:
+        text = run_pandoc(_citeproc_args(config), stdin=text, what="citeproc")
+    doc = apply_filters(_load(text, PANDOC_FORMAT[fmt]), after, config.filters_dir)
     ast = to_json(doc)
     for key in INTERNAL_KEYS:
         ast["meta"].pop(key, None)

@@ -179,7 +179,7 @@ def _mini_project(tmp_path: Path) -> Path:
 def _real_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     ignore = shutil.ignore_patterns(".git", "dist", "__pycache__", ".hypothesis", ".pytest_cache", "*.pdf",
-                                    "*.epub", ".nox", ".venv", "build")
+                                    "*.epub", ".nox", ".venv", "build", ".cache")
     shutil.copytree(ROOT, project, ignore=ignore)
     return project
 

@@ -244,3 +244,43 @@ def test_the_property_catches_a_lost_or_moved_word(data_dir: Path):
     grown = copy.deepcopy(doc)
     grown.content[1].content.append(pf.Note(pf.Para(pf.Str("добавлено"))))
     assert is_subsequence(before, words(grown.content))
+
+
+# --- invalid data: EditionError only ----------------------------------------------------------------------
+
+YAML_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.text(ALPHABET, max_size=12),
+              st.sampled_from(["COB", "1952", "1952-04-09", "day", "year", "typo", "lora", "party", "intl"])),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.sampled_from(
+                                   ["id", "term", "forms", "stems", "definition", "entries", "persons", "heading",
+                                    "events", "date", "precision", "text", "anchor", "source", "edition", "kind",
+                                    "why", "organisations", "relations", "name", "founded", "type", "from", "to",
+                                    "year", "born", "died", "variants", "seed-line"]), children, max_size=5)),
+    max_leaves=12)
+DATA_FILES = {"glossary": "glossary.yaml", "name_index": "persons.yaml", "chronology": "chronology.yaml",
+              "emendations": "emendations.yaml", "editorial_notes": "editorial-notes.yaml",
+              "faction_chart": "factions.yaml"}
+
+
+@pytest.mark.parametrize("name", sorted(DATA_FILES))
+def test_filter_with_arbitrary_data_raises_only_edition_error(name: str, tmp_path: Path):
+    import yaml
+
+    module = load_filter(ROOT / "filters" / f"{name}.py")
+    folder = tmp_path / "manuscript"
+    folder.mkdir()
+    (folder / "01-text.md").write_text("Текст.\n", encoding="utf-8")
+    (tmp_path / "media").mkdir()
+
+    @settings(SETTINGS, max_examples=max(1, SETTINGS.max_examples * 3 // 5))
+    @given(value=YAML_VALUES, blocks=documents())
+    def check(value, blocks):
+        (folder / DATA_FILES[name]).write_text(yaml.safe_dump(value, allow_unicode=True), encoding="utf-8")
+        doc = _document(copy.deepcopy(blocks), "html5", folder)
+        try:
+            module.main(doc)
+        except EditionError as problem:
+            assert all(d.code and d.message for d in problem.diagnostics)
+
+    check()

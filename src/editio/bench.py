@@ -132,7 +132,7 @@ def repeat_text(text: str, k: int, step: int) -> str:
     text = re.sub(r"\{#([\w:.-]+)", lambda m: f"{{#{m.group(1)}-r{k}", text)
     # An emendation is listed once in the apparatus with one back-link: repeats carry the corrected reading
     # as plain text.
-    text = re.sub(r"\[([^\[\]]*)\]\{\.emendation[^}]*\}", r"\1", text)
+    text = re.sub(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\{\.emendation[^}]*\}", r"\1", text)
     return text
 
 

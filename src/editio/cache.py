@@ -248,6 +248,8 @@ def cached_build(manuscript_dir: Path, out: Path, formats: tuple[str, ...], root
         from .build import build
 
         built = build(manuscript_dir, out, missing, root)
+        if format_keys(config, formats) != keys:  # a source changed while building: store nothing
+            return CachedReport("built", built.text().splitlines())
         for fmt in missing:
             store_entry(cache, keys[fmt], fmt, [a for a in built.artefacts if a.format == fmt], out, built.warnings)
             entries[fmt] = load_entry(cache, keys[fmt])

@@ -26,6 +26,7 @@ def project(tmp_path) -> Path:
 
 
 def build(project: Path, out: str = "dist", formats: str = FORMATS, *extra: str, env=None):
+    env = {"EDITIO_NO_CACHE": "", **(env or {})}  # the cache on, even where the suite turns it off
     proc = run_build(project / "manuscript", project / out, cwd=project, formats=formats, env=env)
     if extra:  # run_build has no way to pass flags: call the command line the same way with the flag added
         import os
@@ -142,7 +143,8 @@ def test_a_failed_build_leaves_no_entry(project: Path):
     text = project / "manuscript" / "01-text.md"
     original = text.read_text(encoding="utf-8")
     text.write_text(original + "\nСм. [@no-such-key].\n", encoding="utf-8")
-    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats=FORMATS)
+    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats=FORMATS,
+                     env={"EDITIO_NO_CACHE": ""})
     assert proc.returncode == 1 and "BIB" in proc.stderr
     assert entries(project) == known
     assert not list((project / ".cache" / "editio").glob(".tmp-*"))

@@ -21,6 +21,7 @@ def run_build(manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str]
     full_env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH",)}
     full_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), full_env.get("PYTHONPATH", "")])
     full_env.setdefault("SOURCE_DATE_EPOCH", EPOCH)
+    full_env.setdefault("EDITIO_NO_CACHE", "1")  # tests of the build must really build; test_cache turns it on
     if env:
         full_env.update(env)
     return subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",

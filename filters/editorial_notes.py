@@ -25,6 +25,7 @@ Run this filter before filters that split the text into links (glossary, index) 
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -131,22 +132,44 @@ def _normalise(char: str) -> str:
     return " " if char in "\u00a0\u202f\n\t" else char
 
 
-def find_anchor(doc, phrase: str) -> list[tuple[pf.Str, int]]:
-    """Every place where ``phrase`` ends in the main text: (the Str holding its last character, offset)."""
-    places = []
+def _main_text_blocks(doc) -> list:
+    """The paragraphs, plain blocks and headings of the main text (not inside the author's notes)."""
     blocks = []
     doc.walk(lambda e, _d: blocks.append(e) if isinstance(e, (pf.Para, pf.Plain, pf.Header)) and not _in_note(e) else None)
-    for block in blocks:
+    return blocks
+
+
+def _places_in(block, phrase: str) -> list[tuple[pf.Str, int]]:
+    chars: list = []
+    _characters(block.content, chars)
+    text = "".join(_normalise(c) for c, _, _ in chars)
+    places = []
+    start = text.find(phrase)
+    while start >= 0:
+        char, elem, offset = chars[start + len(phrase) - 1]
+        if isinstance(elem, pf.Str):
+            places.append((elem, offset))
+        start = text.find(phrase, start + 1)
+    return places
+
+
+def find_anchors(doc, phrases: list[str]) -> dict[str, list[tuple[object, pf.Str, int]]]:
+    """For each phrase, every place where it ends in the main text: (block, Str holding its last character,
+    offset). One pass over the document for all phrases."""
+    found: dict[str, list] = {phrase: [] for phrase in phrases}
+    for block in _main_text_blocks(doc):
         chars: list = []
         _characters(block.content, chars)
         text = "".join(_normalise(c) for c, _, _ in chars)
-        start = text.find(phrase)
-        while start >= 0:
-            char, elem, offset = chars[start + len(phrase) - 1]
-            if isinstance(elem, pf.Str):
-                places.append((elem, offset))
-            start = text.find(phrase, start + 1)
-    return places
+        for phrase in phrases:
+            if phrase in text:
+                found[phrase].extend((block, elem, offset) for elem, offset in _places_in(block, phrase))
+    return found
+
+
+def find_anchor(doc, phrase: str) -> list[tuple[pf.Str, int]]:
+    """Every place where ``phrase`` ends in the main text: (the Str holding its last character, offset)."""
+    return [(elem, offset) for _block, elem, offset in find_anchors(doc, [phrase])[phrase]]
 
 
 def insert_after(elem: pf.Str, offset: int, new) -> None:
@@ -161,10 +184,14 @@ def insert_after(elem: pf.Str, offset: int, new) -> None:
     container.insert(index + 2, pf.Str(tail))
 
 
+@functools.lru_cache(maxsize=256)
+def _note_json(text: str) -> str:
+    return json.dumps(markdown_to_json(text, "editorial note"))
+
+
 def note_inlines(text: str) -> list:
-    """The note's Markdown as inlines (its first paragraph)."""
-    ast = markdown_to_json(text, "editorial note")
-    doc = pf.load(io.StringIO(json.dumps(ast)))
+    """The note's Markdown as inlines (its first paragraph); parsed once per process, not per format."""
+    doc = pf.load(io.StringIO(_note_json(text)))
     if not doc.content:
         return []
     return list(doc.content[0].content)
@@ -231,8 +258,11 @@ def configure(doc) -> Config:
     if len(notes) > len(config.letters):
         log.add("EDN002", f"{len(notes)} notes but only {len(config.letters)} letters; "
                           "give more in 'editorial-notes.letters'", shown, None)
+    anchors = find_anchors(doc, [note.anchor for note in notes])
     for note in notes:
-        places = find_anchor(doc, note.anchor)
+        places = anchors[note.anchor]
+        if len(places) == 1:  # an earlier insertion may have split this block's Str: look again in it
+            places = [(elem, offset) for elem, offset in _places_in(places[0][0], note.anchor)]
         if len(places) != 1:
             found = "is not found in the main text" if not places else f"occurs {len(places)} times"
             log.add("EDN001", f"anchor of note {note.id!r} {found}; quote a phrase that occurs exactly once "

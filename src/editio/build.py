@@ -6,9 +6,11 @@ into the output folder, so a failed build leaves the previous artefacts as they 
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -205,29 +207,49 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
     """Build the requested formats into ``out`` atomically; raises EditionError on bad input."""
     started = time.perf_counter()
     manuscript = load_manuscript(manuscript_dir, root)
-    name = manuscript.config.name
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(warnings=list(manuscript.warnings))
     with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:
         stage = Path(tmp)
-        produced: list[tuple[Path, float, str]] = []
-        for fmt in formats:
-            t0 = time.perf_counter()
-            ast = render(manuscript, fmt, stage)
-            if fmt == "pdf":
-                paths = [write_pdf(ast, stage, name, manuscript.epoch,
-                                   manuscript.config.metadata.get("pdf-standards"))]
-            elif fmt == "epub":
-                paths = [write_epub(ast, stage, name, manuscript.epoch)]
-            else:
-                paths = write_html(ast, stage, name)
-                paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
-            seconds = time.perf_counter() - t0
-            produced += [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
+        (stage / "media").mkdir()
+        jobs = _jobs(len(formats))
+        if jobs > 1:
+            # The formats are independent: one process each (fork keeps the loaded manuscript and filters).
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                results = list(pool.map(_build_format, [manuscript] * len(formats), formats, [stage] * len(formats)))
+        else:
+            results = [_build_format(manuscript, fmt, stage) for fmt in formats]
+        produced = [item for result in results for item in result]
         _publish(stage, out, produced, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _jobs(formats: int) -> int:
+    """How many formats to build at once: EDITIO_JOBS, else one per core, at most one per format."""
+    wanted = os.environ.get("EDITIO_JOBS", "").strip()
+    jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(jobs, formats))
+
+
+def _build_format(manuscript: Manuscript, fmt: str, stage: Path) -> list[tuple[Path, float, str]]:
+    """Render and write one format into the stage; the artefacts with the time it took."""
+    t0 = time.perf_counter()
+    name = manuscript.config.name
+    ast = render(manuscript, fmt, stage)
+    if fmt == "pdf":
+        paths = [write_pdf(ast, stage, name, manuscript.epoch, manuscript.config.metadata.get("pdf-standards"))]
+    elif fmt == "epub":
+        paths = [write_epub(ast, stage, name, manuscript.epoch)]
+    else:
+        paths = write_html(ast, stage, name)
+        paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
+    seconds = time.perf_counter() - t0
+    return [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
 
 
 def _publish(stage: Path, out: Path, produced: list[tuple[Path, float, str]], report: BuildReport) -> None:

@@ -35,6 +35,10 @@ class EditionError(Exception):
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self):
+        # so an error raised while building a format in a worker process arrives whole
+        return (EditionError, (self.diagnostics,))
+
 
 def error(code: str, message: str, file: str | Path | None = None, line: int | None = None,
           column: int | None = None) -> EditionError:

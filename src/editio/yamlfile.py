@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ class LineList(list):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when present (several times faster); the constructors below are Python either way.
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
@@ -53,9 +55,24 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
-    """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem."""
+    """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem.
+
+    Parsed files are remembered by path and content, because every output format runs the filters again;
+    each caller gets its own copy."""
     name = display or str(path)
     text = read_text(path, display=name)
+    key = (str(Path(path).resolve()), text)
+    if key not in _parsed:
+        if len(_parsed) > 64:
+            _parsed.clear()
+        _parsed[key] = _parse(text, name)
+    return copy.deepcopy(_parsed[key])
+
+
+_parsed: dict[tuple[str, str], Any] = {}
+
+
+def _parse(text: str, name: str) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

@@ -35,18 +35,11 @@ from pathlib import Path
 
 import panflute as pf
 
+from editio.bibliography import language_code, read_languages
 from editio.errors import EditionError, error
 
 NBSP = "\u00a0"
 
-# biblatex `langid` names (babel/polyglossia) → the primary BCP 47 subtag.
-LANGUAGE_CODES = {
-    "russian": "ru", "ukrainian": "uk", "belarusian": "be", "bulgarian": "bg", "serbian": "sr",
-    "english": "en", "american": "en", "british": "en", "usenglish": "en", "ukenglish": "en",
-    "spanish": "es", "french": "fr", "german": "de", "ngerman": "de", "italian": "it",
-    "portuguese": "pt", "brazilian": "pt", "polish": "pl", "czech": "cs", "dutch": "nl",
-    "catalan": "ca", "latin": "la",
-}
 # The short `page` term of the CSL locales pandoc ships, for the document languages we expect.
 PAGE_TERMS = {"ru": "с.", "uk": "с.", "en": "p.", "es": "p.", "fr": "p.", "de": "S."}
 
@@ -61,29 +54,6 @@ class Config:
     languages: dict[str, str]          # citation key → primary language subtag ("ru", "es" …)
     parsed_languages: frozenset[str]   # entries in these languages get the locale's page term
     page_term: str | None              # the document locale's page term, None when unknown
-
-
-def language_code(value: str | None) -> str | None:
-    """The primary language subtag of a biblatex `langid` or a BCP 47 tag; None when empty."""
-    if not value or not value.strip():
-        return None
-    value = value.strip().lower()
-    return LANGUAGE_CODES.get(value, re.split(r"[-_]", value)[0])
-
-
-def read_languages(paths: list[Path]) -> dict[str, str]:
-    """Each entry's language (from `langid`) in the given .bib files; entries without it are left out."""
-    import bibtexparser
-
-    languages: dict[str, str] = {}
-    for path in paths:
-        library = bibtexparser.parse_file(str(path))
-        for entry in library.entries:
-            field = entry.fields_dict.get("langid")
-            code = language_code(str(field.value) if field is not None else None)
-            if code:
-                languages[entry.key] = code
-    return languages
 
 
 def locator_label(label: str, to_parsed: bool, page_term: str | None) -> str:

@@ -83,3 +83,34 @@ def check_citations(cited: set[str], entries: dict[str, BibEntry], sources: Sour
     if not nocite_all:
         for key in sorted(entries.keys() - cited):
             log.add("BIB005", f"entry {key!r} is never cited", bib_display, entries[key].line, severity="warning")
+
+
+# biblatex `langid` names (babel/polyglossia) → the primary BCP 47 subtag.
+LANGUAGE_CODES = {
+    "russian": "ru", "ukrainian": "uk", "belarusian": "be", "bulgarian": "bg", "serbian": "sr",
+    "english": "en", "american": "en", "british": "en", "usenglish": "en", "ukenglish": "en",
+    "spanish": "es", "french": "fr", "german": "de", "ngerman": "de", "italian": "it",
+    "portuguese": "pt", "brazilian": "pt", "polish": "pl", "czech": "cs", "dutch": "nl",
+    "catalan": "ca", "latin": "la",
+}
+
+
+def language_code(value: str | None) -> str | None:
+    """The primary language subtag of a biblatex `langid` or a BCP 47 tag; None when empty."""
+    if not value or not value.strip():
+        return None
+    value = value.strip().lower()
+    return LANGUAGE_CODES.get(value, re.split(r"[-_]", value)[0])
+
+
+def read_languages(paths: list[Path]) -> dict[str, str]:
+    """Each entry's language (from `langid`) in the given .bib files; entries without it are left out."""
+    languages: dict[str, str] = {}
+    for path in paths:
+        library = bibtexparser.parse_file(str(path))
+        for entry in library.entries:
+            field = entry.fields_dict.get("langid")
+            code = language_code(str(field.value) if field is not None else None)
+            if code:
+                languages[entry.key] = code
+    return languages

@@ -21,8 +21,9 @@ BAND_TITLES = {
     "mnr": "MNR",
     "labour": "Профсоюзы",
 }
-# Okabe–Ito colours (distinguishable with colour-blindness), given to international bodies in lane order.
-PALETTE = ("#1F4E79", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#F0E442")
+# Okabe–Ito colours (distinguishable with colour-blindness), given to international bodies in lane order;
+# the light blue, orange and yellow darkened to reach 3:1 against white (WCAG 1.4.11 non-text contrast).
+PALETTE = ("#1F4E79", "#0072B2", "#3A8FC7", "#009E73", "#B07800", "#CC79A7", "#D55E00", "#8C7B00")
 NEUTRAL = "#8A8A8A"
 INK = "#222222"
 GRID = "#DDDDDD"

@@ -36,9 +36,10 @@ import panflute as pf
 
 from editio.chronology import Event, in_date_order, parse_events, russian_date
 from editio.config import data_file
-from editio.errors import DiagnosticLog, EditionError, error
+from editio.errors import DiagnosticLog
 from editio.textsearch import deep_text, insert_before, normalise, words_pattern
 from editio.yamlfile import load_yaml
+from editio.filterkit import read_options, run_filter, text_inlines
 
 NBSP = "\u00a0"
 # panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
@@ -65,45 +66,12 @@ class Config:
 
 def configure(doc: pf.Doc) -> Config:
     """Read and remove the ``chronology`` metadata key; resolve the data file against the manuscript."""
-    options = doc.get_metadata("chronology", default={})
-    if "chronology" in doc.metadata.content:
-        del doc.metadata["chronology"]
-    if not isinstance(options, dict):
-        raise error("CHR001", f"metadata `chronology` must be a map, not {type(options).__name__}; "
-                              "write e.g. `chronology: {data: chronology.yaml}`")
-    values: dict = {}
-    problems = []
-    for key, value in options.items():
-        attribute = "div_class" if key == "class" else key.replace("-", "_")
-        if attribute not in Config.__dataclass_fields__ or attribute == "display":
-            problems.append(f"unknown option `chronology.{key}`; the options are listed in filters/chronology.py")
-        elif attribute == "skip":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append("`chronology.skip` must be a list of classes or ids")
-            else:
-                values["skip"] = frozenset(value)
-        elif not isinstance(value, str):
-            problems.append(f"`chronology.{key}` must be a string, not {type(value).__name__}")
-        else:
-            values[attribute] = value
-    if problems:
-        raise EditionError([error("CHR001", p).diagnostics[0] for p in problems])
+    values = read_options(doc, "chronology", Config, "CHR001", "chronology: {data: chronology.yaml}")
     path, display = data_file(doc, values.pop("data", "chronology.yaml"), "chronology.data")
     return Config(data=path, display=display, **values)
 
 
 # --- pure helpers ------------------------------------------------------------------------------
-
-def text_inlines(text: str) -> list[pf.Inline]:
-    """A plain string as Str and Space elements."""
-    inlines: list[pf.Inline] = []
-    for number, word in enumerate(text.split(" ")):
-        if number:
-            inlines.append(pf.Space())
-        if word:
-            inlines.append(pf.Str(word))
-    return inlines
-
 
 def anchor_id(number: int) -> str:
     return f"chron-{number:02d}"
@@ -272,13 +240,7 @@ def main(doc: pf.Doc | None = None) -> pf.Doc | None:
         chronology(doc, doc.chronology_config)
         del doc.chronology_config
 
-    try:
-        return pf.run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
-    except EditionError as exc:
-        if doc is not None:
-            raise
-        print(exc, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

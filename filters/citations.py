@@ -37,6 +37,7 @@ import panflute as pf
 
 from editio.bibliography import language_code, read_languages
 from editio.errors import EditionError, error
+from editio.filterkit import run_filter
 
 NBSP = "\u00a0"
 
@@ -154,13 +155,7 @@ def prepare(doc: pf.Doc) -> None:
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(localise_locators, prepare=prepare, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(localise_locators, prepare=prepare, doc=doc)
 
 
 if __name__ == "__main__":

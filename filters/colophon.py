@@ -9,12 +9,12 @@ from the output) may give ``checksums-file`` (default ``SHA256SUMS``). A documen
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import panflute as pf
 
-from editio.errors import EditionError, error
+from editio.errors import error
+from editio.filterkit import run_filter, text_inlines
 
 CLASS = "colophon"
 UNKNOWN = "не указано"
@@ -32,32 +32,23 @@ class Config:
     licence: str = UNKNOWN
 
 
-def _words(text: str) -> list:
-    inlines = []
-    for index, word in enumerate(str(text).split()):
-        if index:
-            inlines.append(pf.Space())
-        inlines.append(pf.Str(word))
-    return inlines
-
-
 def _code_or_text(text: str) -> list:
-    return [pf.Code(text)] if text != UNKNOWN else _words(text)
+    return [pf.Code(text)] if text != UNKNOWN else text_inlines(text)
 
 
 def colophon_blocks(config: Config) -> list:
     """The colophon as a definition-like list of short paragraphs."""
     rows = [
         ("Редакция исходных файлов", _code_or_text(config.revision)),
-        ("Инструменты", _words(config.tools)),
-        ("Дата сборки", _words(config.date)),
+        ("Инструменты", text_inlines(config.tools)),
+        ("Дата сборки", text_inlines(config.date)),
         ("Идентификатор издания", _code_or_text(config.identifier)),
-        ("Лицензия", _words(config.licence)),
+        ("Лицензия", text_inlines(config.licence)),
     ]
-    blocks = [pf.Para(pf.Strong(*_words(label + ":")), pf.Space(), *value) for label, value in rows]
-    blocks.append(pf.Para(*_words(
+    blocks = [pf.Para(pf.Strong(*text_inlines(label + ":")), pf.Space(), *value) for label, value in rows]
+    blocks.append(pf.Para(*text_inlines(
         "Контрольные суммы SHA-256 всех файлов издания (PDF, EPUB, HTML) записаны в файле"),
-        pf.Space(), pf.Code(config.checksums_file), pf.Str(","), pf.Space(), *_words(
+        pf.Space(), pf.Code(config.checksums_file), pf.Str(","), pf.Space(), *text_inlines(
         "который лежит рядом с ними; файл не может содержать собственную сумму, поэтому суммы "
         "приводятся отдельно. Сборка воспроизводима: те же исходные файлы той же редакции и те же "
         "версии инструментов дают побайтно те же файлы.")))
@@ -96,13 +87,7 @@ def colophon(elem, doc):
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(colophon, prepare=configure, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(colophon, prepare=configure, doc=doc)
 
 
 if __name__ == "__main__":

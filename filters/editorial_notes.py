@@ -31,14 +31,14 @@ import json
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import panflute as pf
 
 from editio.config import data_file
-from editio.errors import DiagnosticLog, EditionError
+from editio.errors import DiagnosticLog
 from editio.pandoc import markdown_to_json
 from editio.yamlfile import line_of, load_yaml
+from editio.filterkit import run_filter
 
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
 # cannot be loaded again by the filters that run after this one.
@@ -252,7 +252,6 @@ def configure(doc) -> Config:
     log = DiagnosticLog()
     config = _read_config(options, log)
     log.raise_if_errors()
-    base = Path(doc.get_metadata("manuscript-dir", default=".") or ".")
     data_path, shown = data_file(doc, config.data, "editorial-notes.data")
     notes = parse_entries(load_yaml(data_path, shown), shown, log)
     if len(notes) > len(config.letters):
@@ -325,13 +324,7 @@ def _words(text: str) -> list[str]:
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(editorial_notes, prepare=configure, finalize=finalize, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(editorial_notes, prepare=configure, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

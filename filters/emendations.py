@@ -30,9 +30,10 @@ from pathlib import Path
 import panflute as pf
 
 from editio.config import data_file
-from editio.errors import DiagnosticLog, EditionError
+from editio.errors import DiagnosticLog
 from editio.sources import SourceTexts
 from editio.yamlfile import line_of, load_yaml
+from editio.filterkit import run_filter
 
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
 # cannot be loaded again by the filters that run after this one.
@@ -229,7 +230,6 @@ def configure(doc) -> Config:
     log = DiagnosticLog()
     config = _read_config(options, log)
     log.raise_if_errors()
-    base = Path(doc.get_metadata("manuscript-dir", default=".") or ".")
     data_path, shown = data_file(doc, config.data, "emendations.data")
     entries = parse_entries(load_yaml(data_path, shown), shown, config.kinds, log)
     sources = _sources(doc)
@@ -295,13 +295,7 @@ def finalize(doc) -> None:
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(emendations, prepare=configure, finalize=finalize, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(emendations, prepare=configure, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ and the exit status is 1.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +29,9 @@ import panflute as pf
 from editio.chart import (LAYOUTS, ORGANISATIONS, RELATIONS, faction_chart_svg, faction_chart_table,
                           plural_ru)
 from editio.config import data_file
-from editio.errors import EditionError, error
+from editio.errors import error
 from editio.factions import FactionData, load_factions
+from editio.filterkit import run_filter
 
 META_KEY = "faction-chart"
 # panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it
@@ -188,13 +188,7 @@ def action(elem: pf.Element, doc: pf.Doc):
 
 def main(doc: pf.Doc | None = None):
     """Run as a pandoc filter (doc=None) or in-process on a panflute Doc."""
-    try:
-        return pf.run_filter(action, prepare=prepare, doc=doc)
-    except EditionError as exc:
-        if doc is not None:
-            raise
-        print(exc, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(action, prepare=prepare, doc=doc)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,10 @@ from pathlib import Path
 import panflute as pf
 
 from editio.config import data_file
-from editio.errors import DiagnosticLog, EditionError, error
+from editio.errors import DiagnosticLog
 from editio.persons import Person, load_persons, sort_key
 from editio.textsearch import TEXT_CONTAINERS, is_text, normalise, run_text, split_run, words_pattern
+from editio.filterkit import read_options, run_filter, text_inlines
 
 NBSP = "\u00a0"
 # panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
@@ -97,45 +98,12 @@ class IndexState:
 
 def configure(doc: pf.Doc) -> Config:
     """Read and remove the ``name-index`` metadata key; resolve the data file against the manuscript."""
-    options = doc.get_metadata("name-index", default={})
-    if "name-index" in doc.metadata.content:
-        del doc.metadata["name-index"]
-    if not isinstance(options, dict):
-        raise error("NAM001", f"metadata `name-index` must be a map, not {type(options).__name__}; "
-                              "write e.g. `name-index: {data: persons.yaml}`")
-    values: dict = {}
-    problems = []
-    for key, value in options.items():
-        attribute = "div_class" if key == "class" else key.replace("-", "_")
-        if attribute not in Config.__dataclass_fields__ or attribute == "display":
-            problems.append(f"unknown option `name-index.{key}`; the options are listed in filters/name_index.py")
-        elif attribute == "skip":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append("`name-index.skip` must be a list of classes or ids")
-            else:
-                values["skip"] = frozenset(value)
-        elif not isinstance(value, str):
-            problems.append(f"`name-index.{key}` must be a string, not {type(value).__name__}")
-        else:
-            values[attribute] = value
-    if problems:
-        raise EditionError([error("NAM001", p).diagnostics[0] for p in problems])
+    values = read_options(doc, "name-index", Config, "NAM001", "name-index: {data: persons.yaml}")
     path, display = data_file(doc, values.pop("data", "persons.yaml"), "name-index.data")
     return Config(data=path, display=display, **values)
 
 
 # --- pure helpers ------------------------------------------------------------------------------
-
-def text_inlines(text: str) -> list[pf.Inline]:
-    """A plain string as Str and Space elements."""
-    inlines: list[pf.Inline] = []
-    for number, word in enumerate(text.split(" ")):
-        if number:
-            inlines.append(pf.Space())
-        if word:
-            inlines.append(pf.Str(word))
-    return inlines
-
 
 def occurrence_id(person: Person, number: int) -> str:
     return f"name-{person.id}-{number}"
@@ -356,13 +324,7 @@ def main(doc: pf.Doc | None = None) -> pf.Doc | None:
         name_index(doc, doc.name_index_config)
         del doc.name_index_config
 
-    try:
-        return pf.run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
-    except EditionError as exc:
-        if doc is not None:
-            raise
-        print(exc, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import panflute as pf
 
-from editio.errors import DiagnosticLog, EditionError
+from editio.errors import DiagnosticLog
 from editio.sources import SourceTexts
+from editio.filterkit import run_filter
 
 PAGE_CLASS = "page"
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
@@ -189,13 +190,7 @@ def pagination(elem, doc):
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(pagination, prepare=configure, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(pagination, prepare=configure, doc=doc)
 
 
 if __name__ == "__main__":

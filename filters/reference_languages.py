@@ -12,11 +12,21 @@ Nothing to configure; without a bibliography the filter changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import panflute as pf
 
 from editio.bibliography import language_code, read_languages
+from editio.filterkit import run_filter
+
+
+@dataclass(frozen=True)
+class Config:
+    """Each cited key's language subtag, and the document's own language (left unmarked)."""
+
+    languages: dict[str, str]
+    own: str
 
 
 def bibliography_languages(doc: pf.Doc) -> dict[str, str]:
@@ -39,7 +49,7 @@ def cite_language(cite: pf.Cite, languages: dict[str, str]) -> str | None:
 
 def mark_language(elem, doc):
     """panflute action: a `lang` on foreign bibliography entries and on citations of foreign works."""
-    languages, own = doc.reference_languages, doc.reference_own_language
+    languages, own = doc.reference_languages.languages, doc.reference_languages.own
     if isinstance(elem, pf.Div) and elem.identifier.startswith("ref-"):
         lang = languages.get(elem.identifier[len("ref-"):])
         if lang and lang != own and "lang" not in elem.attributes:
@@ -51,18 +61,22 @@ def mark_language(elem, doc):
     return None
 
 
+def configure(doc: pf.Doc) -> Config:
+    """The bibliography's languages and the document's; the filter has no options of its own."""
+    return Config(bibliography_languages(doc), language_code(doc.get_metadata("lang", default="") or "") or "")
+
+
 def prepare(doc: pf.Doc) -> None:
-    doc.reference_languages = bibliography_languages(doc)
-    doc.reference_own_language = language_code(doc.get_metadata("lang", default="") or "") or ""
+    doc.reference_languages = configure(doc)
 
 
 def finalize(doc: pf.Doc) -> None:
-    del doc.reference_languages, doc.reference_own_language
+    del doc.reference_languages
 
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    return pf.run_filter(mark_language, prepare=prepare, finalize=finalize, doc=doc)
+    return run_filter(mark_language, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 from dataclasses import dataclass
 
 import panflute as pf
 
 from editio.errors import EditionError, error
+from editio.filterkit import run_filter
 
 NBSP = "\u00a0"
 EN_DASH = "\u2013"
@@ -372,13 +372,7 @@ def configure(doc) -> Config:
 
 def main(doc=None):
     """Run as a pandoc JSON filter, or in-process on ``doc``."""
-    try:
-        return pf.run_filter(typography, prepare=configure, doc=doc)
-    except EditionError as problem:
-        if doc is not None:
-            raise
-        print(problem, file=sys.stderr)
-        sys.exit(1)
+    return run_filter(typography, prepare=configure, doc=doc)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import MINI, ROOT, run_build
+from conftest import MINI, run_build
 
 
 def test_mini_builds_all_formats(mini_dist: Path):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import io
-import json
 import os
 import re
 import subprocess

@@ -1,0 +1,64 @@
+"""What every filter shares: running under pandoc or in-process with the edition's error handling, plain
+text as pandoc inlines, and reading a filter's option map into its Config."""
+
+from __future__ import annotations
+
+import sys
+
+import panflute as pf
+
+from .errors import EditionError, error
+
+
+def run_filter(action, prepare=None, finalize=None, doc: pf.Doc | None = None):
+    """panflute's run_filter. In-process (``doc`` given) an EditionError goes on to the build; as a pandoc
+    filter it is printed as `file:line: error CODE: …` and the filter exits 1, without a traceback."""
+    try:
+        return pf.run_filter(action, prepare=prepare, finalize=finalize, doc=doc)
+    except EditionError as problem:
+        if doc is not None:
+            raise
+        print(problem, file=sys.stderr)
+        sys.exit(1)
+
+
+def text_inlines(text: str) -> list[pf.Inline]:
+    """A plain string as Str and Space elements; only ordinary spaces separate words (a no-break space stays
+    inside its Str, where the writers keep it)."""
+    inlines: list[pf.Inline] = []
+    for word in str(text).split(" "):
+        if not word:
+            continue
+        if inlines:
+            inlines.append(pf.Space())
+        inlines.append(pf.Str(word))
+    return inlines
+
+
+def read_options(doc: pf.Doc, key: str, config_type, code: str, example: str) -> dict:
+    """The metadata map ``key`` (removed from the document) checked against the fields of ``config_type``:
+    kebab-case names, `class` for `div_class`, `skip` a list of strings, everything else a string. All
+    problems are raised at once as ``code``."""
+    options = doc.get_metadata(key, default={})
+    if key in doc.metadata.content:
+        del doc.metadata[key]
+    if not isinstance(options, dict):
+        raise error(code, f"metadata `{key}` must be a map, not {type(options).__name__}; write e.g. `{example}`")
+    values: dict = {}
+    problems = []
+    for name, value in options.items():
+        attribute = "div_class" if name == "class" else name.replace("-", "_")
+        if attribute not in config_type.__dataclass_fields__ or attribute == "display":
+            problems.append(f"unknown option `{key}.{name}`; the options are listed in the filter's docstring")
+        elif attribute == "skip":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(f"`{key}.skip` must be a list of classes or ids")
+            else:
+                values["skip"] = frozenset(value)
+        elif not isinstance(value, str):
+            problems.append(f"`{key}.{name}` must be a string, not {type(value).__name__}")
+        else:
+            values[attribute] = value
+    if problems:
+        raise EditionError([error(code, p).diagnostics[0] for p in problems])
+    return values

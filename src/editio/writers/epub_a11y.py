@@ -24,7 +24,7 @@ import io
 import re
 import zipfile
 from html import escape
-from posixpath import dirname, join, normpath, relpath
+from posixpath import dirname, relpath
 
 from .epub_pagelist import _nav_path, _opf_path, _spine_order, _zip
 

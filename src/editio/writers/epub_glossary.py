@@ -86,7 +86,7 @@ def add_glossary(epub: bytes, keys: SearchKeys, lang: str = "ru") -> bytes:
         if "properties" in attrs:
             new_tag = re.sub(r'\bproperties="[^"]*"', f'properties="{" ".join(properties)}"', tag)
         else:
-            new_tag = tag[:-2].rstrip() + f' properties="glossary" />'
+            new_tag = tag[:-2].rstrip() + ' properties="glossary" />'
         package = package.replace(tag, new_tag, 1)
     skm_path = normpath(join(base, SKM_NAME)) if base else SKM_NAME
     if skm_path in files:

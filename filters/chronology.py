@@ -39,7 +39,7 @@ from editio.config import data_file
 from editio.errors import DiagnosticLog
 from editio.textsearch import deep_text, insert_before, normalise, words_pattern
 from editio.yamlfile import load_yaml
-from editio.filterkit import read_options, run_filter, text_inlines
+from editio.filterkit import fill_div, read_options, run_filter, text_inlines
 
 NBSP = "\u00a0"
 # panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
@@ -222,13 +222,7 @@ def chronology(doc: pf.Doc, config: Config) -> pf.Doc:
     rows = [(event, identifiers[id(event)], pages.get(identifiers[id(event)])) for event in ordered]
     blocks = chronology_blocks(rows, config, typst)
 
-    def fill(elem, doc):
-        if isinstance(elem, pf.Div) and config.div_class in elem.classes:
-            elem.content = [*elem.content, *blocks]
-            return elem
-        return None
-
-    doc.walk(fill)
+    fill_div(doc, config.div_class, blocks)
     return doc
 
 

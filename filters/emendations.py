@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import panflute as pf
 
@@ -33,7 +32,7 @@ from editio.config import data_file
 from editio.errors import DiagnosticLog
 from editio.sources import SourceTexts
 from editio.yamlfile import line_of, load_yaml
-from editio.filterkit import run_filter
+from editio.filterkit import manuscript_sources, run_filter
 
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
 # cannot be loaded again by the filters that run after this one.
@@ -186,22 +185,6 @@ def emendation_list(entries: list[Emendation], fmt: str, config: Config) -> pf.O
 
 # --- configuration and the action --------------------------------------------------------------
 
-def _sources(doc) -> SourceTexts:
-    sources = SourceTexts()
-    base = doc.get_metadata("manuscript-dir", default=None)
-    for name in doc.get_metadata("source-files", default=[]) or []:
-        path = Path(name)
-        try:
-            shown = path.relative_to(Path(base).parent).as_posix() if base else path.name
-        except ValueError:
-            shown = path.name
-        try:
-            sources.add(shown, path.read_text(encoding="utf-8"))
-        except OSError:
-            continue
-    return sources
-
-
 def _read_config(options, log: DiagnosticLog) -> Config:
     if not isinstance(options, dict):
         log.add("EMD003", f"metadata key 'emendations' must be a map, not {type(options).__name__}; "
@@ -232,7 +215,7 @@ def configure(doc) -> Config:
     log.raise_if_errors()
     data_path, shown = data_file(doc, config.data, "emendations.data")
     entries = parse_entries(load_yaml(data_path, shown), shown, config.kinds, log)
-    sources = _sources(doc)
+    sources = manuscript_sources(doc)
     keys: list[str] = []
 
     def collect(elem, _doc):

@@ -46,14 +46,14 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import panflute as pf
 
 from editio.config import data_file
 from editio.errors import Diagnostic, DiagnosticLog, EditionError
+from editio.filterkit import manuscript_sources
 from editio.glossary import Entry, Glossary, load_glossary
-from editio.sources import SourceTexts, read_text
+from editio.sources import SourceTexts
 
 MODES = ("first-per-section", "every")
 SEARCH_KEYS_META = "glossary-search-keys"
@@ -406,7 +406,6 @@ def configure(doc) -> Linker | None:
     options = doc.get_metadata("glossary", None) if present else {}
     if present:
         del doc.metadata["glossary"]
-    base = Path(doc.get_metadata("manuscript-dir", ".") or ".")
     if not isinstance(options, dict):
         raise EditionError(Diagnostic("GLS007", "metadata `glossary` must be a map with `data` and `link`"))
     data = options.get("data", "glossary.yaml")
@@ -422,22 +421,7 @@ def configure(doc) -> Linker | None:
     log.raise_if_errors()
     glossary = load_glossary(path, display, log)
     log.raise_if_errors()
-    sources = SourceTexts()
-    for file in doc.get_metadata("source-files", []) or []:
-        file = Path(file)
-        sources.add(_display(file, base), read_text(file))
-    return Linker(glossary, doc.format, mode, sources, log)
-
-
-def _display(path: Path, base: Path) -> str:
-    """A path as diagnostics show it: relative to the working directory (the project root), else to the
-    manuscript folder's parent."""
-    for root in (Path.cwd(), base.resolve().parent):
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            continue
-    return path.name
+    return Linker(glossary, doc.format, mode, manuscript_sources(doc), log)
 
 
 def _uses_glossary(doc) -> bool:

@@ -40,7 +40,7 @@ from editio.config import data_file
 from editio.errors import DiagnosticLog
 from editio.persons import Person, load_persons, sort_key
 from editio.textsearch import TEXT_CONTAINERS, is_text, normalise, run_text, split_run, words_pattern
-from editio.filterkit import read_options, run_filter, text_inlines
+from editio.filterkit import fill_div, read_options, run_filter, text_inlines
 
 NBSP = "\u00a0"
 # panflute 2.3 predates pandoc's typst writer and rejects RawInline(format="typst") unless told about it.
@@ -306,13 +306,7 @@ def name_index(doc: pf.Doc, config: Config) -> pf.Doc:
         print(f"warning: {warning}", file=sys.stderr)
     blocks = index_blocks(persons, marker.state, config, typst)
 
-    def fill(elem, doc):
-        if isinstance(elem, pf.Div) and config.div_class in elem.classes:
-            elem.content = [*elem.content, *blocks]
-            return elem
-        return None
-
-    doc.walk(fill)
+    fill_div(doc, config.div_class, blocks)
     return doc
 
 

@@ -20,13 +20,11 @@ import re
 import sys
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 import panflute as pf
 
 from editio.errors import DiagnosticLog
-from editio.sources import SourceTexts
-from editio.filterkit import run_filter
+from editio.filterkit import manuscript_sources, run_filter
 
 PAGE_CLASS = "page"
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
@@ -119,22 +117,6 @@ def check_sequence(pages: list[PageStart], log: DiagnosticLog) -> None:
 
 # --- configuration and the action --------------------------------------------------------------
 
-def _sources(doc) -> SourceTexts:
-    sources = SourceTexts()
-    base = doc.get_metadata("manuscript-dir", default=None)
-    for name in doc.get_metadata("source-files", default=[]) or []:
-        path = Path(name)
-        try:
-            shown = path.relative_to(Path(base).parent).as_posix() if base else path.name
-        except ValueError:
-            shown = path.name
-        try:
-            sources.add(shown, path.read_text(encoding="utf-8"))
-        except OSError:
-            continue
-    return sources
-
-
 def configure(doc) -> Config:
     """Read and remove the ``pagination`` metadata key; check every page marker once."""
     options = doc.get_metadata("pagination", default={})
@@ -148,7 +130,7 @@ def configure(doc) -> Config:
     label = options.get("label", Config.label)
     if not isinstance(label, str):
         log.add("PAG003", f"'pagination.label' must be a string, not {type(label).__name__}")
-    sources = _sources(doc)
+    sources = manuscript_sources(doc)
     pages = []
 
     def collect(elem, _doc):

@@ -1,13 +1,16 @@
 """What every filter shares: running under pandoc or in-process with the edition's error handling, plain
-text as pandoc inlines, and reading a filter's option map into its Config."""
+text as pandoc inlines, reading a filter's option map, the manuscript's raw text for diagnostics, and
+filling a placeholder Div."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import panflute as pf
 
 from .errors import EditionError, error
+from .sources import SourceTexts
 
 
 def run_filter(action, prepare=None, finalize=None, doc: pf.Doc | None = None):
@@ -62,3 +65,34 @@ def read_options(doc: pf.Doc, key: str, config_type, code: str, example: str) ->
     if problems:
         raise EditionError([error(code, p).diagnostics[0] for p in problems])
     return values
+
+
+def manuscript_sources(doc: pf.Doc) -> SourceTexts:
+    """The raw text of the manuscript files the build names in metadata ``source-files``, by the name
+    diagnostics show (relative to the project root, the manuscript folder's parent), to find lines in."""
+    sources = SourceTexts()
+    base = doc.get_metadata("manuscript-dir", default=None)
+    root = Path(str(base)).resolve().parent if base else Path.cwd()
+    for name in doc.get_metadata("source-files", default=[]) or []:
+        path = Path(str(name))
+        try:
+            shown = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            shown = path.name
+        try:
+            sources.add(shown, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue  # the build has read and checked every listed file before the filters run
+    return sources
+
+
+def fill_div(doc: pf.Doc, div_class: str, blocks: list[pf.Block]) -> None:
+    """Append ``blocks`` to every Div of class ``div_class`` (the manuscript's placeholder)."""
+
+    def fill(elem, _doc):
+        if isinstance(elem, pf.Div) and div_class in elem.classes:
+            elem.content = [*elem.content, *blocks]
+            return elem
+        return None
+
+    doc.walk(fill)

@@ -36,6 +36,13 @@ def golden(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Static checks (pyflakes rules through ruff): unused imports and names, undefined names."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", "src", "filters", "tests", "tools", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
 def lock(session: nox.Session) -> None:
     """Re-resolve requirements.lock from pyproject.toml (needs the registry)."""
     session.install("uv")

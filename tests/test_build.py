@@ -87,3 +87,11 @@ def test_real_edition_has_no_unresolved_citations(edition_dist: Path):
         assert "???" not in body, name
         assert "[@" not in body, name
         assert "Литература" in body, name
+
+
+def test_default_relative_out_folder(project_copy: Path):
+    """The README's command: `--out dist` relative to the project, the way `nox -s build` runs it."""
+    proc = run_build(Path("manuscript"), Path("dist"), cwd=project_copy, formats="pdf,epub,html")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("mini.pdf", "mini.epub", "mini.html", "SHA256SUMS"):
+        assert (project_copy / "dist" / name).is_file(), name

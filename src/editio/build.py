@@ -207,7 +207,7 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
     """Build the requested formats into ``out`` atomically; raises EditionError on bad input."""
     started = time.perf_counter()
     manuscript = load_manuscript(manuscript_dir, root)
-    out = Path(out)
+    out = Path(out).resolve()  # writers run pandoc in the stage folder: relative paths would move
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(warnings=list(manuscript.warnings))
     with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:

@@ -234,7 +234,7 @@ def main(doc: pf.Doc | None = None) -> pf.Doc | None:
         chronology(doc, doc.chronology_config)
         del doc.chronology_config
 
-    return run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
+    return run_filter(None, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

@@ -318,7 +318,7 @@ def main(doc: pf.Doc | None = None) -> pf.Doc | None:
         name_index(doc, doc.name_index_config)
         del doc.name_index_config
 
-    return run_filter(lambda elem, doc: None, prepare=prepare, finalize=finalize, doc=doc)
+    return run_filter(None, prepare=prepare, finalize=finalize, doc=doc)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,30 @@ from .sources import SourceTexts
 
 def run_filter(action, prepare=None, finalize=None, doc: pf.Doc | None = None):
     """panflute's run_filter. In-process (``doc`` given) an EditionError goes on to the build; as a pandoc
-    filter it is printed as `file:line: error CODE: …` and the filter exits 1, without a traceback."""
+    filter it is printed as `file:line: error CODE: …` and the filter exits 1, without a traceback.
+    With ``action=None`` only ``prepare`` and ``finalize`` run, without a walk over the whole document."""
+    in_process = doc is not None
     try:
-        return pf.run_filter(action, prepare=prepare, finalize=finalize, doc=doc)
+        if action is not None:
+            return pf.run_filter(action, prepare=prepare, finalize=finalize, doc=doc)
+        return _prepare_and_finalize(prepare, finalize, doc)
     except EditionError as problem:
-        if doc is not None:
+        if in_process:
             raise
         print(problem, file=sys.stderr)
         sys.exit(1)
+
+
+def _prepare_and_finalize(prepare, finalize, doc: pf.Doc | None) -> pf.Doc:
+    """A filter without a per-element action: its two steps on the document (read from pandoc if not given)."""
+    in_process = doc is not None
+    doc = doc if in_process else pf.load()
+    for step in (prepare, finalize):
+        if step is not None:
+            step(doc)
+    if not in_process:
+        pf.dump(doc)
+    return doc
 
 
 def text_inlines(text: str) -> list[pf.Inline]:

@@ -5,7 +5,6 @@ source — that the author's footnotes still count 1…79 with the editor's note
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -17,6 +16,7 @@ import panflute as pf
 import pytest
 from pypandoc import get_pandoc_path
 
+from editio.filters import load_filter
 from editio.errors import EditionError
 from tests.wired import wired_copy
 
@@ -25,15 +25,7 @@ FILTER = ROOT / "filters" / "editorial_notes.py"
 PANDOC = get_pandoc_path()
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-editorial_notes = _load(FILTER, "editorial_notes_filter")
+editorial_notes = load_filter(FILTER)
 
 
 def read_doc(markdown: str, fmt: str, folder: Path) -> pf.Doc:

@@ -9,7 +9,6 @@ regenerates them; review the diff.
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import io
 import os
 import re
@@ -22,24 +21,17 @@ import pytest
 import yaml
 from pypandoc import get_pandoc_path
 
+from editio.filters import load_filter
 from editio.errors import EditionError
 
 ROOT = Path(__file__).resolve().parent.parent
 FILTER = ROOT / "filters" / "emendations.py"
 CASE = ROOT / "tests" / "cases" / "emendations" / "basic"
-SEED = Path("/work/shared/seed/000_a974b76ebbe85e66.txt")
+SEED = ROOT.parent / "shared" / "seed" / "000_a974b76ebbe85e66.txt"
 PANDOC = get_pandoc_path()
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-emendations = _load(FILTER, "emendations_filter")
+emendations = load_filter(FILTER)
 
 
 def read_doc(path: Path, fmt: str, folder: Path) -> pf.Doc:

@@ -7,7 +7,6 @@ numbers in the PDF text.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
@@ -20,6 +19,7 @@ import panflute as pf
 import pytest
 from pypandoc import get_pandoc_path
 
+from editio.filters import load_filter
 from editio.errors import EditionError
 from editio.writers.epub_pagelist import add_page_list, find_page_breaks
 from tests.conftest import run_build
@@ -31,15 +31,7 @@ PANDOC = get_pandoc_path()
 PAGES = list(range(121, 146))
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-pagination = _load(FILTER, "pagination_filter")
+pagination = load_filter(FILTER)
 
 
 def doc_from(markdown: str, fmt: str, meta: dict | None = None) -> pf.Doc:

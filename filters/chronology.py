@@ -227,14 +227,8 @@ def chronology(doc: pf.Doc, config: Config) -> pf.Doc:
 
 
 def main(doc: pf.Doc | None = None) -> pf.Doc | None:
-    def prepare(doc: pf.Doc) -> None:
-        doc.chronology_config = configure(doc)
-
-    def finalize(doc: pf.Doc) -> None:
-        chronology(doc, doc.chronology_config)
-        del doc.chronology_config
-
-    return run_filter(None, prepare=prepare, finalize=finalize, doc=doc)
+    """Run as a pandoc JSON filter, or in-process on ``doc``: one step over the whole document, no walk."""
+    return run_filter(None, finalize=lambda doc: chronology(doc, configure(doc)), doc=doc)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from editio.config import data_file
 from editio.errors import DiagnosticLog
 from editio.pandoc import markdown_to_json
 from editio.yamlfile import line_of, load_yaml
-from editio.filterkit import run_filter
+from editio.filterkit import run_filter, within
 
 # panflute 2.3 does not list typst among raw formats; without this a document holding raw typst
 # cannot be loaded again by the filters that run after this one.
@@ -108,15 +108,6 @@ def parse_entries(data, shown: str, log: DiagnosticLog) -> list[EditorialNote]:
     return notes
 
 
-def _in_note(elem) -> bool:
-    node = elem.parent
-    while node is not None:
-        if isinstance(node, pf.Note):
-            return True
-        node = node.parent
-    return False
-
-
 def _characters(inlines, out: list) -> None:
     """(character, element, offset) for the visible text of ``inlines``; notes and citations count as nothing."""
     for elem in inlines:
@@ -135,7 +126,7 @@ def _normalise(char: str) -> str:
 def _main_text_blocks(doc) -> list:
     """The paragraphs, plain blocks and headings of the main text (not inside the author's notes)."""
     blocks = []
-    doc.walk(lambda e, _d: blocks.append(e) if isinstance(e, (pf.Para, pf.Plain, pf.Header)) and not _in_note(e) else None)
+    doc.walk(lambda e, _d: blocks.append(e) if isinstance(e, (pf.Para, pf.Plain, pf.Header)) and not within(e, pf.Note) else None)
     return blocks
 
 

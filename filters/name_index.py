@@ -311,14 +311,8 @@ def name_index(doc: pf.Doc, config: Config) -> pf.Doc:
 
 
 def main(doc: pf.Doc | None = None) -> pf.Doc | None:
-    def prepare(doc: pf.Doc) -> None:
-        doc.name_index_config = configure(doc)
-
-    def finalize(doc: pf.Doc) -> None:
-        name_index(doc, doc.name_index_config)
-        del doc.name_index_config
-
-    return run_filter(None, prepare=prepare, finalize=finalize, doc=doc)
+    """Run as a pandoc JSON filter, or in-process on ``doc``: one step over the whole document, no walk."""
+    return run_filter(None, finalize=lambda doc: name_index(doc, configure(doc)), doc=doc)
 
 
 if __name__ == "__main__":

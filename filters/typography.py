@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import panflute as pf
 
 from editio.errors import EditionError, error
-from editio.filterkit import run_filter
+from editio.filterkit import run_filter, within
 
 NBSP = "\u00a0"
 EN_DASH = "\u2013"
@@ -304,15 +304,6 @@ def inherited_lang(elem, default: str) -> str:
     return default
 
 
-def _in_metadata(elem) -> bool:
-    node = elem.parent
-    while node is not None:
-        if isinstance(node, pf.MetaValue):
-            return True
-        node = node.parent
-    return False
-
-
 def typeset_block(elem, lang: str, config: Config) -> None:
     """Apply the rules to the inline content of one block (Para, Plain, Header, LineItem, term)."""
     attr = "term" if isinstance(elem, pf.DefinitionItem) else "content"
@@ -324,7 +315,7 @@ _BLOCKS = (pf.Para, pf.Plain, pf.Header, pf.LineItem, pf.DefinitionItem)
 
 def typography(elem, doc):
     """panflute action: typeset every block of inlines outside the metadata."""
-    if isinstance(elem, _BLOCKS) and not _in_metadata(elem):
+    if isinstance(elem, _BLOCKS) and not within(elem, pf.MetaValue):
         config = getattr(doc, "typography_config", None) or Config()
         typeset_block(elem, inherited_lang(elem, config.lang), config)
 

@@ -41,6 +41,16 @@ def _prepare_and_finalize(prepare, finalize, doc: pf.Doc | None) -> pf.Doc:
     return doc
 
 
+def within(elem, *types) -> bool:
+    """True when an ancestor of ``elem`` is one of ``types`` (e.g. a Note, or the metadata)."""
+    node = elem.parent
+    while node is not None:
+        if isinstance(node, types):
+            return True
+        node = node.parent
+    return False
+
+
 def text_inlines(text: str) -> list[pf.Inline]:
     """A plain string as Str and Space elements; only ordinary spaces separate words (a no-break space stays
     inside its Str, where the writers keep it)."""

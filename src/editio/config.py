@@ -124,11 +124,9 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
     filters = data.get("filters", [])
     filters_dir = root / "filters"
     if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
-        log.add("CFG005", "`filters` must be a list of filter names (files in filters/)", shown, line("filters"))
+        log.add("CFG005", "`filters` must be a list of filter names (built-in names or .py files in the project)",
+                shown, line("filters"))
         filters = []
-    for name in filters:
-        if name != "citeproc" and not (filters_dir / f"{name}.py").is_file():
-            log.add("CFG006", f"unknown filter {name!r}: no filters/{name}.py", shown, key_line(config_file, name))
 
     bibliography = None
     if "bibliography" in data:

@@ -1,0 +1,81 @@
+"""Original pagination: checks the page-start spans ``[]{.page n=N}`` and gives each its label.
+
+Options (edition.yaml key ``pagination``):
+
+``label``
+    The abbreviation printed before the page number in the PDF margin; default: the catalogue's
+    ``page-abbrev`` for the document's language («с.», «p.», «S.»).
+
+Neutral mark: ``Span.page{n=N label=L}`` (empty). Lowering makes it a margin number in the PDF, a
+``doc-pagebreak`` span in HTML and an ``epub:type="pagebreak"`` span in EPUB (from which the EPUB writer
+builds the page list). A page number that is not a positive integer is PAG001; page numbers that do not
+increase are PAG002 (a warning): both name the manuscript file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..ast import get, has_class, iter_nodes, set_attr
+from ..errors import DiagnosticLog
+from .base import Filter
+
+PAGE_CLASS = "page"
+
+
+@dataclass(frozen=True)
+class Options:
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """One page start as the manuscript marks it."""
+
+    number: str
+    file: str | None = None
+    line: int | None = None
+
+
+def check_sequence(pages: list[PageStart], log: DiagnosticLog) -> None:
+    """Page numbers must be positive integers (PAG001) and increase through the text (PAG002)."""
+    previous = None
+    for page in pages:
+        if not re.fullmatch(r"[1-9]\d*", page.number):
+            log.add("PAG001", f"page marker has n={page.number!r}; write the printed page number, "
+                              "e.g. []{.page n=123}", page.file, page.line)
+            continue
+        value = int(page.number)
+        if previous is not None and value <= previous:
+            log.add("PAG002", f"page {value} follows page {previous}; page markers should increase "
+                              "through the text", page.file, page.line, severity="warning")
+        previous = value
+
+
+class Pagination(Filter):
+    name = "pagination"
+    key = "pagination"
+    Options = Options
+
+    def prepare(self, doc: dict) -> None:
+        sources = self.ctx.sources
+        pages = []
+        for node in iter_nodes(doc["blocks"], ("Span",)):
+            if has_class(node, PAGE_CLASS):
+                number = get(node, "n", "") or ""
+                file, line = sources.locate(f"n={number}}}") if number else (None, None)
+                pages.append(PageStart(number, file, line))
+        check_sequence(pages, self.ctx.log)
+        self.label = self.options.label if self.options.label is not None else self.ctx.text("page-abbrev")
+
+    def hooks(self):
+        return {"Span": self.mark}
+
+    def mark(self, node: dict, _path: list) -> None:
+        if has_class(node, PAGE_CLASS) and get(node, "n") is not None:
+            set_attr(node, "label", self.label)
+            node["c"][1] = []
+
+
+FILTER = Pagination

@@ -1,0 +1,107 @@
+"""What the load stage hands every filter: the project's paths, the manuscript's raw texts with line lookup,
+the parsed bibliography, the document's language and messages, a Markdown parser and the diagnostics log.
+
+Nothing travels to filters through document metadata: a filter reads its options (checked against its
+declared fields) and its data files through this object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DiagnosticLog, error
+from ..sources import SourceTexts
+from ..yamlfile import load_yaml
+from .pandoc import PandocSession
+
+
+@dataclass
+class Project:
+    """Where things are: the project root (nothing is read outside it) and the manuscript folder."""
+
+    root: Path
+    manuscript_dir: Path
+    config_file: Path
+
+    def display(self, path: Path) -> str:
+        """A path as diagnostics and artefacts show it: relative to the project root, never absolute."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+    def inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.root.resolve())
+            return True
+        except ValueError:
+            return False
+
+    def config_line(self, needle: str) -> int | None:
+        from ..config import key_line
+
+        return key_line(self.config_file, needle)
+
+
+@dataclass
+class Context:
+    """The typed context of one build (or of one filter run by pandoc)."""
+
+    project: Project
+    lang: str
+    sources: SourceTexts = field(default_factory=SourceTexts)
+    bibliography: dict[str, Any] = field(default_factory=dict)
+    bibliography_files: tuple[Path, ...] = ()
+    csl: Path | None = None
+    log: DiagnosticLog = field(default_factory=DiagnosticLog)
+    session: PandocSession | None = None
+    messages: Any = None
+    media: dict[str, bytes] = field(default_factory=dict)  # generated files for media/, by name
+    _data: dict[Path, Any] = field(default_factory=dict)
+
+    # -- paths and data ---------------------------------------------------------------------------
+
+    def data_file(self, name: str, key: str) -> tuple[Path, str]:
+        """A data file named in edition.yaml under ``key`` (e.g. ``glossary.data``), resolved against the
+        manuscript folder; leaving the project is CFG003 at the line of edition.yaml that names it."""
+        path = Path(name) if Path(name).is_absolute() else self.project.manuscript_dir / name
+        if not self.project.inside(path):
+            raise error("CFG003", f"`{key}` {name!r} lies outside the project; put the file inside the project",
+                        self.project.display(self.project.config_file),
+                        self.project.config_line(name) or self.project.config_line(key.split(".")[0]))
+        return path, self.project.display(path)
+
+    def load_data(self, name: str, key: str) -> tuple[Any, str]:
+        """The YAML data file (lines tracked, parsed once per build) and its display name."""
+        path, shown = self.data_file(name, key)
+        resolved = path.resolve()
+        if resolved not in self._data:
+            self._data[resolved] = load_yaml(path, display=shown)
+        return self._data[resolved], shown
+
+    # -- text -------------------------------------------------------------------------------------
+
+    def markdown(self, text: str, what: str) -> list[dict]:
+        """Markdown (from a data file) as pandoc blocks, parsed by the build's pandoc session."""
+        if self.session is None:
+            self.session = PandocSession()
+        return self.session.read(text, what)["blocks"]
+
+    def markdown_inlines(self, text: str, what: str) -> list[dict]:
+        """Markdown as inlines: the content of its single paragraph (or of all its blocks, joined)."""
+        inlines: list[dict] = []
+        for block in self.markdown(text, what):
+            if block["t"] in ("Para", "Plain"):
+                if inlines:
+                    inlines.append({"t": "Space"})
+                inlines.extend(block["c"])
+        return inlines
+
+    def text(self, key: str, **fields: Any) -> str:
+        """A generated string in the document's language (the message catalogue, with edition overrides)."""
+        return self.messages.text(key, **fields)
+
+    def warn(self, code: str, message: str, file: str | None = None, line: int | None = None) -> None:
+        self.log.add(code, message, file, line, severity="warning")

@@ -1,0 +1,170 @@
+"""The load stage: edition.yaml, every manuscript file parsed once (the raw-content check on the same parse),
+the metadata, the bibliography parsed once, the filters with their options, all in one pandoc session.
+
+It returns the document (one neutral pandoc AST, before filters) and the Context the filters share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .. import __version__
+from ..ast import iter_nodes
+from ..bibliography import check_citations, parse_bibliography
+from ..config import EditionConfig, key_line, load_config
+from ..errors import Diagnostic, EditionError, error
+from ..reproducible import git_revision, iso_date, source_date_epoch
+from ..sources import SourceTexts, check_images, read_text
+from .context import Context, Project
+from .pandoc import PandocSession
+
+_COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
+
+
+@dataclass
+class Loaded:
+    """The manuscript as one neutral AST, the context its filters share, and the declared filters."""
+
+    config: EditionConfig
+    doc: dict
+    ctx: Context
+    filters: list  # list[editio.filters.base.Filter]
+    epoch: int
+
+
+def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession | None = None) -> Loaded:
+    """Read and check everything the build needs; raises EditionError with every problem found."""
+    from ..filters import instantiate
+    from ..i18n import catalogue
+
+    config = load_config(manuscript_dir, root)
+    project = Project(config.root, config.manuscript_dir, config.config_file)
+    session = session or PandocSession(cwd=config.root)
+    lang = str(config.metadata.get("lang", "en"))
+    ctx = Context(project=project, lang=lang, session=session,
+                  bibliography_files=(config.bibliography,) if config.bibliography else (), csl=config.csl)
+    ctx.messages = catalogue(lang, _overrides(config, ctx))
+
+    allow_raw = bool(config.metadata.get("allow-raw", False))
+    blocks: list = []
+    api_version = None
+    problems: list[Diagnostic] = []
+    for path in config.files:
+        shown = config.display(path)
+        text = read_text(path, display=shown)
+        ctx.sources.add(shown, text)
+        ast = session.read(text, shown)
+        try:
+            if not allow_raw:
+                refuse_raw(ast, text, shown)
+            check_images(ast, text, shown, path.parent, config.root)
+        except EditionError as exc:
+            problems.extend(exc.diagnostics)
+        api_version = ast["pandoc-api-version"]
+        blocks.extend(ast["blocks"])
+    if problems:
+        raise EditionError(problems)
+    if not any(text.strip() for text in ctx.sources.texts.values()):
+        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
+                    config.display(config.config_file), key_line(config.config_file, "files"))
+
+    filters = instantiate(config.filters, config.metadata, ctx)
+    option_keys = {f.key for f in filters if f.key}
+    epoch = source_date_epoch(config.root, [config.manuscript_dir, *([config.bibliography] if config.bibliography
+                                                                       else [])])
+    metadata = {k: v for k, v in config.metadata.items() if k not in option_keys}
+    metadata.setdefault("build-date", iso_date(epoch))
+    metadata["identifier"] = config.identifier
+    metadata["source-revision"] = git_revision(config.root)
+    metadata["tool-versions"] = tool_versions(session)
+    meta_text = "---\n" + yaml.safe_dump(_plain(metadata), allow_unicode=True, sort_keys=True) + "\n...\n"
+    meta = session.read(meta_text, config.display(config.config_file))["meta"]
+    doc = {"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}
+
+    if config.bibliography is not None:
+        bib_shown = config.display(config.bibliography)
+        ctx.bibliography = parse_bibliography(config.bibliography, bib_shown, ctx.log)
+        check_citations(cited_keys(doc), ctx.bibliography, ctx.sources, bib_shown, ctx.log,
+                        nocite_all="@*" in repr(meta.get("nocite", "")))
+    elif cited_keys(doc):
+        key = sorted(cited_keys(doc))[0]
+        file, line = ctx.sources.locate(f"@{key}")
+        ctx.log.add("BIB004", f"citation {key!r} but no `bibliography` in edition.yaml", file, line)
+    ctx.log.raise_if_errors()
+    return Loaded(config, doc, ctx, filters, epoch)
+
+
+def _overrides(config: EditionConfig, ctx: Context) -> dict[str, str] | None:
+    value = config.metadata.get("messages")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise error("CFG014", "`messages` must map message keys to strings (see docs/messages.md)",
+                    ctx.project.display(config.config_file), key_line(config.config_file, "messages"))
+    return {str(k): v for k, v in value.items()}
+
+
+def tool_versions(session: PandocSession) -> str:
+    try:
+        from ..writers.pdf import compiler_version
+    except ImportError:  # until the PDF writer reports the compiler it embeds
+        from importlib.metadata import version
+
+        def compiler_version() -> str:
+            return version("typst")
+
+    return f"editio {__version__}, pandoc {session.version()}, typst {compiler_version()}"
+
+
+def refuse_raw(ast: dict, text: str, display: str) -> None:
+    """SAF001 for every piece of raw typst/HTML/LaTeX in a manuscript file, with its line: raw output is a
+    way to run code in the typesetter or the reader's browser. HTML comments are allowed."""
+    found = [(node["c"][0], node["c"][1]) for node in iter_nodes(ast["blocks"], ("RawBlock", "RawInline"))
+             if not (node["c"][0] == "html" and _COMMENT.match(node["c"][1]))]
+    if not found:
+        return
+    diagnostics = []
+    start = 0
+    for fmt, content in found:
+        needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
+        index = _find_unescaped(text, needle, start)
+        if index < 0:
+            index = _find_unescaped(text, needle, 0)
+        line = text.count("\n", 0, index) + 1 if index >= 0 else None
+        if index >= 0:
+            start = index + len(needle)
+        shown = needle if len(needle) <= 40 else needle[:39] + "…"
+        diagnostics.append(Diagnostic(
+            "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
+            "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
+    raise EditionError(diagnostics)
+
+
+def _find_unescaped(text: str, needle: str, start: int) -> int:
+    """The first occurrence of ``needle`` from ``start`` that no backslash escapes (``\\<b>`` is text)."""
+    index = text.find(needle, start)
+    while index > 0 and text[index - 1] == "\\":
+        index = text.find(needle, index + 1)
+    return index
+
+
+def _plain(value: Any) -> Any:
+    """YAML-safe plain data (the loader's line-tracking subclasses become dicts and lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def cited_keys(doc: dict) -> set[str]:
+    """Every citation key the document uses (text and metadata)."""
+    keys: set[str] = set()
+    for node in iter_nodes([doc["blocks"], list(doc["meta"].values())], ("Cite",)):
+        keys.update(c["citationId"] for c in node["c"][0])
+    return keys

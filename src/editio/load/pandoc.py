@@ -1,0 +1,115 @@
+"""pandoc, the binary shipped by pypandoc-binary: one long-lived session for every parse and the citation
+processing of a build, and one process per writer.
+
+A build starts at most one session (``session.lua`` answers JSON requests line by line), so parsing the
+manuscript files, the editor's notes and the metadata and running citeproc cost one pandoc start, not one
+each. Writers run as their own processes, one per format, in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import error
+
+SESSION_SCRIPT = Path(__file__).with_name("session.lua")
+# Raw passthrough lets a manuscript inject typst/HTML/LaTeX into the output: the reader keeps raw content so
+# the load stage can refuse it with its line (SAF001) unless `allow-raw: true`.
+MARKDOWN = "markdown"
+PANDOC_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    from pypandoc import get_pandoc_path
+
+    return get_pandoc_path()
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANDOC_")}
+    env.update(PANDOC_ENV)
+    env.update(extra or {})
+    return env
+
+
+class PandocSession:
+    """One ``pandoc lua`` process answering requests until closed (use as a context manager)."""
+
+    def __init__(self, cwd: Path | None = None):
+        self._cwd = cwd
+        self._proc: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._proc is None:
+            self._proc = subprocess.Popen([pandoc_path(), "lua", str(SESSION_SCRIPT)], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+                                          cwd=self._cwd, text=True, encoding="utf-8")
+        return self._proc
+
+    def request(self, what: str, **fields: Any) -> Any:
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps(fields, ensure_ascii=False) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except BrokenPipeError:
+            line = ""
+        if not line:
+            stderr = proc.stderr.read() if proc.stderr else ""
+            self.close()
+            raise error("PDC001", f"pandoc stopped unexpectedly: {stderr.strip()[:500]}", what)
+        reply = json.loads(line)
+        if "error" in reply:
+            raise error("PDC001", f"pandoc could not process this: {reply['error'].strip()[:500]}", what)
+        return reply["ok"]
+
+    def read(self, text: str, what: str, from_format: str = MARKDOWN) -> dict:
+        """Parse ``text`` (Markdown by default) into a pandoc AST (JSON data)."""
+        return json.loads(self.request(what, op="read", text=text, **{"from": from_format}))
+
+    def citeproc(self, doc: dict, what: str = "citeproc") -> dict:
+        return json.loads(self.request(what, op="citeproc", doc=json.dumps(doc, ensure_ascii=False)))
+
+    def version(self) -> str:
+        return str(self.request("pandoc", op="version"))
+
+    def close(self) -> None:
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def __enter__(self) -> PandocSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    with PandocSession() as session:
+        return session.version()
+
+
+def write(doc: dict, to: str, args: list[str], what: str, cwd: Path | None = None,
+          env: dict[str, str] | None = None) -> str:
+    """Run one pandoc writer on ``doc``; its standard output (empty when it writes a file)."""
+    proc = subprocess.run([pandoc_path(), "-f", "json", "-t", to, *args], input=json.dumps(doc, ensure_ascii=False),
+                          capture_output=True, text=True, encoding="utf-8", env=_env(env), cwd=cwd)
+    if proc.returncode != 0:
+        raise error("PDC002", f"pandoc's {to} writer failed: {proc.stderr.strip()[:500] or proc.returncode}", what)
+    return proc.stdout

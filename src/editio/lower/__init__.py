@@ -1,0 +1,61 @@
+"""Lowering: the filters' neutral marks (Spans, Divs and Links with editio classes) become one output format's
+markup in a single pass. Only this package (and the templates) know typst, HTML or EPUB.
+
+Each format module defines ``RULES``: a map from an element type to a map from a class to a rule
+``rule(node, lowering) -> replacement``; the first class of an element that has a rule decides. A module may
+define ``finish(doc, lowering)`` for what belongs to the whole document (typst definitions in the header).
+``Lowering`` carries the format's name and the document's messages for rules that print words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..ast import attr_of
+from ..ast.walk import Traversal
+
+FORMATS = ("typst", "html", "epub")
+Rule = Callable[[dict, "Lowering"], Any]
+
+
+@dataclass
+class Lowering:
+    format: str
+    messages: Any
+    meta: dict
+
+    def text(self, key: str, **fields: Any) -> str:
+        return self.messages.text(key, **fields)
+
+
+def _module(fmt: str) -> Any:
+    from . import epub, html, typst
+
+    return {"typst": typst, "html": html, "epub": epub}[fmt]
+
+
+def lower(doc: dict, fmt: str, messages: Any) -> dict:
+    """Lower ``doc`` (in place) for ``fmt`` (typst, html or epub) and return it."""
+    module = _module(fmt)
+    rules: Mapping[str, Mapping[str, Rule]] = module.RULES
+    lowering = Lowering(fmt, messages, doc["meta"])
+
+    def hook_for(type_rules: Mapping[str, Rule]):
+        def hook(node: dict, _path: list) -> Any:
+            a = attr_of(node)
+            if not a or not a[1]:
+                return None
+            for cls in a[1]:
+                rule = type_rules.get(cls)
+                if rule is not None:
+                    return rule(node, lowering)
+            return None
+        return hook
+
+    Traversal([{t: hook_for(r) for t, r in rules.items()}]).run(doc["blocks"])
+    finish = getattr(module, "finish", None)
+    if finish is not None:
+        finish(doc, lowering)
+    return doc

@@ -15,6 +15,17 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 EPOCH = "1700000000"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
+
+
+def pytest_configure(config):
+    if config.getoption("--update-goldens"):
+        import helpers
+
+        helpers.UPDATE_GOLDENS = True
+
+
 def run_build(manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str] | None = None,
               formats: str = "pdf,epub,html") -> subprocess.CompletedProcess:
     """Run the real command line the way a user does; returns the finished process."""

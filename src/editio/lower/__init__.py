@@ -2,7 +2,8 @@
 markup in a single pass. Only this package (and the templates) know typst, HTML or EPUB.
 
 Each format module defines ``RULES``: a map from an element type to a map from a class to a rule
-``rule(node, lowering) -> replacement``; the first class of an element that has a rule decides. A module may
+``rule(node, lowering) -> replacement`` (filed with the ``@rule("Span", "page")`` decorator, one section per
+filter); the first class of an element that has a rule decides. A module may
 define ``finish(doc, lowering)`` for what belongs to the whole document (typst definitions in the header).
 ``Lowering`` carries the format's name and the document's messages for rules that print words.
 """
@@ -18,6 +19,16 @@ from ..ast.walk import Traversal
 
 FORMATS = ("typst", "html", "epub")
 Rule = Callable[[dict, "Lowering"], Any]
+
+
+def registrar(rules: dict[str, dict[str, Rule]]) -> Callable[[str, str], Callable[[Rule], Rule]]:
+    """A decorator ``@rule("Span", "page")`` that files a rule under an element type and a class."""
+    def rule(element_type: str, cls: str) -> Callable[[Rule], Rule]:
+        def register(fn: Rule) -> Rule:
+            rules.setdefault(element_type, {})[cls] = fn
+            return fn
+        return register
+    return rule
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Neutral marks → typst markup (raw typst inlines and blocks that pandoc's typst writer passes through).
 
 The typst functions these calls use are defined once, in ``editio.typ`` beside this module, which ``finish``
-puts into the document's header-includes.
+puts first into the document's header-includes. One section per filter; rules are filed with ``@rule``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..ast import RawBlock, RawInline, get
+from . import Rule, registrar
 
 LIBRARY = Path(__file__).with_name("editio.typ")
+RULES: dict[str, dict[str, Rule]] = {}
+rule = registrar(RULES)
 
 
 def string(text: str) -> str:
@@ -18,28 +21,18 @@ def string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def label(name: str) -> str:
-    """A typst label; ids are made of letters, digits, `-`, `_`, `.`, `:`."""
-    return f"<{name}>"
+def raw(text: str) -> dict:
+    return RawInline("typst", text)
 
 
-# --- pagination --------------------------------------------------------------------------------------
-
-def page_marker(node: dict, lowering) -> dict:
-    # The trailing ";" ends the call, so a following ".word" is never read as a field access.
-    return RawInline("typst", f'#edition-page-marker({string(get(node, "n", ""))}, '
-                              f'label: {string(get(node, "label", ""))});')
-
-
-RULES = {
-    "Span": {"page": page_marker},
-}
+def raw_block(text: str) -> dict:
+    return RawBlock("typst", text)
 
 
 def finish(doc: dict, lowering) -> None:
     """The library of typst functions the marks call, first in the header-includes."""
     meta = doc["meta"]
-    block = {"t": "MetaBlocks", "c": [RawBlock("typst", LIBRARY.read_text(encoding="utf-8"))]}
+    block = {"t": "MetaBlocks", "c": [raw_block(LIBRARY.read_text(encoding="utf-8"))]}
     current = meta.get("header-includes")
     if current is None:
         meta["header-includes"] = {"t": "MetaList", "c": [block]}
@@ -47,3 +40,11 @@ def finish(doc: dict, lowering) -> None:
         current["c"].insert(0, block)
     else:
         meta["header-includes"] = {"t": "MetaList", "c": [block, current]}
+
+
+# --- pagination --------------------------------------------------------------------------------------
+
+@rule("Span", "page")
+def page_marker(node: dict, lowering) -> dict:
+    # The trailing ";" ends the call, so a following ".word" is never read as a field access.
+    return raw(f'#edition-page-marker({string(get(node, "n", ""))}, label: {string(get(node, "label", ""))});')

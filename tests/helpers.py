@@ -1,0 +1,75 @@
+"""What tests share: a throw-away project built from a few lines, filters run the way the build runs them,
+and the one golden-file comparison (``pytest --update-goldens`` rewrites goldens; a missing golden fails)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+UPDATE_GOLDENS = os.environ.get("EDITIO_UPDATE_GOLDENS", "") == "1"  # set by conftest from --update-goldens
+
+BASE_CONFIG = {"title": "Test", "lang": "ru", "identifier": "urn:uuid:00000000-0000-4000-8000-000000000099",
+               "output-name": "test"}
+
+
+def make_project(folder: Path, text: str | dict[str, str], config: dict[str, Any] | None = None,
+                 files: dict[str, str] | None = None) -> Path:
+    """A project in ``folder``: manuscript/edition.yaml from BASE_CONFIG + ``config``, the Markdown ``text``
+    (one file, or a map of file names to texts) and any other ``files`` (paths relative to the project).
+    Returns the manuscript folder."""
+    manuscript = folder / "manuscript"
+    manuscript.mkdir(parents=True, exist_ok=True)
+    texts = {"01-text.md": text} if isinstance(text, str) else dict(text)
+    data = {**BASE_CONFIG, "files": list(texts), **(config or {})}
+    (manuscript / "edition.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                             encoding="utf-8")
+    for name, body in texts.items():
+        (manuscript / name).write_text(body, encoding="utf-8")
+    for name, body in (files or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    return manuscript
+
+
+def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None,
+            files: dict[str, str] | None = None):
+    """Load a throw-away project and run its filters as the build does; the ``editio.pipeline.Edition``."""
+    from editio.pipeline import prepare as prepare_edition
+
+    with tempfile.TemporaryDirectory() as tmp:
+        manuscript = make_project(Path(tmp), text, config, files)
+        return prepare_edition(manuscript, Path(tmp))
+
+
+def render(edition, fmt: str) -> str:
+    """The document body as pandoc writes it for ``fmt`` (typst, html or epub: HTML5 with EPUB marks)."""
+    from editio.load.pandoc import write
+    from editio.pipeline import lowered
+
+    doc = lowered(edition, {"typst": "pdf", "html": "html", "epub": "epub"}[fmt])
+    return write(doc, "typst" if fmt == "typst" else "html5", ["--wrap=none"], what=f"{fmt} writer")
+
+
+def assert_matches_golden(actual: str, path: Path) -> None:
+    """``actual`` must equal the golden file ``path``; with --update-goldens it is written instead (review the
+    diff). A missing golden fails."""
+    path = Path(path)
+    if UPDATE_GOLDENS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.is_file():
+        raise AssertionError(f"golden file {path.relative_to(ROOT)} is missing; run pytest --update-goldens "
+                             "and review it before committing")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            str(path.relative_to(ROOT)), "actual"))
+        raise AssertionError(f"output differs from the golden file (pytest --update-goldens rewrites it):\n{diff}")

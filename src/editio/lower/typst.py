@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..ast import RawBlock, RawInline, get
+from ..ast import RawBlock, RawInline, Space, Str, get
 from . import Rule, registrar
 
 LIBRARY = Path(__file__).with_name("editio.typ")
@@ -42,9 +42,42 @@ def finish(doc: dict, lowering) -> None:
         meta["header-includes"] = {"t": "MetaList", "c": [block, current]}
 
 
+# --- common marks: anchors, page references, back-references ----------------------------------------
+
+@rule("Span", "anchor")
+def anchor(node: dict, lowering) -> list:
+    """A place other marks point at (``Span.anchor#id``): a label in typst."""
+    return [raw(f'#metadata("anchor")<{node["c"][0][0]}>')] if node["c"][0][0] else []
+
+
+@rule("Span", "pageref")
+def page_reference(node: dict, lowering) -> dict:
+    """``Span.pageref{target=X label=L}``: a link to label X showing «L N», N the page X is on."""
+    target, label = get(node, "target", ""), get(node, "label", "")
+    prefix = f"#{string(label)}~" if label else ""
+    return raw(f"#link(<{target}>)[{prefix}#context counter(page).at(<{target}>).first()];")
+
+
+@rule("Span", "backref")
+def back_reference(node: dict, lowering) -> list:
+    """``Span.backref{target=X label=L}``: in print, « — L N» (the page of X)."""
+    return [Str(" —"), Space(), page_reference(node, lowering)]
+
+
 # --- pagination --------------------------------------------------------------------------------------
 
 @rule("Span", "page")
 def page_marker(node: dict, lowering) -> dict:
     # The trailing ";" ends the call, so a following ".word" is never read as a field access.
     return raw(f'#edition-page-marker({string(get(node, "n", ""))}, label: {string(get(node, "label", ""))});')
+
+
+# --- emendations ---------------------------------------------------------------------------------------
+
+UNDERLINE = '#underline(stroke: (thickness: 0.45pt, dash: "dotted", paint: luma(40%)), offset: 1.8pt, evade: false)['
+
+
+@rule("Span", "emendation")
+def emendation(node: dict, lowering) -> list:
+    """A corrected reading: a dotted underline, labelled so the list can give its page."""
+    return [raw(UNDERLINE), *node["c"][1], raw(f']#metadata("emendation")<{node["c"][0][0]}>')]

@@ -11,7 +11,7 @@ define ``finish(doc, lowering)`` for what belongs to the whole document (typst d
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..ast import attr_of
@@ -36,6 +36,7 @@ class Lowering:
     format: str
     messages: Any
     meta: dict
+    store: dict = field(default_factory=dict)  # what rules keep for ``finish`` (e.g. notes by id)
 
     def text(self, key: str, **fields: Any) -> str:
         return self.messages.text(key, **fields)

@@ -4,7 +4,7 @@ One section per filter; rules are filed with ``@rule``."""
 
 from __future__ import annotations
 
-from ..ast import Link, Space, Span, Str, Superscript, get, iter_nodes
+from ..ast import Div, Link, Para, Space, Span, Str, Strong, Superscript, get, iter_nodes
 from . import Rule, registrar
 
 RULES: dict[str, dict[str, Rule]] = {}
@@ -56,3 +56,29 @@ def emendation(node: dict, lowering) -> list:
         return [Span(content, identifier=ident, classes=["emendation"]),
                 Link([Superscript([Str("*")])], f"#{target}", title=title, classes=["emendation"])]
     return [Link(content, f"#{target}", title=title, identifier=ident, classes=["emendation"])]
+
+
+# --- editorial notes -----------------------------------------------------------------------------------
+
+@rule("Span", "ednote-call")
+def ednote_call(node: dict, lowering) -> dict:
+    """A lettered call linking to the note in the list (a separate series from the author's numbered notes)."""
+    return Link([Superscript([Str(get(node, "letter", ""))])], f'#{get(node, "target", "")}',
+                title=lowering.text("ednote-call-title"), identifier=node["c"][0][0], classes=["ednote-ref"],
+                attributes={"role": "doc-noteref"})
+
+
+@rule("Div", "ednote")
+def ednote(node: dict, lowering) -> dict:
+    """«а) text ↩»: the letter, the note's text and a link back to the call."""
+    blocks = [dict(b) for b in node["c"][1]]
+    head = [Strong([Str(f'{get(node, "letter", "")})')]), Space()]
+    back = [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "ref", "")}', title=lowering.text("back-to-text"),
+                          attributes={"role": "doc-backlink"})]
+    if blocks and blocks[0]["t"] in ("Para", "Plain"):
+        blocks[0] = Para(head + blocks[0]["c"] + (back if len(blocks) == 1 else []))
+    else:
+        blocks.insert(0, Para(head))
+    if len(blocks) > 1:
+        blocks[-1] = Para(blocks[-1]["c"] + back) if blocks[-1]["t"] in ("Para", "Plain") else blocks[-1]
+    return Div(blocks, identifier=node["c"][0][0], classes=["ednote"])

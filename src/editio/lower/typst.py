@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..ast import RawBlock, RawInline, Space, Str, get
+from ..ast import Emph, RawBlock, RawInline, Space, Span, Str, get, has_class, text_inlines
 from . import Rule, registrar
 
 LIBRARY = Path(__file__).with_name("editio.typ")
@@ -30,7 +30,13 @@ def raw_block(text: str) -> dict:
 
 
 def finish(doc: dict, lowering) -> None:
-    """The library of typst functions the marks call, first in the header-includes."""
+    """Editor's notes into their footnotes; the library of typst functions the marks call, first in the
+    header-includes."""
+    if lowering.store.get("ednote"):
+        from ..ast.walk import walk
+
+        walk(doc["blocks"], {"Span": lambda n, _p: _ednote_footnote(n, lowering) if has_class(n, "ednote-slot")
+                             else None})
     meta = doc["meta"]
     block = {"t": "MetaBlocks", "c": [raw_block(LIBRARY.read_text(encoding="utf-8"))]}
     current = meta.get("header-includes")
@@ -81,3 +87,36 @@ UNDERLINE = '#underline(stroke: (thickness: 0.45pt, dash: "dotted", paint: luma(
 def emendation(node: dict, lowering) -> list:
     """A corrected reading: a dotted underline, labelled so the list can give its page."""
     return [raw(UNDERLINE), *node["c"][1], raw(f']#metadata("emendation")<{node["c"][0][0]}>')]
+
+
+# --- editorial notes -----------------------------------------------------------------------------------
+# A note's text stands once, in its Div in the list; the call becomes a lettered footnote holding that text
+# (lowered with the rest of the document first, then moved into the footnote by ``finish``).
+
+@rule("Span", "ednote-call")
+def ednote_call(node: dict, lowering) -> dict:
+    return Span([], classes=["ednote-slot"], attributes={"target": get(node, "target", ""),
+                                                          "letter": get(node, "letter", "")})
+
+
+@rule("Div", "ednote")
+def ednote(node: dict, lowering) -> list:
+    lowering.store.setdefault("ednote", {})[node["c"][0][0]] = node["c"][1]
+    return []
+
+
+@rule("Div", "editorial-notes")
+def ednote_list(node: dict, lowering) -> list:
+    return []  # in print the notes stand at the page foot
+
+
+def _ednote_footnote(slot: dict, lowering) -> list:
+    blocks = lowering.store.get("ednote", {}).get(get(slot, "target", ""), [])
+    inlines: list = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            inlines += ([Space()] if inlines else []) + block["c"]
+    letter = get(slot, "letter", "")
+    # The footnote is numbered with its letter; the counter steps back so the author's numbering is untouched.
+    return [raw(f"#footnote(numbering: _ => {string(letter)})["), *inlines, Str("\u00a0—"), Space(),
+            Emph(text_inlines(lowering.text("ednote-suffix"))), raw("]#counter(footnote).update(n => n - 1);")]

@@ -1,4 +1,9 @@
-"""Command line: `editio build [--format pdf,epub,html] [--out dist] [--manuscript manuscript] [--no-cache]`."""
+"""Command line: `editio build [PROJECT] [--format pdf,epub,html] [--out DIR] [--no-cache]` and `editio new DIR`.
+
+A project is a folder holding `manuscript/edition.yaml` (or `edition.yaml` itself); `editio build` works on
+one anywhere, from any folder. Bad input prints `file:line: error CODE: message` and exits 1; the previous
+output folder stays as it was.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from .errors import EditionError
 
 # The same as build.FORMATS; not imported from there so that a build served from the cache never loads the pipeline.
 FORMATS = ("pdf", "epub", "html")
+CONFIG_NAME = "edition.yaml"
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -22,29 +28,62 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
+def locate(project: Path | None, manuscript: Path | None) -> tuple[Path, Path]:
+    """(manuscript folder, project root) from the command line: ``--manuscript`` wins; else PROJECT (default
+    the working folder) holding ``manuscript/edition.yaml`` or ``edition.yaml``."""
+    if manuscript is not None:
+        manuscript = manuscript.resolve() if manuscript.is_absolute() else (Path.cwd() / manuscript)
+        return manuscript, manuscript.parent
+    folder = (project or Path.cwd()).resolve()
+    if (folder / "manuscript" / CONFIG_NAME).is_file():
+        return folder / "manuscript", folder
+    if (folder / CONFIG_NAME).is_file():
+        return folder, folder
+    if folder.name == "manuscript" and (folder / CONFIG_NAME).is_file():
+        return folder, folder.parent
+    raise EditionError.single("CLI001", f"no {CONFIG_NAME} in {folder} or {folder / 'manuscript'}; run "
+                              "`editio new DIR` to start a project, or name the project folder", None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="editio", description=__doc__)
+    parser = argparse.ArgumentParser(prog="editio", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build the edition")
+    b = sub.add_parser("build", help="build the edition (PDF, EPUB, HTML) into the output folder")
+    b.add_argument("project", nargs="?", type=Path, help="the project folder (default: the working folder)")
     b.add_argument("--format", type=parse_formats, default=FORMATS, help="comma-separated: pdf,epub,html")
-    b.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
-    b.add_argument("--manuscript", type=Path, default=Path("manuscript"), help="manuscript folder")
+    b.add_argument("--out", type=Path, help="output folder (default: dist in the project folder)")
+    b.add_argument("--manuscript", type=Path, help="the manuscript folder (default: PROJECT/manuscript)")
     b.add_argument("--no-cache", action="store_true",
                    help="build even when .cache/editio/ holds this build (also: EDITIO_NO_CACHE=1)")
+    n = sub.add_parser("new", help="start a project: a working skeleton to edit")
+    n.add_argument("folder", type=Path)
+    n.add_argument("--lang", default="en", help="the document's language (BCP 47, e.g. en, de, ru)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "new":
+            from .skeleton import create
+
+            create(args.folder, args.lang)
+            print(f"created {args.folder}/: edit manuscript/*.md and manuscript/edition.yaml, then run "
+                  f"`editio build {args.folder}`")
+            return 0
+        manuscript, root = locate(args.project, args.manuscript)
+        out = args.out if args.out is not None else root / "dist"
         if args.no_cache or os.environ.get("EDITIO_NO_CACHE", "") not in ("", "0"):
             from .build import build
 
-            report = build(args.manuscript, args.out, args.format, root=Path.cwd())
+            report = build(manuscript, out, args.format, root=root)
         else:
             from .cache import cached_build
 
-            report = cached_build(args.manuscript, args.out, args.format, root=Path.cwd())
+            report = cached_build(manuscript, out, args.format, root=root)
     except EditionError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
-        print(f"build failed: {len(exc.diagnostics)} error(s); {args.out}/ left as it was", file=sys.stderr)
+        if args.command == "build":
+            print(f"build failed: {len(exc.diagnostics)} error(s); the output folder was left as it was",
+                  file=sys.stderr)
         return 1
     print(report.text())
     return 0

@@ -35,6 +35,10 @@ class EditionError(Exception):
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    @classmethod
+    def single(cls, code: str, message: str, file: str | Path | None, line: int | None = None) -> EditionError:
+        return cls(Diagnostic(code, message, str(file) if file is not None else None, line))
+
     def __reduce__(self):
         # so an error raised while building a format in a worker process arrives whole
         return (EditionError, (self.diagnostics,))

@@ -3,7 +3,8 @@ markup in a single pass. Only this package (and the templates) know typst, HTML 
 
 Each format module defines ``RULES``: a map from an element type to a map from a class to a rule
 ``rule(node, lowering) -> replacement`` (filed with the ``@rule("Span", "page")`` decorator, one section per
-filter); the first class of an element that has a rule decides. A module may
+filter); the first class of an element that has a rule decides, else the rule filed under ``"*"`` (every
+element of that type). A module may
 define ``finish(doc, lowering)`` for what belongs to the whole document (typst definitions in the header).
 ``Lowering`` carries the format's name and the document's messages for rules that print words.
 """
@@ -55,15 +56,15 @@ def lower(doc: dict, fmt: str, messages: Any) -> dict:
     lowering = Lowering(fmt, messages, doc["meta"])
 
     def hook_for(type_rules: Mapping[str, Rule]):
+        every = type_rules.get("*")
+
         def hook(node: dict, _path: list) -> Any:
             a = attr_of(node)
-            if not a or not a[1]:
-                return None
-            for cls in a[1]:
+            for cls in a[1] if a else ():
                 rule = type_rules.get(cls)
                 if rule is not None:
                     return rule(node, lowering)
-            return None
+            return every(node, lowering) if every is not None else None
         return hook
 
     Traversal([{t: hook_for(r) for t, r in rules.items()}]).run(doc["blocks"])

@@ -6,9 +6,10 @@ puts first into the document's header-includes. One section per filter; rules ar
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from ..ast import Emph, RawBlock, RawInline, Space, Span, Str, get, has_class, text_inlines
+from ..ast import Emph, RawBlock, RawInline, Space, Span, Str, get, has_class, stringify, text_inlines
 from . import Rule, registrar
 
 LIBRARY = Path(__file__).with_name("editio.typ")
@@ -68,6 +69,18 @@ def page_reference(node: dict, lowering) -> dict:
 def back_reference(node: dict, lowering) -> list:
     """``Span.backref{target=X label=L}``: in print, « — L N» (the page of X)."""
     return [Str(" —"), Space(), page_reference(node, lowering)]
+
+
+# --- images: pandoc's typst writer drops alt text, which PDF/UA requires -------------------------------
+
+@rule("Image", "*")
+def image(node: dict, lowering) -> dict:
+    """``#image(src, alt: …)`` with the width the manuscript gives (``width=50%``), else the natural size
+    capped at the text width by the template."""
+    src, alt = node["c"][2][0], stringify(node["c"][1])
+    width = get(node, "width")
+    size = f", width: {width}" if width and re.fullmatch(r"\d+(\.\d+)?(%|pt|mm|cm|em|in)", width) else ""
+    return raw(f"#box(image({string(src)}, alt: {string(alt)}{size}))")
 
 
 # --- pagination --------------------------------------------------------------------------------------

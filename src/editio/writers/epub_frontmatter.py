@@ -34,17 +34,17 @@ def labels(lang: str) -> dict[str, str]:
     base = (lang or "en").split("-")[0].lower()
     interim = _INTERIM.get(base, _INTERIM["en"])
     try:
-        from editio.i18n import catalogue  # written by another session; absent until it lands
-    except ImportError:
+        from editio.i18n import catalogue  # being written by another session
+        texts = catalogue(lang)
+    except Exception:  # no catalogue yet, or none for this language: the interim texts, never a crash
         return dict(interim)
-    texts = catalogue(lang)
     found = {}
     for key in LABEL_KEYS:
         try:
             text = texts.text(key)
-        except Exception:  # a key the catalogue does not have yet: the interim text, never a crash
+        except Exception:  # a key the catalogue does not have yet (KeyError): the interim text
             text = None
-        # A catalogue that echoes an unknown key back has no text for it either.
+        # A provisional catalogue that echoes an unknown key back has no text for it either.
         found[key] = text if text and text != key else interim[key]
     return found
 

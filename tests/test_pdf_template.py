@@ -143,13 +143,21 @@ def test_blank_pages_carry_no_head_or_folio_and_other_pages_do(tmp_path: Path):
     assert "Blank pages" in texts[3] and "4" in texts[3]  # a text page keeps its running head and folio
 
 
-def test_heading_is_never_alone_at_a_page_foot(tmp_path: Path):
-    filler = "\n\n".join([LONG[:1200]] * 2)
-    reader = compile_pdf(tmp_path, f"# One\n\n{filler}\n\n## Stranded?\n\n{LONG}\n", {"title": "T", "lang": "en"})
-    for text in page_texts(reader):
-        lines = [line for line in text.splitlines() if line.strip()]
-        if "Stranded?" in text:
-            assert lines[-1].strip() != "Stranded?" and len(lines) > 3
+TALL_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="520" viewBox="0 0 300 520">'
+            '<rect x="1" y="1" width="298" height="518" fill="none" stroke="black"/></svg>')
+
+
+def test_a_heading_and_its_tall_figure_share_a_page(tmp_path: Path):
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "stage" / "tall.svg").write_text(TALL_SVG, encoding="utf-8")
+    reader = compile_pdf(tmp_path, "# Before\n\nText.\n\n# Chart\n\n![A tall chart](tall.svg){width=100%}\n\nAfter.\n",
+                         {"title": "T", "lang": "en"})
+    texts = page_texts(reader)
+    chart = [i for i, text in enumerate(texts) if any(line.strip() == "Chart" for line in text.splitlines())]
+    assert chart and "A tall chart" in texts[chart[0]], [t[:60] for t in texts]
+    page = reader.pages[chart[0]]
+    bottom_margin = 20 * 72 / 25.4
+    assert all(y >= bottom_margin - 1 for _, y, text in text_runs(page) if not text.strip().isdigit())  # not the folio
 
 
 def test_body_text_is_black(tmp_path: Path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import filters
 from .lower import lower
-from .load.manuscript import Loaded, load
+from .load.manuscript import Loaded, load, plain
 from .load.pandoc import PandocSession
 
 FORMATS = ("pdf", "epub", "html")
@@ -113,13 +113,14 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
     """Lower and write one format into the stage; the artefacts with the time it took."""
     from .writers.epub import write_epub
     from .writers.html import write_html
-    from .writers.pdf import write_pdf
+    from .writers.pdf import document_info, write_pdf
 
     t0 = time.perf_counter()
     config = edition.loaded.config
     ast = lowered(edition, fmt)
     if fmt == "pdf":
-        paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"))]
+        paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
+                           info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
     elif fmt == "epub":
         paths = [write_epub(ast, stage, config.name, edition.loaded.epoch)]
     else:
@@ -127,6 +128,16 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
         paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
     seconds = time.perf_counter() - t0
     return [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
+
+
+def pdf_strings(ctx) -> dict[str, str]:
+    """The words the PDF template prints itself (labels without their colon), from the catalogue."""
+    text = ctx.text
+    english = __import__("editio.i18n", fromlist=["catalogue"]).catalogue("en")
+    return {"contents": text("toc-title"), "abstract": text("abstract-title"),
+            "keywords": text("keywords-label").rstrip(": "), "cite-as": text("cite-as-label").rstrip(": "),
+            "build-date": text("build-date-line", date="").split(":")[0].strip(),
+            "abstract-en": english.text("abstract-title"), "keywords-en": english.text("keywords-label").rstrip(": ")}
 
 
 def _publish(stage: Path, out: Path, produced: list[tuple[Path, float, str]], report: BuildReport) -> None:

@@ -13,7 +13,7 @@ A citation whose key is not in the bibliography, or whose entry has no `langid`,
 
 Options (edition.yaml key ``citations``): ``parsed-languages`` (languages whose locators citeproc should
 parse, as biblatex names or BCP 47 codes; default the document's ``lang``); ``page-term`` (the page term of
-the document's locale; default the catalogue's ``citation-page-term``). No marks: it edits citation suffixes.
+the document's locale; default the catalogue's ``page-abbrev``). No marks: it edits citation suffixes.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Citations(Filter):
         parsed = self.options.parsed_languages if self.options.parsed_languages is not None else (own,)
         self.parsed = frozenset(filter(None, (language_code(p) for p in parsed)))
         self.page_term = self.options.page_term if self.options.page_term is not None \
-            else ctx.text("citation-page-term")
+            else ctx.text("page-abbrev")
         self.languages = {key: code for key, entry in ctx.bibliography.items()
                           if (code := language_code(entry.fields.get("langid")))}
 

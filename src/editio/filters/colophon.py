@@ -3,7 +3,7 @@
 Reads the metadata the load stage sets (``source-revision``, ``tool-versions``, ``build-date``,
 ``identifier``) and the edition's ``licence-text``. Option (edition.yaml key ``colophon``):
 ``checksums-file`` (default ``SHA256SUMS``). A document without a ``.colophon`` Div is left as it is; a
-missing value prints as the catalogue's ``not-given``. No marks: a definition list (labels that never break)
+missing value prints as the catalogue's ``colophon-unknown``. No marks: a definition list (labels that never break)
 and one paragraph, in the document's language.
 """
 
@@ -34,7 +34,7 @@ class Colophon(Filter):
 
     def prepare(self, doc: dict) -> None:
         meta = doc["meta"]
-        unknown = self.ctx.text("not-given")
+        unknown = self.ctx.text("colophon-unknown")
 
         def value(key: str) -> str:
             found = " ".join(stringify(meta.get(key, [])).split())

@@ -10,7 +10,7 @@ Options (edition.yaml key ``editorial-notes``):
 ``letters``
     The note marks in order; default the catalogue's ``ednote-letters``.
 ``title``
-    The heading of the list when the document has no ``.editorial-notes`` Div; default ``ednote-list-title``.
+    The heading of the list when the document has no ``.editorial-notes`` Div; default ``ednote-title``.
 
 Marks: the call is ``Span.ednote-call#ed-ref-ID{target=ed-ID letter=L}`` (empty); each note is
 ``Div.ednote#ed-ID{letter=L ref=ed-ref-ID}`` in the Div ``.editorial-notes`` (appended at the end with a heading
@@ -208,7 +208,7 @@ class EditorialNotes(Filter):
 
     def finalize(self, doc: dict) -> None:
         if not self.list_filled and self.notes:
-            title = self.options.title or self.ctx.text("ednote-list-title")
+            title = self.options.title or self.ctx.text("ednote-title")
             doc["blocks"].append(Div([Header(1, text_inlines(title), identifier="editorial-notes"),
                                       *self.entries()], classes=[LIST_CLASS]))
 

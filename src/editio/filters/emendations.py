@@ -174,7 +174,7 @@ class Emendations(Filter):
         kind = self.kinds.get(entry.kind, entry.kind)
         inlines = [Span([], identifier=entry_id(number), classes=["anchor"]), Emph(text_inlines(entry.edition)),
                    Str("\u00a0]"), Space(), *text_inlines(entry.source), Space(), Str("("),
-                   *text_inlines(f"{kind}: {sentence_tail(entry.why)}"), Str(")"),
+                   *text_inlines(self.ctx.text("emendation-reason", kind=kind, why=sentence_tail(entry.why))), Str(")"),
                    Span([], classes=["backref"], attributes={"target": ref_id(number), "label": self.page_label})]
         return Plain(inlines)
 

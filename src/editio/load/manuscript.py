@@ -82,7 +82,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     metadata["identifier"] = config.identifier
     metadata["source-revision"] = git_revision(config.root)
     metadata["tool-versions"] = tool_versions(session)
-    meta_text = "---\n" + yaml.safe_dump(_plain(metadata), allow_unicode=True, sort_keys=True) + "\n...\n"
+    meta_text = "---\n" + yaml.safe_dump(plain(metadata), allow_unicode=True, sort_keys=True) + "\n...\n"
     meta = session.read(meta_text, config.display(config.config_file))["meta"]
     doc = {"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}
 
@@ -153,12 +153,12 @@ def _find_unescaped(text: str, needle: str, start: int) -> int:
     return index
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """YAML-safe plain data (the loader's line-tracking subclasses become dicts and lists)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -27,7 +27,7 @@ def page_reference(node: dict, lowering) -> dict:
 @rule("Span", "backref")
 def back_reference(node: dict, lowering) -> list:
     """A link back to the place in the text: «↩» titled by the catalogue's ``back-to-text``."""
-    return [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "target", "")}', title=lowering.text("back-to-text"),
+    return [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "target", "")}', title=lowering.text("backlink-title"),
                           attributes={"role": "doc-backlink"})]
 
 
@@ -64,7 +64,7 @@ def emendation(node: dict, lowering) -> list:
 def ednote_call(node: dict, lowering) -> dict:
     """A lettered call linking to the note in the list (a separate series from the author's numbered notes)."""
     return Link([Superscript([Str(get(node, "letter", ""))])], f'#{get(node, "target", "")}',
-                title=lowering.text("ednote-call-title"), identifier=node["c"][0][0], classes=["ednote-ref"],
+                title=lowering.text("ednote-ref-title"), identifier=node["c"][0][0], classes=["ednote-ref"],
                 attributes={"role": "doc-noteref"})
 
 
@@ -73,7 +73,7 @@ def ednote(node: dict, lowering) -> dict:
     """«а) text ↩»: the letter, the note's text and a link back to the call."""
     blocks = [dict(b) for b in node["c"][1]]
     head = [Strong([Str(f'{get(node, "letter", "")})')]), Space()]
-    back = [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "ref", "")}', title=lowering.text("back-to-text"),
+    back = [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "ref", "")}', title=lowering.text("backlink-title"),
                           attributes={"role": "doc-backlink"})]
     if blocks and blocks[0]["t"] in ("Para", "Plain"):
         blocks[0] = Para(head + blocks[0]["c"] + (back if len(blocks) == 1 else []))

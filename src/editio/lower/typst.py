@@ -132,4 +132,12 @@ def _ednote_footnote(slot: dict, lowering) -> list:
     letter = get(slot, "letter", "")
     # The footnote is numbered with its letter; the counter steps back so the author's numbering is untouched.
     return [raw(f"#footnote(numbering: _ => {string(letter)})["), *inlines, Str("\u00a0—"), Space(),
-            Emph(text_inlines(lowering.text("ednote-suffix"))), raw("]#counter(footnote).update(n => n - 1);")]
+            Emph(text_inlines(lowering.text("ednote-mark"))), raw("]#counter(footnote).update(n => n - 1);")]
+
+
+# --- colophon ----------------------------------------------------------------------------------------------
+
+@rule("Div", "colophon")
+def colophon(node: dict, lowering) -> list:
+    """The colophon's fields in the template's even, unbroken layout."""
+    return [raw_block("#edition-colophon["), *node["c"][1], raw_block("]")]

@@ -13,7 +13,8 @@ content model (https://idpf.org/epub/idx/, checked by epubcheck's ``idx-xhtml.sc
           <li epub:type="index-entry" id="person-…"><span epub:type="index-term">Лора Г.</span> (…) —
             <a epub:type="index-locator" href="…">12</a></li>
           <li epub:type="index-entry"><span epub:type="index-term">Моллер</span>
-            <span epub:type="index-xref-preferred"><em>см.</em> <a epub:type="index-term" href="#…">Мольер Э.</a></span></li>
+            <span epub:type="index-xref-preferred"><em>см.</em>
+              <a epub:type="index-term" href="#…">Мольер Э.</a></span></li>
 
 and declares the content document with the manifest property ``index``. The chapter heading stays outside the
 index section, so the document keeps its ``backmatter`` body. The term is the element marked ``index-term``

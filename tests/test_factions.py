@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from editio.errors import EditionError
-from editio.factions import load_factions, parse_factions
+from editio.factions import DEFAULT_WORDS, load_factions, parse_factions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini" / "factions.yaml"
@@ -41,7 +41,7 @@ def test_good_data_loads():
     data = parse_factions(GOOD)
     assert [o.id for o in data.organisations] == ["a", "b"]
     assert data.relations[0].year == 1945
-    assert data.organisations[1].ended.words() == "дата неизвестна"
+    assert data.organisations[1].ended.words() == "date unknown"
 
 
 def test_mini_fixture_and_real_data_are_valid():
@@ -104,4 +104,55 @@ def test_unknown_dates_keep_bounds():
     text = GOOD.replace("ended: unknown", "ended: {precision: unknown, after: 1950, before: 1955}")
     b = parse_factions(text).by_id["b"]
     assert (b.ended.earliest, b.ended.latest) == (1950, 1955)
-    assert b.ended.words() == "между 1950 и 1955"
+    assert b.ended.words() == "between 1950 and 1955"
+    assert b.ended.words({**DEFAULT_WORDS, "date.between": "{after}/{before}"}) == "1950/1955"
+
+
+# ---- the chart: map ---------------------------------------------------------------------------------------
+
+CHART = """\
+chart:
+  years: [1940, 1960]
+  axis:
+    - {from: 1940, to: 1945, share: 0.2}
+    - {from: 1945, to: 1960, share: 0.8, title: later}
+  bands:
+    - {id: p, title: Parties}
+  words:
+    legend.no-tie: none
+"""
+
+
+def test_chart_settings_are_read():
+    data = parse_factions(CHART + GOOD.replace("kind: party\n", "kind: party\n    band: p\n"))
+    chart = data.chart
+    assert chart.years == (1940, 1960) and [s.share for s in chart.axis] == [0.2, 0.8]
+    assert chart.axis[1].title == "later" and chart.bands[0].title == "Parties"
+    assert chart.words == {"legend.no-tie": "none"}
+
+
+def test_chart_axis_errors_have_lines():
+    text = CHART.replace("share: 0.8", "share: 0.7") + GOOD.replace("kind: party\n", "kind: party\n    band: p\n")
+    assert codes(text) == [("FAC014", 3)]  # the shares add up to 0.9
+    text = CHART.replace("{from: 1945, to: 1960", "{from: 1946, to: 1960") + GOOD
+    assert ("FAC014", 5) in codes(text)  # a gap between segments
+    text = CHART.replace("years: [1940, 1960]", "years: [1960, 1940]")
+    assert ("FAC004", 2) in codes(text + GOOD)
+
+
+def test_chart_words_bands_and_keys_are_checked():
+    good = GOOD.replace("kind: party\n", "kind: party\n    band: p\n")
+    found = codes(CHART.replace("legend.no-tie: none", "legend.no-ti: none") + good)
+    assert found == [("FAC012", 9)]
+    found = codes(CHART.replace("legend.no-tie: none", "legend.no-tie: [x]") + good)
+    assert found == [("FAC002", 9)]
+    found = codes(CHART + GOOD.replace("kind: party\n", "kind: party\n    band: q\n", 1)
+                  .replace("kind: party\n    founded: {year: 1945", "kind: party\n    band: p\n    founded: {year: 1945"))
+    assert found == [("FAC004", 14)]  # the undeclared band of the first organisation
+    found = codes(CHART.replace("chart:\n", "chart:\n  colours: x\n") + good)
+    assert found == [("FAC012", 2)]
+
+
+def test_without_bands_an_organisation_groups_by_kind():
+    data = parse_factions(GOOD.replace("kind: party\n    founded: {year: 1945", "kind: union\n    founded: {year: 1945"))
+    assert [o.band for o in data.organisations] == ["party", "union"]

@@ -1,7 +1,8 @@
 """The faction chart's data: organisations and their relations, read from `factions.yaml` and validated.
 
 Every problem becomes a Diagnostic with a stable code (FAC001…), the file and the line, and all of them are
-reported together in one EditionError. The schema is documented at the top of `manuscript/factions.yaml`.
+reported together in one EditionError. The schema is documented at the top of `manuscript/factions.yaml`; the
+optional `chart:` map (time range, axis segments, bands, words) is read into ChartSettings.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import yaml
 
@@ -17,21 +19,72 @@ from .errors import DiagnosticLog, EditionError, error
 from .sources import read_text
 
 KINDS = ("party", "faction", "bloc", "union", "international", "periodical-group")
-BANDS = ("international", "trotskyist", "left", "mnr", "labour")
-DEFAULT_BAND = {"international": "international", "union": "labour", "party": "trotskyist",
-                "faction": "trotskyist", "bloc": "trotskyist", "periodical-group": "trotskyist"}
 PRECISIONS = ("year", "month", "day", "approx", "unknown")
 RELATION_TYPES = ("split-from", "faction-of", "entered", "renamed-to", "merged-into", "affiliated-with",
                   "recognised-by", "organ-of")
 # Chains that must not loop back on themselves: a body cannot split from, or be renamed into, its own past.
 ACYCLIC_TYPES = ("split-from", "renamed-to")
 
-ORG_KEYS = {"id", "name", "label", "abbreviation", "original", "kind", "band", "founded", "ended", "leaders",
-            "newspaper", "source", "note"}
+ORG_KEYS = {"id", "name", "label", "short", "abbreviation", "original", "kind", "band", "founded", "ended",
+            "leaders", "newspaper", "source", "note"}
 ORG_REQUIRED = ("id", "name", "kind", "founded", "ended", "source")
 REL_KEYS = {"type", "from", "to", "period", "source", "note"}
 REL_REQUIRED = ("type", "from", "to", "source")
 DATE_KEYS = {"year", "precision", "date", "after", "before", "note"}
+CHART_KEYS = {"years", "axis", "bands", "words"}
+AXIS_KEYS = {"from", "to", "share", "title"}
+BAND_KEYS = {"id", "title"}
+
+# Every string the chart and its text alternative print, in English; `chart: words:` in the data file (or a
+# catalogue the caller passes) replaces any of them. Placeholders in braces are filled by editio.chart.
+DEFAULT_WORDS: Mapping[str, str] = MappingProxyType({
+    "title": "Organisations on a time axis",
+    "description": "Time axis {first}–{last}. Organisations: {organisations}, one lane each, in groups: {bands}. "
+                   "Relations: {relations}; splits, renamings, mergers and entries are vertical connectors, ties "
+                   "to international bodies are the colour and pattern of a bar; a pale bar end means an unknown "
+                   "or approximate date. The same data follow as text.",
+    "legend.no-tie": "no tie to an international body",
+    "legend.uncertain": "date unknown or approximate",
+    "legend.continues": "still exists after {year}",
+    "relation.split-from": "split (arrow to the new body)",
+    "relation.renamed-to": "became, renamed",
+    "relation.merged-into": "merged into, joined",
+    "relation.entered": "entry (entrism) into a party",
+    "relation.faction-of": "faction inside",
+    "relation.organ-of": "organ of",
+    "relation.affiliated-with": "tie, affiliation",
+    "relation.recognised-by": "recognised by",
+    "table.split-from.from": "split from: {other}",
+    "table.split-from.to": "{other} split from it",
+    "table.faction-of.from": "faction inside: {other}",
+    "table.faction-of.to": "faction inside it: {other}",
+    "table.entered.from": "entered (entrism): {other}",
+    "table.entered.to": "entered by (entrism): {other}",
+    "table.renamed-to.from": "became: {other}",
+    "table.renamed-to.to": "arose from: {other}",
+    "table.merged-into.from": "merged into: {other}",
+    "table.merged-into.to": "joined by: {other}",
+    "table.affiliated-with.from": "tied to: {other}",
+    "table.affiliated-with.to": "tied to it: {other}",
+    "table.recognised-by.from": "recognised by: {other}",
+    "table.recognised-by.to": "recognised: {other}",
+    "table.organ-of.from": "organ of: {other}",
+    "table.organ-of.to": "its organ: {other}",
+    "period.range": "{start}–{end}",
+    "period.since": "from {start}",
+    "period.until": "until {end}",
+    "period.none": "year not given",
+    "lifetime": "{founded} – {ended}",
+    "date.approx": "c. {year}",
+    "date.day": "{year}-{month}-{day:02d}",
+    "date.month": "{year}-{month}",
+    "date.span": "{after}–{before}",
+    "date.between": "between {after} and {before}",
+    "date.not-before": "not before {after}",
+    "date.not-after": "not after {before}",
+    "date.unknown": "date unknown",
+    "axis.compressed": "compressed scale",
+})
 
 CODES = {
     "FAC001": "YAML syntax error",
@@ -47,6 +100,7 @@ CODES = {
     "FAC011": "inconsistent date",
     "FAC012": "unknown key",
     "FAC013": "file cannot be read",
+    "FAC014": "chart axis inconsistent",
 }
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -85,26 +139,27 @@ class DatePoint:
             return self.year + (1 if self.precision == "approx" else 0)
         return self.before if self.before is not None else float("inf")
 
-    def words(self) -> str:
-        """The date in Russian words, never more precise than the data."""
+    def words(self, words: Mapping[str, str] | None = None) -> str:
+        """The date in words (English unless `words` gives the `date.*` strings), never more precise than the data."""
+        w = DEFAULT_WORDS if words is None else words
         if self.known:
             if self.precision == "approx":
-                return f"ок. {self.year}"
+                return w["date.approx"].format(year=self.year)
             if self.precision == "day" and self.date:
                 y, m, d = self.date.split("-")
-                return f"{int(d)}.{m}.{y}"
+                return w["date.day"].format(year=y, month=m, day=int(d))
             if self.precision == "month" and self.date:
                 y, m = self.date.split("-")[:2]
-                return f"{m}.{y}"
+                return w["date.month"].format(year=y, month=m)
             return str(self.year)
         if self.after is not None and self.before is not None:
-            return f"{self.after}–{self.before}" if self.before - self.after == 1 else \
-                f"между {self.after} и {self.before}"
+            key = "date.span" if self.before - self.after == 1 else "date.between"
+            return w[key].format(after=self.after, before=self.before)
         if self.after is not None:
-            return f"не ранее {self.after}"
+            return w["date.not-before"].format(after=self.after)
         if self.before is not None:
-            return f"не позднее {self.before}"
-        return "дата неизвестна"
+            return w["date.not-after"].format(before=self.before)
+        return w["date.unknown"]
 
 
 UNKNOWN = DatePoint("unknown")
@@ -120,6 +175,7 @@ class Organisation:
     ended: DatePoint
     sources: tuple[str, ...]
     label: str = ""
+    short: str = ""
     abbreviation: str | None = None
     original: str | None = None
     leaders: tuple[str, ...] = ()
@@ -129,11 +185,16 @@ class Organisation:
 
     @property
     def chart_label(self) -> str:
-        """The Russian label drawn on the chart, with the abbreviation when the label lacks it."""
+        """The label drawn on the wide chart, with the abbreviation when the label lacks it."""
         base = self.label or self.name
         if self.abbreviation and self.abbreviation not in base:
             return f"{base} — {self.abbreviation}"
         return base
+
+    @property
+    def short_label(self) -> str:
+        """The label drawn on the narrow chart and in the legend: `short`, else the abbreviation, else the label."""
+        return self.short or self.abbreviation or self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -154,10 +215,39 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class AxisSegment:
+    """A stretch of the time axis, [start, end) in years, drawn over `share` of the plot width."""
+
+    start: int
+    end: int
+    share: float
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A group of lanes with the title drawn above it."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    """The optional `chart:` map; what is missing is computed from the data by editio.chart."""
+
+    years: tuple[int, int] | None = None
+    axis: tuple[AxisSegment, ...] = ()
+    bands: tuple[Band, ...] = ()
+    words: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class FactionData:
     organisations: tuple[Organisation, ...]
     relations: tuple[Relation, ...]
     file: str = "factions.yaml"
+    chart: ChartSettings = field(default_factory=ChartSettings)
     by_id: dict[str, Organisation] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -206,6 +296,7 @@ class _Parser:
     def __init__(self, file: str):
         self.file = file
         self.log = DiagnosticLog()
+        self.band_lines: dict[str, int | None] = {}
 
     def err(self, code: str, message: str, line: int | None) -> None:
         self.log.add(code, message, self.file, line)
@@ -303,9 +394,10 @@ class _Parser:
         kind = self.string(node, "kind", what)
         if kind is not None and kind not in KINDS:
             self.err("FAC004", f"{what}: kind {kind!r} is not one of {', '.join(KINDS)}", _line(node, "kind"))
-        band = self.string(node, "band", what) or DEFAULT_BAND.get(kind or "", "trotskyist")
-        if band not in BANDS:
-            self.err("FAC004", f"{what}: band {band!r} is not one of {', '.join(BANDS)}", _line(node, "band"))
+        # without a band, lanes group by kind; declared bands are checked once all organisations are read
+        band = self.string(node, "band", what) or kind or "party"
+        if isinstance(node.get("id"), str):
+            self.band_lines[node["id"]] = _line(node, "band") or _line(node)
         founded = self.date(node, "founded", what) if "founded" in node else UNKNOWN
         ended = self.date(node, "ended", what) if "ended" in node else UNKNOWN
         sources = self.strings(node, "source", what, required=True)
@@ -316,7 +408,8 @@ class _Parser:
             return None
         return Organisation(
             id=org_id, name=name, kind=kind or "party", band=band, founded=founded, ended=ended, sources=sources,
-            label=self.string(node, "label", what) or "", abbreviation=self.string(node, "abbreviation", what),
+            label=self.string(node, "label", what) or "", short=self.string(node, "short", what) or "",
+            abbreviation=self.string(node, "abbreviation", what),
             original=self.string(node, "original", what), leaders=self.strings(node, "leaders", what),
             newspaper=self.string(node, "newspaper", what), note=self.string(node, "note", what),
             line=_line(node))
@@ -359,6 +452,144 @@ class _Parser:
             return None
         return Relation(rtype, source_id, target_id, sources, start, end, self.string(node, "note", what),
                         _line(node))
+
+    def year(self, node: _Map, key: str, what: str) -> int | None:
+        value = node.get(key)
+        if value is None:
+            self.err("FAC003", f"{what} has no {key!r}; add it", _line(node))
+        elif isinstance(value, bool) or not isinstance(value, int):
+            self.err("FAC002", f"{what}: {key!r} must be a whole year, not {value!r}", _line(node, key))
+        else:
+            return value
+        return None
+
+    def chart(self, node: Any, line: int | None) -> ChartSettings:
+        """The `chart:` map: years [first, last], axis segments with shares, bands with titles, words."""
+        if node is None:
+            return ChartSettings()
+        if not isinstance(node, _Map):
+            self.err("FAC002", f"'chart' must be a mapping with {', '.join(sorted(CHART_KEYS))}", line)
+            return ChartSettings()
+        self.check_keys(node, CHART_KEYS, "chart")
+        years = None
+        raw_years = node.get("years")
+        if raw_years is not None:
+            if (not isinstance(raw_years, list) or len(raw_years) != 2
+                    or any(isinstance(v, bool) or not isinstance(v, int) for v in raw_years)):
+                self.err("FAC002", f"chart: 'years' must be two whole years [first, last], not {raw_years!r}",
+                         _line(node, "years"))
+            elif raw_years[0] >= raw_years[1]:
+                self.err("FAC004", f"chart: 'years' must rise: {raw_years[0]} is not before {raw_years[1]}",
+                         _line(node, "years"))
+            else:
+                years = (raw_years[0], raw_years[1])
+        axis = self.axis(node, years)
+        if years is None and axis:
+            years = (axis[0].start, axis[-1].end)
+        return ChartSettings(years, axis, self.bands(node), self.words(node))
+
+    def axis(self, node: _Map, years: tuple[int, int] | None) -> tuple[AxisSegment, ...]:
+        raw = node.get("axis")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.err("FAC002", "chart: 'axis' must be a list of {from, to, share} segments", _line(node, "axis"))
+            return ()
+        segments: list[AxisSegment] = []
+        lines: list[int | None] = []
+        for i, seg in enumerate(raw):
+            what = f"chart axis segment #{i + 1}"
+            if not isinstance(seg, _Map):
+                self.err("FAC002", f"{what} must be a mapping {{from, to, share}}", _line(node, "axis"))
+                return ()
+            self.check_keys(seg, AXIS_KEYS, what)
+            start, end = self.year(seg, "from", what), self.year(seg, "to", what)
+            share = seg.get("share")
+            if share is None:
+                self.err("FAC003", f"{what} has no 'share' (the fraction of the width it gets); add it", _line(seg))
+            elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+                self.err("FAC004", f"{what}: 'share' must be a number above 0 and at most 1, not {share!r}",
+                         _line(seg, "share"))
+                share = None
+            title = self.string(seg, "title", what) or ""
+            if start is None or end is None or share is None:
+                return ()
+            if end <= start:
+                self.err("FAC014", f"{what}: 'to' ({end}) must be after 'from' ({start})", _line(seg, "to"))
+                return ()
+            if segments and start != segments[-1].end:
+                self.err("FAC014", f"{what} starts in {start} but the segment before ends in {segments[-1].end}; "
+                         "segments must follow each other without gaps", _line(seg, "from"))
+                return ()
+            segments.append(AxisSegment(start, end, float(share), title))
+            lines.append(_line(seg))
+        total = sum(s.share for s in segments)
+        if abs(total - 1.0) > 1e-6:
+            self.err("FAC014", f"chart: the axis shares add up to {total:g}, not 1; adjust them",
+                     _line(node, "axis"))
+            return ()
+        if years is not None and (segments[0].start, segments[-1].end) != years:
+            self.err("FAC014", f"chart: the axis runs {segments[0].start}–{segments[-1].end} but 'years' is "
+                     f"{years[0]}–{years[1]}; make them agree", _line(node, "axis"))
+            return ()
+        return tuple(segments)
+
+    def bands(self, node: _Map) -> tuple[Band, ...]:
+        raw = node.get("bands")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.err("FAC002", "chart: 'bands' must be a list of {id, title}", _line(node, "bands"))
+            return ()
+        bands: list[Band] = []
+        seen: dict[str, int | None] = {}
+        for i, item in enumerate(raw):
+            what = f"chart band #{i + 1}"
+            if not isinstance(item, _Map):
+                self.err("FAC002", f"{what} must be a mapping {{id, title}}", _line(node, "bands"))
+                continue
+            self.check_keys(item, BAND_KEYS, what)
+            band_id = self.string(item, "id", what, required=True)
+            title = self.string(item, "title", what)
+            if band_id is None:
+                continue
+            if band_id in seen:
+                self.err("FAC005", f"band id {band_id!r} is used twice (first on line {seen[band_id]})", _line(item))
+                continue
+            seen[band_id] = _line(item)
+            bands.append(Band(band_id, title if title is not None else band_id))
+        return tuple(bands)
+
+    def words(self, node: _Map) -> dict[str, str]:
+        raw = node.get("words")
+        if raw is None:
+            return {}
+        if not isinstance(raw, _Map):
+            self.err("FAC002", "chart: 'words' must be a mapping of word keys to strings", _line(node, "words"))
+            return {}
+        words = {}
+        for key, value in raw.items():
+            if key not in DEFAULT_WORDS:
+                self.err("FAC012", f"unknown key {key!r} in chart words; see DEFAULT_WORDS in editio.factions "
+                         "for the keys", _line(raw, key))
+            elif not isinstance(value, str):
+                self.err("FAC002", f"chart words: {key!r} must be a string, not {type(value).__name__}",
+                         _line(raw, key))
+            else:
+                words[key] = value
+        return words
+
+
+def _check_bands(data: FactionData, p: _Parser) -> None:
+    """With declared bands, every organisation's band must be one of them."""
+    declared = [b.id for b in data.chart.bands]
+    if not declared:
+        return
+    for org in data.organisations:
+        if org.band not in declared:
+            p.err("FAC004", f"organisation {org.id!r}: band {org.band!r} is not one of the chart's bands "
+                  f"({', '.join(declared)}); declare it under chart: bands or change the band",
+                  p.band_lines.get(org.id, org.line))
 
 
 def _check_graph(data: FactionData, p: _Parser) -> None:
@@ -421,7 +652,7 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
     if not isinstance(raw, _Map):
         p.err("FAC002", "the file must be a mapping with 'organisations' and 'relations'", 1)
         p.log.raise_if_errors()
-    p.check_keys(raw, {"organisations", "relations"}, "the top level")
+    p.check_keys(raw, {"organisations", "relations", "chart"}, "the top level")
     orgs_raw = raw.get("organisations")
     rels_raw = raw.get("relations") or []
     if not isinstance(orgs_raw, list):
@@ -444,7 +675,9 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
         seen[org.id] = org.line
         orgs.append(org)
     rels = [r for r in (p.relation(node, i) for i, node in enumerate(rels_raw)) if r is not None]
-    data = FactionData(tuple(orgs), tuple(rels), file)
+    chart = p.chart(raw.get("chart"), _line(raw, "chart"))
+    data = FactionData(tuple(orgs), tuple(rels), file, chart)
+    _check_bands(data, p)
     _check_graph(data, p)
     p.log.raise_if_errors()
     return data

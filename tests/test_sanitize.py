@@ -24,8 +24,8 @@ NAVIGATION = {("a", "href"), ("area", "href"), ("a", "xlink:href"), ("blockquote
               ("del", "cite"), ("ins", "cite")}
 INTERACTIVE = {"a", "area", "button", "input", "select", "textarea", "summary", "details", "audio", "video"}
 SAFE_DECLARATION = re.compile(r"(text-align:\s*(left|right|center|justify|start|end)"
-                              r"|vertical-align:\s*(top|middle|bottom|baseline)|width:\s*\d+(\.\d+)?(%|em|ex|rem|ch|px)?)",
-                              re.I)
+                              r"|vertical-align:\s*(top|middle|bottom|baseline)"
+                              r"|width:\s*\d+(\.\d+)?(%|em|ex|rem|ch|px)?)", re.I)
 
 
 class _Oracle(HTMLParser):

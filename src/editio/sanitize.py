@@ -126,8 +126,8 @@ _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]*\
 _SAFE_DECLARATION = re.compile(
     r"(text-align:\s*(left|right|center|justify|start|end)|vertical-align:\s*(top|middle|bottom|baseline)"
     r"|width:\s*\d+(\.\d+)?(%|em|ex|rem|ch|px)?)\Z", re.IGNORECASE)
-_CSS_FORBIDDEN = re.compile(r"\\|/\*|\*/|@import|expression\s*\(|javascript:|(?<![-\w])behavior\s*:|-moz-binding|image-set|<|src\s*\(",
-                            re.IGNORECASE)
+_CSS_FORBIDDEN = re.compile(r"\\|/\*|\*/|@import|expression\s*\(|javascript:|(?<![-\w])behavior\s*:|-moz-binding"
+                            r"|image-set|<|src\s*\(", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 _SVG_PAINT_URL = re.compile(r"url\(\s*['\"]?#", re.IGNORECASE)
 

@@ -1,15 +1,30 @@
-"""Reading YAML data files with line numbers kept, so every data error can name its file and line."""
+"""Reading YAML data files with line numbers kept, so every data error can name its file and line, and with limits
+(file size, nesting depth, alias references, size after alias expansion) so a hostile file is refused at once."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import error
-from .sources import read_text
+from .safepath import read_text_limited
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    """How much a YAML file may hold. The defaults are far above any edition's data and far below harm."""
+
+    max_bytes: int = 4_000_000
+    max_depth: int = 64
+    max_aliases: int = 10_000
+    max_nodes: int = 1_000_000  # scalars, sequences and mappings, counting every alias as the copy it stands for
+
+
+DEFAULT_LIMITS = YamlLimits()
 
 
 class LineDict(dict):
@@ -54,26 +69,29 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def load_yaml(path: Path, display: str | None = None) -> Any:
-    """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem.
+def load_yaml(path: Path, display: str | None = None, *, limits: YamlLimits = DEFAULT_LIMITS) -> Any:
+    """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem, a file over the size
+    limit YML002, and YML003-YML006 a file that nests, aliases or expands beyond ``limits``.
 
     Parsed files are remembered by path and content, because every output format runs the filters again;
     each caller gets its own copy."""
     name = display or str(path)
-    text = read_text(path, display=name)
-    key = (str(Path(path).resolve()), text)
+    text = read_text_limited(path, limits.max_bytes, display=name, too_large_code="YML002")
+    key = (str(Path(path).resolve()), text, limits)
     if key not in _parsed:
         if len(_parsed) > 64:
             _parsed.clear()
-        _parsed[key] = _parse(text, name)
+        _parsed[key] = parse_yaml(text, name, limits=limits)
     return copy.deepcopy(_parsed[key])
 
 
-_parsed: dict[tuple[str, str], Any] = {}
+_parsed: dict[tuple[str, str, YamlLimits], Any] = {}
 
 
-def _parse(text: str, name: str) -> Any:
+def parse_yaml(text: str, name: str, *, limits: YamlLimits = DEFAULT_LIMITS) -> Any:
+    """Parse YAML text (``name`` is the file shown in diagnostics) with the checks of :func:`load_yaml`."""
     try:
+        check_limits(text, name, limits)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -83,6 +101,56 @@ def _parse(text: str, name: str) -> Any:
         raise error("YML001", f"invalid YAML: {problem}; fix the syntax there", name, line, column) from None
     except yaml.YAMLError as exc:
         raise error("YML001", f"invalid YAML: {exc}", name) from None
+
+
+def check_limits(text: str, name: str, limits: YamlLimits = DEFAULT_LIMITS) -> None:
+    """Walk the parser's events (libyaml's parser keeps its own stack, so deep nesting cannot crash it) before any
+    node is built: refuse nesting deeper than ``max_depth`` (YML005), more than ``max_aliases`` alias references
+    (YML004), an alias inside the node it names (YML006), and a document whose size after alias expansion passes
+    ``max_nodes`` (YML003, the "billion laughs"). Sizes are counted per anchor, so the walk is linear in the text."""
+    if len(text.encode("utf-8")) > limits.max_bytes:
+        raise error("YML002", f"is larger than the limit of {limits.max_bytes:,} bytes; make it smaller or split it",
+                    name)
+    loader = _LineLoader(text)
+    try:
+        open_nodes: list[list[Any]] = []  # [anchor, expanded size so far] per open sequence or mapping
+        anchors: dict[str, int] = {}
+        aliases = 0
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1 if event.start_mark else None
+            size = 0
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(open_nodes) >= limits.max_depth:
+                    raise error("YML005", f"nests deeper than {limits.max_depth} levels; flatten the data",
+                                name, line)
+                open_nodes.append([event.anchor, 1])
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, size = open_nodes.pop()
+                if anchor is not None:
+                    anchors[anchor] = size
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > limits.max_aliases:
+                    raise error("YML004", f"uses more than {limits.max_aliases:,} aliases (*name); write the values "
+                                          "out or use fewer references", name, line)
+                if any(anchor == event.anchor for anchor, _ in open_nodes):
+                    raise error("YML006", f"the alias *{event.anchor} refers to a node that contains it; "
+                                          "a data file cannot be recursive", name, line)
+                size = anchors.get(event.anchor, 1)  # an undefined alias is reported by the parser below
+            elif isinstance(event, yaml.DocumentStartEvent):
+                anchors.clear()
+            if size and open_nodes:
+                open_nodes[-1][1] += size
+                if open_nodes[-1][1] > limits.max_nodes:
+                    raise error("YML003", f"expands to more than {limits.max_nodes:,} values through its aliases "
+                                          "(an alias bomb?); write the data without nested aliases", name, line)
+    finally:
+        loader.dispose()
 
 
 def line_of(node: Any, default: int | None = None) -> int | None:

@@ -34,7 +34,7 @@ _TRAILING_KEEP_DOT = _TRAILING.replace(".", "")
 _QUOTE_CHARS = re.compile("[\"'«»„“”‚‘’\ue000-\ue003]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one table per language, looked up per word
 class LanguageRules:
     """What one language does. Sets hold words as they are compared: lower case unless said otherwise."""
 
@@ -226,15 +226,19 @@ def _patterns(rules: LanguageRules) -> _Patterns:
 # --- words ---------------------------------------------------------------------------------------------------
 
 def _last_piece(word: str) -> str:
-    for space in (NBSP, NNBSP):
-        word = word.rpartition(space)[2]
+    if NBSP in word or NNBSP in word:
+        return word.rpartition(NBSP)[2].rpartition(NNBSP)[2]
     return word
 
 
 def _first_piece(word: str) -> str:
-    for space in (NBSP, NNBSP):
-        word = word.partition(space)[0]
+    if NBSP in word or NNBSP in word:
+        return word.partition(NBSP)[0].partition(NNBSP)[0]
     return word
+
+
+_ROMAN_LETTERS = frozenset("IVXLCDMХІ")
+_DIGIT_GROUP = re.compile(r"\d{3}(?!\d)")
 
 
 def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
@@ -244,39 +248,45 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
     rules = lang if isinstance(lang, LanguageRules) else rules_for(lang)
     if rules is None or not left or not right:
         return False
-    left, right = _last_piece(left), _first_piece(right)
-    if not left or not right:
+    core = _last_piece(left).lstrip(_LEADING)
+    right = _first_piece(right)
+    if not core or not right:
         return False
-    core = left.lstrip(_LEADING)
-    if not core:
-        return False
-    right_core = right.rstrip(_TRAILING)
-    right_unit = right.rstrip(_TRAILING_KEEP_DOT)
-    lowered = core.lower()
-    if lowered in rules.bind_after:
-        return True
-    if len(core) == 1 and core in rules.bind_after_any_letter:
-        return True
-    if right_core and right_core.lower() in rules.bind_before and right.lstrip(_LEADING) == right:
-        return True
-    if core in rules.before_number and _STARTS_WITH_NUMBER.match(right.lstrip("([")):
-        return True
-    if rules.after_number and right_unit in rules.after_number and _is_number(core, rules):
-        return True
-    if (core, right_unit) in rules.abbreviation_pairs:
-        return True
-    if rules.months and _DAY.fullmatch(core) and right_core.lower() in rules.months:
-        return True
-    if rules.initials:
-        patterns = _patterns(rules)
-        if patterns.initial.fullmatch(core) and right[:1].isupper():
+    # cheap tests first: this runs for every space of the book
+    if len(core) == 1:
+        if core in rules.bind_after_any_letter:
             return True
+    elif len(core) <= 4 and core.lower() in rules.bind_after:
+        return True
+    right_core = right.rstrip(_TRAILING)
+    if len(right_core) <= 2 and right_core.lower() in rules.bind_before and right[0] not in _LEADING:
+        return True
+    first = core[0]
+    last = core[-1]
+    if last == "." or core in rules.before_number:
+        right_unit = right.rstrip(_TRAILING_KEEP_DOT)
+        if core in rules.before_number and _STARTS_WITH_NUMBER.match(right.lstrip("([")):
+            return True
+        if (core, right_unit) in rules.abbreviation_pairs:
+            return True
+        if rules.initials and len(core) == 2 and right[0].isupper() and _patterns(rules).initial.fullmatch(core):
+            return True
+    if first.isdigit():
+        if rules.after_number and right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number \
+                and _NUMBER.fullmatch(core):
+            return True
+        if rules.months and right_core.lower() in rules.months and _DAY.fullmatch(core):
+            return True
+        if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
+            return True
+        return False
+    if first in _ROMAN_LETTERS and rules.roman_numerals and _is_roman(core):
+        if right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number:
+            return True
+    if rules.initials and first.isupper() and len(right) >= 2 and right[1] == "." and core[1:].islower():
+        patterns = _patterns(rules)
         if patterns.capitalised.fullmatch(core) and patterns.inverted_initial.fullmatch(right):
             return True
-    if rules.roman_numerals and _ROMAN_WORD.fullmatch(core) and _is_roman(core) and right[:1].isalpha():
-        return True
-    if rules.digit_groups and core.isdigit() and len(core) <= 3 and re.match(r"\d{3}(?!\d)", right):
-        return True
     return False
 
 
@@ -310,7 +320,13 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
     stack = state.stack
     previous = state.previous
     n = len(text)
-    for i, char in enumerate(text):
+    done = 0  # text[:done] is in ``out``
+    for match in _QUOTE_CHARS.finditer(text):
+        i = match.start()
+        if i > done:
+            out.append(text[done:i])
+            previous = text[i - 1]
+        char = text[i]
         following = text[i + 1] if i + 1 < n else ""
         kind = None  # "open", "close", "open-single"
         if char == QUOTED_OPEN:
@@ -332,10 +348,8 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
                 char = APOSTROPHE
         elif stack and char == stack[-1]:
             kind = "close"  # an inner closing mark that is also an opening one elsewhere (“ in Russian)
-        elif rules.single and char == rules.single[0] and char in rules.opening:
-            kind = "open-single"  # the author's single quotation marks stay single
         elif char in rules.opening:
-            kind = "open"
+            kind = "open-typed"
         elif char in rules.closing:
             kind = "close"
         elif char in rules.ambiguous:
@@ -348,12 +362,29 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             opening, closing = rules.single or _pair(rules, len(stack))
             stack.append(closing)
             char = opening
+        elif kind == "open-typed":
+            # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed); another
+            # one takes the pair of its depth
+            closing = _own_pairs(rules).get(char)
+            if closing is None:
+                char, closing = _pair(rules, len(stack))
+            stack.append(closing)
         elif kind == "close":
             char = stack.pop() if stack else rules.quotes[0][1]
         out.append(char)
         previous = char
-    state.previous = previous
+        done = i + 1
+    out.append(text[done:])
+    state.previous = text[-1] if done < n else previous
     return "".join(out)
+
+
+@functools.cache
+def _own_pairs(rules: LanguageRules) -> dict[str, str]:
+    pairs = dict(rules.quotes)
+    if rules.single:
+        pairs.setdefault(*rules.single)
+    return pairs
 
 
 _ELISIONS = re.compile(r"'(?:n'|em\b|tis\b|twas\b|cause\b|til\b|\d\ds?\b)", re.I)

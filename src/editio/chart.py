@@ -305,9 +305,6 @@ def colour_classes(data: FactionData) -> dict[str, Fill]:
             for i, o in enumerate(intl)}
 
 
-# kept for callers of the earlier name
-international_colours = colour_classes
-
 
 @dataclass(frozen=True)
 class Scale:

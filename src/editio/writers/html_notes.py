@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # what may not stand inside a <span> in a paragraph: a note holding one of these keeps only its endnote
-BLOCKS = frozenset("address article aside blockquote details dialog dd div dl dt fieldset figcaption figure footer form "
-                   "h1 h2 h3 h4 h5 h6 header hr li main nav ol pre section summary table tbody td tfoot th thead tr "
-                   "ul".split())
+BLOCKS = frozenset("address article aside blockquote details dialog dd div dl dt fieldset figcaption figure footer "
+                   "form h1 h2 h3 h4 h5 h6 header hr li main nav ol pre section summary table tbody td tfoot th "
+                   "thead tr ul".split())
 NOTE_TITLE_CARRIER = "editio-notes-title"
 
 
@@ -280,8 +280,8 @@ def place_endnotes(page: str) -> str:
         entry = _toc_entry_after(tree, home.attrs.get("id", ""))
         if entry is not None:
             tid = _unique(f"toc-{notes.attrs['id']}", taken)
-            edits.append((entry.end, entry.end,
-                          f'\n<li><a href="#{notes.attrs["id"]}" id="{tid}">{html.escape(_text(title).strip(), quote=False)}</a></li>'))
+            label = html.escape(_text(title).strip(), quote=False)
+            edits.append((entry.end, entry.end, f'\n<li><a href="#{notes.attrs["id"]}" id="{tid}">{label}</a></li>'))
     return apply_edits(page, edits)
 
 

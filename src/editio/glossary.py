@@ -1,6 +1,6 @@
 """The glossary: data model, validation of `glossary.yaml`, matching of terms in text, sort order.
 
-Pure code (no pandoc, no panflute): `filters/glossary.py` walks the document and uses this module to find
+Pure code (no pandoc, no panflute): the glossary filter walks the document and uses this module to find
 where terms occur; `writers/epub_glossary.py` uses the entries for the EPUB search key map.
 
 The data file (`glossary.yaml`) is a mapping with ``entries``, a list of mappings:
@@ -17,8 +17,8 @@ The data file (`glossary.yaml`) is a mapping with ``entries``, a list of mapping
     Exact surface forms: case-sensitive, whole words; a space in a form matches any space in the text
     (a plain space, a line break or a non-breaking space).
 ``stems``
-    Russian stems: the stem followed by 0–4 Cyrillic letters makes a whole word («паблист» matches
-    «паблисты», «паблистов»). Case-sensitive like forms.
+    Stems of inflected words: the stem followed by 0–4 lower-case letters of the stem's own script makes a
+    whole word («паблист» matches «паблисты», «паблистов»). Case-sensitive like forms.
 ``occurs``
     ``false`` declares that the term is not expected to occur in the text (it is defined for the reader
     only). A term that never occurs is a warning either way; the warning says whether it was declared.
@@ -35,6 +35,7 @@ entries (all errors, with the line in glossary.yaml); GLS004–GLS008 are report
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,11 +47,13 @@ from .yamlfile import line_of, load_yaml
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KNOWN_KEYS = {"id", "term", "expansion", "original", "original-lang", "category", "forms", "stems", "definition",
               "sources", "occurs", "sort-as"}
-STEM_ENDING = "[а-яё]{0,4}"
+STEM_ENDING_LETTERS = 4
 # Spaces of any kind as the filter presents them (SoftBreak, Space and U+00A0 all become " ").
 SPACE_CLASS = "[ \u00a0]"
 _LEFT = r"(?<!\w)(?<!\w-)"
 _RIGHT = r"(?!\w)(?!-\w)"
+_WORD = re.compile(r"\w+")
+_STEM = re.compile(r"[^\W\d_](?:[^\W\d_]|[- ])*")
 
 
 @dataclass(frozen=True)
@@ -88,22 +91,60 @@ class Glossary:
     entries: list[Entry]
     file: str = "glossary.yaml"
     _patterns: list[tuple[re.Pattern, Entry]] = field(default_factory=list, repr=False)
+    # Where a pattern can start: at a word of the text equal to its first word (forms, stems of several
+    # words), or at a word beginning with the stem (one-word stems); the rest is tried everywhere.
+    _by_word: dict[str, list[tuple[int, re.Pattern, Entry]]] = field(default_factory=dict, repr=False)
+    _by_prefix: dict[int, dict[str, list[tuple[re.Pattern, Entry]]]] = field(default_factory=dict, repr=False)
+    _anywhere: list[tuple[re.Pattern, Entry]] = field(default_factory=list, repr=False)
+    _heads: frozenset[str] = frozenset()  # the first letters of one-word stems: a quick gate for each word
+    _head: int = 0
 
     def __post_init__(self):
         for entry in self.entries:
             for form in entry.forms:
-                self._patterns.append((form_pattern(form), entry))
+                self._index(form, form_pattern(form), entry, stem=False)
             for stem in entry.stems:
-                self._patterns.append((stem_pattern(stem), entry))
+                self._index(stem, stem_pattern(stem), entry, stem=True)
+        self._head = min([2, *self._by_prefix])
+        self._heads = frozenset(s[:self._head] for stems in self._by_prefix.values() for s in stems)
+        self._by_prefix = dict(sorted(self._by_prefix.items()))
+
+    def _index(self, text: str, pattern: re.Pattern, entry: Entry, stem: bool) -> None:
+        self._patterns.append((pattern, entry))
+        first = _WORD.search(text)
+        if first is None:
+            self._anywhere.append((pattern, entry))
+        elif stem and first.group() == text:
+            self._by_prefix.setdefault(len(text), {}).setdefault(text, []).append((pattern, entry))
+        else:
+            self._by_word.setdefault(first.group(), []).append((first.start(), pattern, entry))
 
     @property
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
     def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches in ``text``: leftmost first, the longest at one position."""
+        """Non-overlapping matches in ``text``: leftmost first, the longest at one position.
+
+        Every match starts at a word of the text (the whole-word rule), so only the patterns indexed under
+        that word are tried there: linear in the words of the text, not in the number of forms."""
         candidates = []
-        for pattern, entry in self._patterns:
+        by_word, by_prefix = self._by_word, self._by_prefix
+        for word in _WORD.finditer(text):
+            token, start = word.group(), word.start()
+            for offset, pattern, entry in by_word.get(token, ()):
+                m = pattern.match(text, start - offset) if start >= offset else None
+                if m:
+                    candidates.append(Match(m.start(), m.end(), entry))
+            if token[:self._head] not in self._heads:
+                continue
+            for length, stems in by_prefix.items():
+                if length <= len(token) <= length + STEM_ENDING_LETTERS:
+                    for pattern, entry in stems.get(token[:length], ()):
+                        m = pattern.match(text, start)
+                        if m:
+                            candidates.append(Match(m.start(), m.end(), entry))
+        for pattern, entry in self._anywhere:
             for m in pattern.finditer(text):
                 candidates.append(Match(m.start(), m.end(), entry))
         candidates.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
@@ -134,7 +175,21 @@ def form_pattern(form: str) -> re.Pattern:
 
 def stem_pattern(stem: str) -> re.Pattern:
     words = [re.escape(w) for w in stem.split()]
-    return re.compile(_LEFT + (SPACE_CLASS + "+").join(words) + STEM_ENDING + _RIGHT)
+    ending = f"[{_lower_letters(_script(stem))}]{{0,{STEM_ENDING_LETTERS}}}"
+    return re.compile(_LEFT + (SPACE_CLASS + "+").join(words) + ending + _RIGHT)
+
+
+def _script(word: str) -> str:
+    """The script of the word's last letter as Unicode names it (CYRILLIC, LATIN, GREEK …)."""
+    letter = next((c for c in reversed(word) if c.isalpha()), "a")
+    return unicodedata.name(letter, "LATIN").split()[0]
+
+
+@functools.cache
+def _lower_letters(script: str) -> str:
+    """Every lower-case letter of a script (Basic Multilingual Plane), escaped for a character class."""
+    letters = (chr(code) for code in range(0x41, 0x3000))
+    return "".join(re.escape(c) for c in letters if c.islower() and unicodedata.name(c, "").startswith(script + " "))
 
 
 # ----------------------------------------------------------------------------------------------- sort order
@@ -212,8 +267,9 @@ def parse_glossary(data, display: str, log: DiagnosticLog) -> Glossary:
             if raw.get(key) is not None and not isinstance(raw.get(key), str):
                 problems.append(f"`{key}` must be a string")
         for stem in lists["stems"]:
-            if not re.fullmatch(r"[А-ЯЁа-яё][А-ЯЁа-яё\- ]*", stem):
-                problems.append(f"stem {stem!r} must be Cyrillic (a Russian stem); put other words in `forms`")
+            if not _STEM.fullmatch(stem):
+                problems.append(f"stem {stem!r} must be letters (spaces and hyphens between words); put other "
+                                "words in `forms`")
         if "occurs" in raw and not isinstance(raw["occurs"], bool):
             problems.append("`occurs` must be true or false")
         if not lists["forms"] and not lists["stems"] and raw.get("occurs", True) is not False:

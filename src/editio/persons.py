@@ -8,6 +8,7 @@ life dates (``born``/``died``), which print only when ``dates-source`` says wher
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +35,27 @@ class Person:
     variants: tuple[str, ...] = ()
     line: int | None = None
 
-    def life_dates(self) -> str | None:
-        """«1922–2009», «р. 1934», «ум. 1947», or None; only dates a source was given for."""
+    def life_dates(self, text: Callable[..., str] | None = None) -> str | None:
+        """«1922–2009», «р. 1934», «ум. 1947», or None; only dates a source was given for. ``text(key, **fields)``
+        gives the words from the message catalogue (keys ``life-span``, ``life-born``, ``life-died``)."""
         if not self.dates_source:
             return None
+        text = text or _legacy_text
         if self.born is not None and self.died is not None:
-            return f"{self.born}\u2013{self.died}"
+            return text("life-span", born=self.born, died=self.died)
         if self.born is not None:
-            return f"р.\u00a0{self.born}"
+            return text("life-born", year=self.born)
         if self.died is not None:
-            return f"ум.\u00a0{self.died}"
+            return text("life-died", year=self.died)
         return None
+
+
+# The words filters/name_index.py (panflute) printed before the message catalogue; it passes no ``text``.
+_LEGACY = {"life-span": "{born}\u2013{died}", "life-born": "р.\u00a0{year}", "life-died": "ум.\u00a0{year}"}
+
+
+def _legacy_text(key: str, **fields) -> str:
+    return _LEGACY[key].format(**fields)
 
 
 def sort_key(text: str) -> tuple:

@@ -1,25 +1,32 @@
-"""Finding phrases in the running text of a pandoc AST, across Str, Space and SoftBreak elements.
+"""Finding phrases in running text: a normal form that earlier filters cannot disturb, a fast matcher of many
+phrases, and the cutting of a match out of a run of pandoc inlines (plain JSON dicts).
 
-Text is compared in a normal form that earlier filters cannot disturb: any run of spaces (Space, SoftBreak,
-no-break space) is one space, a space after a full stop is dropped (so «Х.Лечин» and «Х. Лечин» are one
-form), dashes are one dash and quote characters are ignored. Every character of the normal form remembers
-the element and offset it came from, so a match can be cut out of, or marked in, the original elements.
+The normal form: any run of spaces (Space, SoftBreak, no-break space) is one space, a space after a full stop
+is dropped (so «Х.Лечин» and «Х. Лечин» are one form), dashes and hyphens are one hyphen, quote characters,
+soft hyphens and zero-width characters are ignored. Every character of the normal form can remember the
+element and offset it came from, so a match can be cut out of, or marked in, the original elements.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import panflute as pf
+from typing import Any
 
 SPACES = frozenset(" \t\n\u00a0\u202f\u2009")
 DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
 QUOTES = frozenset("«»„“”\"'‘’‚")
+# Invisible characters typography or a text extraction may leave inside a word.
+IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_TRANSLATE = str.maketrans({**{c: None for c in QUOTES | IGNORABLE}, **DASHES, **{c: " " for c in SPACES}})
+_EXTRA_SPACE = re.compile(r"(?<=[ .]) +|^ +| +$")
+_WORD = re.compile(r"\w+")
 
-# Inline containers whose words are part of the running text.
-TEXT_CONTAINERS = (pf.Span, pf.Emph, pf.Strong, pf.Underline, pf.Strikeout, pf.SmallCaps, pf.Quoted,
-                   pf.Superscript, pf.Subscript)
+# Inline containers whose words are part of the running text (pandoc element types).
+TEXT_CONTAINER_TYPES = frozenset(("Span", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Quoted",
+                                  "Superscript", "Subscript"))
+TEXT_TYPES = frozenset(("Str", "Space", "SoftBreak"))
 
 
 @dataclass
@@ -30,7 +37,7 @@ class Normalised:
     origins: list = field(default_factory=list)
 
     def append(self, char: str, origin) -> None:
-        if char in QUOTES:
+        if char in QUOTES or char in IGNORABLE:
             return
         char = DASHES.get(char, char)
         if char in SPACES:
@@ -50,10 +57,7 @@ class Normalised:
 
 def normalise(text: str) -> str:
     """The normal form of a plain string (a form or an anchor phrase from a data file)."""
-    result = Normalised()
-    for index, char in enumerate(text.strip()):
-        result.append(char, index)
-    return result.finish().text
+    return _EXTRA_SPACE.sub("", text.translate(_TRANSLATE))
 
 
 def words_pattern(phrases: list[str]) -> re.Pattern:
@@ -72,12 +76,123 @@ def _bounded(phrase: str) -> str:
     return head + re.escape(phrase) + tail
 
 
-def is_text(elem: pf.Element) -> bool:
+class PhraseMatcher:
+    """Many normalised phrases found as whole words in normalised text, as ``words_pattern`` finds them
+    (leftmost first, the longest at one place, no overlaps), but in time linear in the words of the text:
+    a candidate is only tried where a word of the text equals the phrase's first word."""
+
+    def __init__(self, phrases: Iterable[str]):
+        self.by_first: dict[str, list[tuple[int, str]]] = {}
+        slow: list[str] = []
+        for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+            first = _WORD.match(phrase)
+            if first is None:
+                slow.append(phrase)  # a phrase starting with punctuation: found by a regex
+                continue
+            self.by_first.setdefault(first.group(), []).append((0, phrase))
+        self.slow = words_pattern(slow) if slow else None
+
+    def finditer(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of every match."""
+        found: list[tuple[int, int, str]] = []
+        for word in _WORD.finditer(text):
+            candidates = self.by_first.get(word.group())
+            if not candidates:
+                continue
+            start = word.start()
+            for _, phrase in candidates:
+                end = start + len(phrase)
+                if text.startswith(phrase, start) and not (_is_word_char(phrase[-1]) and _continues(text, end)):
+                    found.append((start, end, phrase))
+                    break
+        if self.slow is not None:
+            found += [(m.start(), m.end(), m.group()) for m in self.slow.finditer(text)]
+            found.sort(key=lambda m: (m[0], m[0] - m[1]))
+        chosen: list[tuple[int, int, str]] = []
+        end = -1
+        for match in found:
+            if match[0] >= end:
+                chosen.append(match)
+                end = match[1]
+        return chosen
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether a word character follows ``end`` (the phrase would stop inside a word)."""
+    return end < len(text) and _is_word_char(text[end])
+
+
+# --- runs of pandoc inlines (plain JSON dicts) ----------------------------------------------------------
+
+def is_text_node(node: dict) -> bool:
+    return node.get("t") in TEXT_TYPES
+
+
+def run_plain_text(run: list[dict]) -> str:
+    """The normal form of a run of Str/Space/SoftBreak elements, without origins (a quick test for a match)."""
+    return normalise("".join(node["c"] if node["t"] == "Str" else " " for node in run))
+
+
+def run_text_nodes(run: list[dict]) -> Normalised:
+    """Normal form of consecutive Str/Space/SoftBreak elements; origins are (position in run, offset)."""
+    result = Normalised()
+    for position, node in enumerate(run):
+        if node["t"] == "Str":
+            for offset, char in enumerate(node["c"]):
+                result.append(char, (position, offset))
+        else:
+            result.append(" ", (position, 0))
+    return result.finish()
+
+
+def split_run_nodes(run: list[dict], start: tuple[int, int], end: tuple[int, int]
+                    ) -> tuple[list[dict], list[dict], list[dict]]:
+    """Cut a run of Str/Space elements into (before, matched, after) at the original positions ``start``
+    (inclusive) and ``end`` (inclusive, the last matched character)."""
+    (first, first_offset), (last, last_offset) = start, end
+    before, matched, after = list(run[:first]), [], list(run[last + 1:])
+    for position in range(first, last + 1):
+        node = run[position]
+        if node["t"] != "Str":
+            matched.append(node)
+            continue
+        text = node["c"]
+        lo = first_offset if position == first else 0
+        hi = last_offset + 1 if position == last else len(text)
+        if lo > 0:
+            before.append({"t": "Str", "c": text[:lo]})
+        matched.append({"t": "Str", "c": text[lo:hi]} if (lo, hi) != (0, len(text)) else node)
+        if hi < len(text):
+            after.insert(0, {"t": "Str", "c": text[hi:]})
+    return before, matched, after
+
+
+# --- the panflute versions, for the filters in filters/ until they are retired ---------------------------
+# panflute is imported only when one of these is used, so the pipeline never loads it.
+
+def __getattr__(name: str) -> Any:
+    if name == "TEXT_CONTAINERS":
+        import panflute as pf
+
+        return (pf.Span, pf.Emph, pf.Strong, pf.Underline, pf.Strikeout, pf.SmallCaps, pf.Quoted,
+                pf.Superscript, pf.Subscript)
+    raise AttributeError(name)
+
+
+def is_text(elem) -> bool:
+    import panflute as pf
+
     return isinstance(elem, (pf.Str, pf.Space, pf.SoftBreak))
 
 
-def run_text(run: list[pf.Element]) -> Normalised:
-    """Normal form of consecutive Str/Space/SoftBreak elements; origins are (position in run, offset)."""
+def run_text(run: list) -> Normalised:
+    """Normal form of consecutive panflute Str/Space/SoftBreak elements; origins are (position, offset)."""
+    import panflute as pf
+
     result = Normalised()
     for position, elem in enumerate(run):
         if isinstance(elem, pf.Str):
@@ -88,11 +203,14 @@ def run_text(run: list[pf.Element]) -> Normalised:
     return result.finish()
 
 
-def deep_text(inlines, skip=(pf.Note, pf.Cite, pf.Code, pf.Math, pf.RawInline, pf.Image),
-              skip_classes: frozenset[str] = frozenset({"page"})) -> Normalised:
-    """Normal form of the words of an inline list, descending into Span, Emph, Link …; origins are
+def deep_text(inlines, skip=None, skip_classes: frozenset[str] = frozenset({"page"})) -> Normalised:
+    """Normal form of the words of a panflute inline list, descending into Span, Emph, Link …; origins are
     (element, offset) pairs. Notes, citations, code, maths, raw output, images and Spans of
     ``skip_classes`` (a page marker that already shows its number) add nothing."""
+    import panflute as pf
+
+    skip = skip or (pf.Note, pf.Cite, pf.Code, pf.Math, pf.RawInline, pf.Image)
+    containers = __getattr__("TEXT_CONTAINERS") + (pf.Link,)
     result = Normalised()
 
     def walk(items) -> None:
@@ -106,16 +224,18 @@ def deep_text(inlines, skip=(pf.Note, pf.Cite, pf.Code, pf.Math, pf.RawInline, p
                 result.append(" ", (elem, 0))
             elif isinstance(elem, skip):
                 continue
-            elif isinstance(elem, TEXT_CONTAINERS + (pf.Link,)):
+            elif isinstance(elem, containers):
                 walk(elem.content)
 
     walk(inlines)
     return result.finish()
 
 
-def split_run(run: list[pf.Element], start: tuple[int, int], end: tuple[int, int]):
-    """Cut a run of Str/Space elements into (before, matched, after) at the original positions
+def split_run(run: list, start: tuple[int, int], end: tuple[int, int]):
+    """Cut a run of panflute Str/Space elements into (before, matched, after) at the original positions
     ``start`` (inclusive) and ``end`` (inclusive, the last matched character)."""
+    import panflute as pf
+
     (first, first_offset), (last, last_offset) = start, end
     before, matched, after = list(run[:first]), [], list(run[last + 1:])
     for position in range(first, last + 1):
@@ -134,8 +254,10 @@ def split_run(run: list[pf.Element], start: tuple[int, int], end: tuple[int, int
     return before, matched, after
 
 
-def insert_before(origin: tuple[pf.Element, int], new: pf.Element) -> None:
-    """Insert ``new`` into the document right before the character at ``origin`` (splitting a Str)."""
+def insert_before(origin, new) -> None:
+    """Insert panflute ``new`` right before the character at ``origin`` (splitting a Str)."""
+    import panflute as pf
+
     elem, offset = origin
     container = elem.container
     index = next(i for i, item in enumerate(container) if item is elem)

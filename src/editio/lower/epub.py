@@ -24,3 +24,86 @@ def page_marker(node: dict, lowering) -> dict:
     n = xml_text(get(node, "n", ""))
     return RawInline("html", f'<span class="page" epub:type="pagebreak" role="doc-pagebreak" '
                              f'id="{html.page_id(n)}" aria-label="{n}">{n}</span>')
+
+
+# --- glossary ----------------------------------------------------------------------------------------
+from ..ast import Link, Plain, RawBlock, Space, Span  # noqa: E402 (the names these sections build)
+# EPUB Dictionaries and Glossaries: the heading's section is the glossary, each headword a glossterm and each
+# definition a glossdef (the search key map and manifest properties come from editio.writers.epub_glossary).
+
+@rule("Header", "glossary-heading")
+def glossary_heading(node: dict, lowering) -> dict:
+    node = html.glossary_heading(node, lowering)
+    if not any(k == "epub:type" for k, _ in node["c"][1][2]):
+        node["c"][1][2].append(["epub:type", "glossary"])
+    return node
+
+
+@rule("Span", "gls-term")
+def glossary_term(node: dict, lowering) -> list:
+    return html.glossary_term_markup(node, '<dfn epub:type="glossterm">')
+
+
+@rule("Div", "gls-entry")
+def glossary_entry(node: dict, lowering) -> list:
+    return html.glossary_entry_markup(node, '<dd epub:type="glossdef">')
+
+
+# --- name index ------------------------------------------------------------------------------------------
+# EPUB Indexes 1.0 (https://idpf.org/epub/idx/): the index is a section of epub:type index; a group per letter
+# with its heading and an index-entry-list; entries are li elements with an index-term, locators and
+# cross-references. The structure is raw XHTML round pandoc inlines, so pandoc still resolves the links into
+# the chapter files. The manifest property ``index`` is the EPUB writer's (it names the content document).
+
+@rule("Div", "name-index")
+def name_index(node: dict, lowering) -> list:
+    ident = f' id="{xml_text(node["c"][0][0])}"' if node["c"][0][0] else ""
+    names = " ".join(xml_text(c) for c in node["c"][0][1])
+    return [RawBlock("html", f'<section{ident} class="{names}" epub:type="index" role="doc-index">'),
+            *node["c"][1], RawBlock("html", "</section>")]
+
+
+@rule("Div", "name-index-headnote")
+def name_index_headnote(node: dict, lowering) -> list:
+    return [RawBlock("html", '<header epub:type="index-headnotes">'), *node["c"][1], RawBlock("html", "</header>")]
+
+
+@rule("Div", "name-index-group")
+def name_index_group(node: dict, lowering) -> list:
+    level = get(node, "level", "2")
+    level = level if level in ("2", "3", "4", "5", "6") else "6"
+    return [RawBlock("html", '<section epub:type="index-group">'),
+            RawBlock("html", f"<h{level}>{xml_text(get(node, 'letter', ''))}</h{level}>"),
+            RawBlock("html", '<ul epub:type="index-entry-list">'), *node["c"][1],
+            RawBlock("html", "</ul>"), RawBlock("html", "</section>")]
+
+
+def _index_entry(ident: str, inlines: list) -> list:
+    opening = f'<li epub:type="index-entry" id="{xml_text(ident)}">' if ident else '<li epub:type="index-entry">'
+    return [RawBlock("html", opening), Plain(inlines), RawBlock("html", "</li>")]
+
+
+@rule("Div", "name-index-entry")
+def name_index_entry(node: dict, lowering) -> list:
+    inlines = [i for block in node["c"][1] if block["t"] in ("Para", "Plain") for i in block["c"]]
+    return _index_entry(node["c"][0][0], inlines)
+
+
+@rule("Div", "name-index-see")
+def name_index_see(node: dict, lowering) -> list:
+    """«Моллер *см.* Мольер Э.»: the term, then the «see» word and the link as the preferred cross-reference."""
+    inlines = [i for block in node["c"][1] if block["t"] in ("Para", "Plain") for i in block["c"]]
+    term, rest = inlines[:1], inlines[1:]
+    while rest and rest[0]["t"] == "Space":
+        rest = rest[1:]
+    return _index_entry("", [*term, Space(), Span(rest, attributes={"epub:type": "index-xref-preferred"})])
+
+
+@rule("Span", "index-term")
+def index_term(node: dict, lowering) -> dict:
+    return Span(node["c"][1], attributes={"epub:type": "index-term"})
+
+
+@rule("Link", "index-locator")
+def index_locator(node: dict, lowering) -> dict:
+    return Link(node["c"][1], node["c"][2][0], attributes={"epub:type": "index-locator"})

@@ -82,3 +82,108 @@ def ednote(node: dict, lowering) -> dict:
     if len(blocks) > 1:
         blocks[-1] = Para(blocks[-1]["c"] + back) if blocks[-1]["t"] in ("Para", "Plain") else blocks[-1]
     return Div(blocks, identifier=node["c"][0][0], classes=["ednote"])
+
+
+# --- glossary ----------------------------------------------------------------------------------------
+from ..ast import RawBlock, RawInline  # noqa: E402 (the names this section builds)
+# The entries are a definition list (``<dl class="glossary-list">``) written as raw tags round pandoc blocks,
+# so the links inside stay links pandoc can resolve; each headword is a ``<dfn>``.
+
+@rule("Link", "gls")
+def glossary_occurrence(node: dict, lowering) -> dict:
+    a = node["c"][0]
+    return Link(node["c"][1], node["c"][2][0], title=node["c"][2][1], identifier=a[0], classes=["gls"])
+
+
+@rule("Header", "glossary-heading")
+def glossary_heading(node: dict, lowering) -> dict:
+    node["c"][1][1] = [c for c in node["c"][1][1] if c != "glossary-heading"]
+    return node
+
+
+def glossary_term_markup(node: dict, dfn: str) -> list:
+    return [RawInline("html", dfn), Span(node["c"][1], identifier=node["c"][0][0]), RawInline("html", "</dfn>")]
+
+
+@rule("Span", "gls-term")
+def glossary_term(node: dict, lowering) -> list:
+    return glossary_term_markup(node, "<dfn>")
+
+
+@rule("Span", "gls-original")
+def glossary_original(node: dict, lowering) -> dict:
+    return Span(node["c"][1], attributes={"lang": get(node, "lang", "")})
+
+
+@rule("Div", "glossary-list")
+def glossary_list(node: dict, lowering) -> list:
+    return [RawBlock("html", '<dl class="glossary-list">'), *node["c"][1], RawBlock("html", "</dl>")]
+
+
+def glossary_entry_markup(node: dict, dd: str) -> list:
+    head, *body = node["c"][1]
+    return [RawBlock("html", "<dt>"), head, RawBlock("html", "</dt>"), RawBlock("html", dd), *body,
+            RawBlock("html", "</dd>")]
+
+
+@rule("Div", "gls-entry")
+def glossary_entry(node: dict, lowering) -> list:
+    return glossary_entry_markup(node, "<dd>")
+
+
+@rule("Div", "gls-refs")
+def glossary_references(node: dict, lowering) -> dict:
+    return Div(node["c"][1], classes=["gls-refs"])
+
+
+@rule("Link", "gls-backref")
+def glossary_back_reference(node: dict, lowering) -> dict:
+    return Link(node["c"][1], node["c"][2][0], attributes={"role": "doc-backlink"})
+
+
+# --- name index ------------------------------------------------------------------------------------------
+# On screen: a bold letter above each group, an entry per person with links to the original pages.
+
+@rule("Span", "name-ref")
+def name_occurrence(node: dict, lowering) -> dict:
+    return Span(node["c"][1], identifier=node["c"][0][0], classes=["name-ref"])
+
+
+@rule("Div", "name-index-headnote")
+def name_index_headnote(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Div", "name-index-group")
+def name_index_group(node: dict, lowering) -> list:
+    return [Para([Strong([Str(get(node, "letter", ""))])]), *node["c"][1]]
+
+
+@rule("Div", "name-index-entry")
+def name_index_entry(node: dict, lowering) -> dict:
+    return Div(node["c"][1], identifier=node["c"][0][0], classes=["name-index-entry"])
+
+
+@rule("Div", "name-index-see")
+def name_index_see(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Span", "index-term")
+def index_term(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Span", "name-index-locators")
+def name_index_locators(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Link", "index-locator")
+def index_locator(node: dict, lowering) -> dict:
+    return Link(node["c"][1], node["c"][2][0])
+
+
+@rule("Link", "index-see")
+def index_see(node: dict, lowering) -> dict:
+    return Link(node["c"][1], node["c"][2][0])

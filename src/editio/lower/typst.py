@@ -141,3 +141,101 @@ def _ednote_footnote(slot: dict, lowering) -> list:
 def colophon(node: dict, lowering) -> list:
     """The colophon's fields in the template's even, unbroken layout."""
     return [raw_block("#edition-colophon["), *node["c"][1], raw_block("]")]
+
+
+# --- glossary ----------------------------------------------------------------------------------------
+from ..ast import Div, Link, Para  # noqa: E402 (the names this section builds)
+# An occurrence is a link to its entry plus an invisible marker the entry's page list queries; an entry keeps
+# its headword with the first lines of the definition (a sticky block) and indents the definition under it.
+
+@rule("Link", "gls")
+def glossary_occurrence(node: dict, lowering) -> list:
+    return [raw(f'#metadata({string(get(node, "entry", ""))})<gls-ref>'), Link(node["c"][1], node["c"][2][0])]
+
+
+@rule("Header", "glossary-heading")
+def glossary_heading(node: dict, lowering) -> dict:
+    node["c"][1][1] = [c for c in node["c"][1][1] if c != "glossary-heading"]
+    return node
+
+
+@rule("Span", "gls-term")
+def glossary_term(node: dict, lowering) -> list:
+    return [raw(f'#metadata({string(get(node, "entry", ""))})<{node["c"][0][0]}>'), *node["c"][1]]
+
+
+@rule("Span", "gls-original")
+def glossary_original(node: dict, lowering) -> list:
+    return [raw(f'#text(lang: {string(get(node, "lang", ""))})['), *node["c"][1], raw("]")]
+
+
+@rule("Div", "glossary-list")
+def glossary_list(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Div", "gls-entry")
+def glossary_entry(node: dict, lowering) -> dict:
+    head, definition, *rest = node["c"][1]
+    body = list(definition["c"])
+    if rest:  # the term occurs: the pages it stands on, after the definition
+        body += [Space(), *text_inlines(lowering.text("glossary-refs")), Space(),
+                 *text_inlines(lowering.text("page-abbrev")),
+                 raw(f'~#edition-gls-pages({string(get(node, "entry", ""))})')]
+    return Div([raw_block("#block(above: 0.9em, below: 0.9em)[#set par(first-line-indent: 0pt)"),
+                raw_block("#block(sticky: true)["), Para(head["c"]), raw_block("]"),
+                raw_block("#pad(left: 1em)["), Para(body), raw_block("]"), raw_block("]")], classes=["gls-entry"])
+
+
+# --- name index ------------------------------------------------------------------------------------------
+# A name gets an invisible marker after it; the index prints, per person, the pages the markers stand on
+# (``edition-name-index-pages``), a letter stays with the first entry of its group, lines hang.
+
+NAME_INDEX_PARAGRAPHS = "#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"
+
+
+@rule("Span", "name-ref")
+def name_occurrence(node: dict, lowering) -> list:
+    return [*node["c"][1], raw(f'#metadata({string(get(node, "person", ""))})<name-ref>')]
+
+
+@rule("Div", "name-index")
+def name_index(node: dict, lowering) -> dict:
+    a = node["c"][0]
+    return Div([raw_block(NAME_INDEX_PARAGRAPHS), *node["c"][1]], identifier=a[0], classes=a[1],
+               attributes=dict(a[2]))
+
+
+@rule("Div", "name-index-headnote")
+def name_index_headnote(node: dict, lowering) -> list:
+    return []  # the note explains original page numbers, which print does not show
+
+
+@rule("Div", "name-index-group")
+def name_index_group(node: dict, lowering) -> list:
+    return [raw_block(f'#block(sticky: true)[*{get(node, "letter", "")}*]'), *node["c"][1]]
+
+
+@rule("Div", "name-index-entry")
+def name_index_entry(node: dict, lowering) -> dict:
+    return Div(node["c"][1], identifier=node["c"][0][0], classes=["name-index-entry"])
+
+
+@rule("Div", "name-index-see")
+def name_index_see(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Span", "index-term")
+def index_term(node: dict, lowering) -> list:
+    return node["c"][1]
+
+
+@rule("Span", "name-index-locators")
+def name_index_locators(node: dict, lowering) -> dict:
+    return raw(f'#edition-name-index-pages({string(get(node, "person", ""))})')
+
+
+@rule("Link", "index-see")
+def index_see(node: dict, lowering) -> dict:
+    return Link(node["c"][1], node["c"][2][0])

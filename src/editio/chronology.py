@@ -1,4 +1,5 @@
-"""The chronology's data file (`chronology.yaml`): loading, checking (CHR001–CHR004, CHR007) and dates in Russian.
+"""The chronology's data file (`chronology.yaml`): checking (CHR001–CHR004, CHR007), dates in the document's
+language, and finding each event's anchor phrase in the running text of a pandoc JSON AST (plain dicts).
 
 Each event has a ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), a ``precision`` that agrees with it
 (``year``, ``month``, ``day``; optional, read from the date when absent), the ``text`` the chronology prints
@@ -7,10 +8,14 @@ and an ``anchor``: a phrase that occurs exactly once in the text, where the even
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
+from .ast import iter_nodes
 from .errors import DiagnosticLog
 from .yamlfile import line_of
 
@@ -32,6 +37,18 @@ class Event:
     text: str
     anchor: str
     line: int | None = None
+
+
+def date_words(parts: tuple[int, ...], text: Callable[..., str]) -> str:
+    """A date exactly as precise as ``parts``, in words from the message catalogue (``text(key, **fields)``):
+    ``date-year``, ``date-month``, ``date-day`` (``date-day-first`` for the first of a month), with
+    ``month-N`` and ``month-genitive-N``: «1954 г.», «ноябрь 1946 г.», «9 апреля 1952 г.»."""
+    if len(parts) == 1:
+        return text("date-year", year=parts[0])
+    names = {"month": text(f"month-{parts[1]}"), "month_genitive": text(f"month-genitive-{parts[1]}")}
+    if len(parts) == 2:
+        return text("date-month", year=parts[0], **names)
+    return text("date-day-first" if parts[2] == 1 else "date-day", year=parts[0], day=parts[2], **names)
 
 
 def russian_date(parts: tuple[int, ...]) -> str:
@@ -117,3 +134,225 @@ def parse_events(data, display: str, log: DiagnosticLog) -> list[Event]:
 def in_date_order(events: list[Event]) -> list[Event]:
     """Sorted by date; a year before its months, events of one date in the file's order."""
     return sorted(events, key=lambda e: e.parts)
+
+
+# --- finding anchor phrases in the running text (pandoc JSON as plain dicts) ---------------------------------
+# Text is compared in a normal form that other filters' marks cannot disturb: any run of spaces is one space, a
+# space after a full stop is dropped («Х.Лечин» = «Х. Лечин»), dashes are one dash and quote characters are
+# ignored. Every character of the normal form remembers the Str it came from, so an anchor can be put there.
+
+SPACES = frozenset(" \t\n\u00a0\u202f\u2009")
+DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+QUOTES = frozenset("«»„“”\"'‘’‚")
+# Inline elements whose words are part of the running text (their content list is at c[1] or c).
+_CONTAINERS = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None, "SmallCaps": None,
+               "Superscript": None, "Subscript": None, "Span": 1, "Link": 1, "Quoted": 1}
+_SILENT = frozenset(("Cite", "Code", "Math", "RawInline", "Image"))  # add no words
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a character of the running text stands: ``holder[index]`` is its Str, ``offset`` the character in
+    it (None for a space element); ``page`` is the original page current there."""
+
+    holder: list
+    index: int
+    offset: int | None
+    page: str | None
+
+
+_SPECIAL = re.compile("[" + re.escape("".join(SPACES | QUOTES | set(DASHES))) + "]")
+
+
+class RunningText:
+    """One searchable inline list in normal form, built a word at a time; ``place(i)`` says where character
+    ``i`` of the normal form came from (kept per Str, not per character: most words are copied unchanged)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.last = ""  # the last character so far ("" at the start)
+        # (start in the normal form, holder, index, offsets in the Str or None when they are the identity, page)
+        self.segments: list[tuple[int, list, int, list[int] | None, str | None]] = []
+        self._starts: list[int] = []
+        self._text: str | None = None
+
+    def add_word(self, word: str, holder: list, index: int, page: str | None) -> None:
+        if not _SPECIAL.search(word):
+            self._append(word, (self.length, holder, index, None, page))
+            return
+        chars, offsets = [], []
+        last = self.last
+        for offset, char in enumerate(word):
+            if char in QUOTES:
+                continue
+            char = DASHES.get(char, char)
+            if char in SPACES:
+                if last in ("", " ", "."):
+                    continue
+                char = " "
+            chars.append(char)
+            offsets.append(offset)
+            last = char
+        if chars:
+            self._append("".join(chars), (self.length, holder, index, offsets, page))
+
+    def add_space(self, holder: list, index: int, page: str | None) -> None:
+        if self.last not in ("", " ", "."):
+            self._append(" ", (self.length, holder, index, None, page))
+
+    def _append(self, text: str, segment: tuple) -> None:
+        self.parts.append(text)
+        self.segments.append(segment)
+        self.length += len(text)
+        self.last = text[-1]
+
+    def text(self) -> str:
+        """The normal form (a trailing space never begins a match, so it may stay)."""
+        if self._text is None:
+            self._text = "".join(self.parts)
+            self._starts = [segment[0] for segment in self.segments]
+        return self._text
+
+    def place(self, position: int) -> Place:
+        self.text()
+        start, holder, index, offsets, page = self.segments[bisect.bisect_right(self._starts, position) - 1]
+        if offsets is None:
+            return Place(holder, index, None if holder[index]["t"] != "Str" else position - start, page)
+        return Place(holder, index, offsets[position - start], page)
+
+
+def normalise(text: str) -> str:
+    """The normal form of a plain string (an anchor phrase from a data file)."""
+    running = RunningText()
+    running.add_word(text.strip(), [], 0, None)
+    return running.text().rstrip(" ")
+
+
+def _word_character(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def whole_word_matches(text: str, phrase: str) -> list[int]:
+    """Where ``phrase`` begins in ``text`` as whole words: a phrase that begins or ends with a letter or digit
+    must not continue a word there; one that ends with punctuation («1951 г.») may be followed by anything."""
+    found = []
+    open_start, open_end = _word_character(phrase[0]), _word_character(phrase[-1])
+    position = text.find(phrase)
+    while position >= 0:
+        end = position + len(phrase)
+        if not (open_start and position > 0 and _word_character(text[position - 1])) and \
+                not (open_end and end < len(text) and _word_character(text[end])):
+            found.append(position)
+        position = text.find(phrase, position + 1)
+    return found
+
+
+@dataclass
+class TextScanner:
+    """The running text of a document as searchable inline lists, in reading order (an author's note after the
+    words before its call), each character with the original page current where it stands.
+
+    Not searched: headings, code, raw output, citations, images, and Divs whose id or a class is in ``skip``; a
+    page-start Span (class ``page_class``, number in ``page_attribute``) adds no words but sets the page."""
+
+    skip: frozenset[str]
+    page_class: str = "page"
+    page_attribute: str = "n"
+    page: str | None = None
+    texts: list[RunningText] = field(default_factory=list)
+
+    def scan(self, blocks: list) -> list[RunningText]:
+        self._blocks(blocks)
+        return self.texts
+
+    def _blocks(self, blocks: Iterable[dict]) -> None:
+        for block in blocks:
+            t = block["t"]
+            c = block.get("c")
+            if t in ("Para", "Plain"):
+                self._search(c)
+            elif t == "LineBlock":
+                for line in c:
+                    self._search(line)
+            elif t == "DefinitionList":
+                for term, definitions in c:
+                    self._search(term)
+                    for definition in definitions:
+                        self._blocks(definition)
+            elif t == "Div":
+                attr = c[0]
+                if attr[0] in self.skip or self.skip.intersection(attr[1]):
+                    self._pages_only(c[1])
+                else:
+                    self._blocks(c[1])
+            elif t == "BlockQuote":
+                self._blocks(c)
+            elif t == "BulletList":
+                for item in c:
+                    self._blocks(item)
+            elif t == "OrderedList":
+                for item in c[1]:
+                    self._blocks(item)
+            elif t == "Figure":
+                self._pages_only(c[1])
+                self._blocks(c[2])
+            elif t == "Table":
+                self._pages_only(c[1])
+                for row in [*c[3][1], *(r for body in c[4] for r in [*body[2], *body[3]]), *c[5][1]]:
+                    for cell in row[1]:
+                        self._blocks(cell[4])
+            else:  # Header, CodeBlock, RawBlock, HorizontalRule: no running text
+                self._pages_only(block)
+
+    def _search(self, inlines: list) -> None:
+        text = RunningText()
+        self.texts.append(text)
+        self._inlines(inlines, text)
+
+    def _inlines(self, inlines: list, text: RunningText) -> None:
+        for index, node in enumerate(inlines):
+            t = node["t"]
+            if t == "Str":
+                text.add_word(node["c"], inlines, index, self.page)
+            elif t in ("Space", "SoftBreak", "LineBreak"):
+                text.add_space(inlines, index, self.page)
+            elif t == "Span" and self.page_class in node["c"][0][1]:
+                number = dict(node["c"][0][2]).get(self.page_attribute)
+                self.page = number or self.page
+            elif t in _CONTAINERS:
+                where = _CONTAINERS[t]
+                self._inlines(node["c"] if where is None else node["c"][where], text)
+            elif t == "Note":
+                self._blocks(node["c"])
+            elif t in _SILENT:
+                self._pages_only(node["c"])
+
+    def _pages_only(self, tree: Any) -> None:
+        """Follow the page markers of a part that is not searched."""
+        for node in iter_nodes(tree, ("Span",)):
+            if self.page_class in node["c"][0][1]:
+                self.page = dict(node["c"][0][2]).get(self.page_attribute) or self.page
+
+
+def find_phrases(texts: list[RunningText], phrases: Iterable[str]) -> dict[str, list[Place]]:
+    """For each normalised phrase, the places where it begins in the running texts (in reading order)."""
+    found: dict[str, list[Place]] = {}
+    phrases = [phrase for phrase in phrases if phrase]
+    for running in texts:
+        text = running.text()
+        for phrase in phrases:
+            for position in whole_word_matches(text, phrase):
+                found.setdefault(phrase, []).append(running.place(position))
+    return found
+
+
+def insert_before(place: Place, node: dict) -> None:
+    """Put ``node`` right before the character at ``place``, splitting its Str when needed. Insert later places
+    of one list first, so an earlier place still points at its character."""
+    holder, index, offset = place.holder, place.index, place.offset
+    if offset:
+        word = holder[index]["c"]
+        holder[index:index + 1] = [{"t": "Str", "c": word[:offset]}, node, {"t": "Str", "c": word[offset:]}]
+    else:
+        holder.insert(index, node)

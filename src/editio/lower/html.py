@@ -84,6 +84,14 @@ def ednote(node: dict, lowering) -> dict:
     return Div(blocks, identifier=node["c"][0][0], classes=["ednote"])
 
 
+# --- chronology ----------------------------------------------------------------------------------------
+
+@rule("Div", "chronology-list")
+def chronology_list(node: dict, lowering) -> list:
+    """On screen the chronology is the definition list itself (a date, then its events)."""
+    return node["c"][1]
+
+
 # --- glossary ----------------------------------------------------------------------------------------
 from ..ast import RawBlock, RawInline  # noqa: E402 (the names this section builds)
 # The entries are a definition list (``<dl class="glossary-list">``) written as raw tags round pandoc blocks,

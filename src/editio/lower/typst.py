@@ -143,6 +143,28 @@ def colophon(node: dict, lowering) -> list:
     return [raw_block("#edition-colophon["), *node["c"][1], raw_block("]")]
 
 
+# --- chronology ----------------------------------------------------------------------------------------
+# typst's term list would put every text below its date: print gives one paragraph per event,
+# «**1946 г.** — text — с. 8», flush left with wrapped lines indented (the set rule stays inside the list's Div).
+CHRONOLOGY_PARAGRAPHS = "#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"
+
+
+@rule("Div", "chronology-list")
+def chronology_list(node: dict, lowering) -> list:
+    from ..ast import Para, Strong
+
+    blocks = [raw_block(CHRONOLOGY_PARAGRAPHS)]
+    for block in node["c"][1]:
+        if block["t"] != "DefinitionList":
+            blocks.append(block)
+            continue
+        for term, definitions in block["c"]:
+            for definition in definitions:
+                text = [inline for b in definition if b["t"] in ("Para", "Plain") for inline in b["c"]]
+                blocks.append(Para([Strong(term), Str("\u00a0—"), Space(), *text]))
+    return blocks
+
+
 # --- glossary ----------------------------------------------------------------------------------------
 from ..ast import Div, Link, Para  # noqa: E402 (the names this section builds)
 # An occurrence is a link to its entry plus an invisible marker the entry's page list queries; an entry keeps

@@ -187,9 +187,9 @@ def _patterns(rules: LanguageRules) -> _Patterns:
     dash = dialogue = None
     if rules.dash:
         inputs = re.escape(rules.dash_inputs)
-        dash = re.compile(_WS + "+[" + inputs + "]" + _WS + "+")
+        dash = re.compile(_WS + "+[" + inputs + "](?=" + _WS + ")")
         if rules.dialogue_dash:
-            dialogue = re.compile("^[" + inputs + "](?=" + _WS + ")")
+            dialogue = re.compile("^[" + inputs + "]" + _WS + "+")
     number_range = roman_range = None
     if rules.number_ranges:
         number_range = re.compile(r"(?<![\w\-–./])(\d+)" + _WS + r"*[-–]" + _WS + r"*(\d+)(?![\w\-–/]|[.,]\d)")
@@ -259,7 +259,8 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
     elif len(core) <= 4 and core.lower() in rules.bind_after:
         return True
     right_core = right.rstrip(_TRAILING)
-    if len(right_core) <= 2 and right_core.lower() in rules.bind_before and right[0] not in _LEADING:
+    if len(right_core) <= 2 and right_core.lower() in rules.bind_before and right[0] not in _LEADING \
+            and core[-1].isalnum():
         return True
     first = core[0]
     last = core[-1]
@@ -370,7 +371,12 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
                 char, closing = _pair(rules, len(stack))
             stack.append(closing)
         elif kind == "close":
-            char = stack.pop() if stack else rules.quotes[0][1]
+            if stack:
+                char = stack.pop()
+            elif char in (QUOTED_CLOSE, QUOTED_CLOSE_SINGLE):
+                char = rules.quotes[0][1]
+            # else an unmatched closing mark stays as typed: made into a glyph that also opens (German “),
+            # it would open on the next run and the result would not be a fixed point
         out.append(char)
         previous = char
         done = i + 1
@@ -425,9 +431,9 @@ def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None
         text = patterns.number_range.sub(r"\1" + EN_DASH + r"\2", text)
         text = patterns.roman_range.sub(r"\1" + EN_DASH + r"\2", text)
     if patterns.dialogue and at_block_start:
-        text = patterns.dialogue.sub(rules.dash, text)
+        text = patterns.dialogue.sub(rules.dash + NBSP, text)  # the dash never ends a line
     if patterns.dash:
-        text = patterns.dash.sub((NBSP if rules.nbsp_before_dash else " ") + rules.dash + " ", text)
+        text = patterns.dash.sub((NBSP if rules.nbsp_before_dash else " ") + rules.dash, text)
     if patterns.numero:
         text = patterns.numero.sub("№" + NBSP, text)
     if patterns.missing_initial_space:

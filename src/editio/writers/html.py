@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from ..pandoc import run_pandoc
-from .html_notes import add_sidenotes, apply_edits, parse, place_endnotes
+from .html_notes import PageTree, apply_edits, parse, place_endnotes, sidenote_edits
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
@@ -33,24 +33,30 @@ def write_html(ast: dict, stage: Path, name: str) -> list[Path]:
         font_paths.append(fonts / font)
     page = run_pandoc(["-f", "json", "-t", "html5", "--standalone", "--toc", "--toc-depth=2",
                        "--section-divs", "--css=edition.css", f"--template={TEMPLATES / 'edition.html'}",
-                       "--wrap=none", "--id-prefix="], stdin=json.dumps(ast), cwd=stage, what="HTML writer")
+                       "--wrap=none", "--id-prefix=", "--mathml"],
+                      stdin=json.dumps(ast), cwd=stage, what="HTML writer")
     target = stage / f"{name}.html"
     target.write_text(reading_edition(page, stage), encoding="utf-8")
     return [target, css, *font_paths]
 
 
 def reading_edition(page: str, stage: Path) -> str:
-    """pandoc's page finished for reading on screens of every width (see the module docstring)."""
+    """pandoc's page finished for reading on screens of every width (see the module docstring). The notes list moves
+    first; the other steps only insert or wrap, so they share one parse of the page."""
     page = place_endnotes(page)
-    page = add_sidenotes(page)
-    return scroll_tables(chart_pictures(page, stage))
+    tree = parse(page)
+    return apply_edits(page, sidenote_edits(page, tree) + chart_edits(tree, stage) + table_edits(tree))
 
 
 def chart_pictures(page: str, stage: Path) -> str:
     """An image `…-wide.svg` whose `…-narrow.svg` sibling exists in ``stage`` becomes a <picture> that shows the
     narrow drawing on phones (its labels stay legible there); other images are left as they are."""
+    return apply_edits(page, chart_edits(parse(page), stage))
+
+
+def chart_edits(tree: PageTree, stage: Path) -> list[tuple[int, int, str]]:
     edits = []
-    for node in parse(page).elements:
+    for node in tree.elements:
         src = node.attrs.get("src", "")
         if node.tag != "img" or not src.endswith("-wide.svg") or node.parent is None or node.parent.tag == "picture":
             continue
@@ -58,17 +64,20 @@ def chart_pictures(page: str, stage: Path) -> str:
         if "://" in narrow or not (stage / narrow).is_file():
             continue
         source = f'<source media="{NARROW_MEDIA}" srcset="{markup.escape(narrow, quote=True)}" type="image/svg+xml" />'
-        edits.append((node.start, node.end, f"<picture>{source}{page[node.start:node.end]}</picture>"))
-    return apply_edits(page, edits)
+        edits += [(node.start, node.start, f"<picture>{source}"), (node.end, node.end, "</picture>")]
+    return edits
 
 
 def scroll_tables(page: str) -> str:
     """Each outermost table in a box of its own that scrolls sideways, so the page never does."""
+    return apply_edits(page, table_edits(parse(page)))
+
+
+def table_edits(tree: PageTree) -> list[tuple[int, int, str]]:
     edits = []
-    for node in parse(page).elements:
+    for node in tree.elements:
         if node.tag == "table" and not any(a.tag == "table" for a in node.ancestors()) \
                 and not (node.parent is not None and "table-scroll" in node.parent.classes):
-            edits.append((node.start, node.start, '<div class="table-scroll" tabindex="0">'))
-            edits.append((node.end, node.end, "</div>"))
-    return apply_edits(page, edits)
-
+            edits += [(node.start, node.start, '<div class="table-scroll" tabindex="0">'),
+                      (node.end, node.end, "</div>")]
+    return edits

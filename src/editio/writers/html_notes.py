@@ -43,7 +43,7 @@ class Element:
         return self.attrs.get("class", "").split()
 
 
-class _Tree(HTMLParser):
+class PageTree(HTMLParser):
     """Element offsets by a tolerant parse: an end tag closes the nearest open element of its name."""
 
     def __init__(self, text: str):
@@ -95,11 +95,11 @@ class _Tree(HTMLParser):
                 return
 
 
-def parse(text: str) -> _Tree:
-    return _Tree(text)
+def parse(text: str) -> PageTree:
+    return PageTree(text)
 
 
-def _by_id(tree: _Tree) -> dict[str, Element]:
+def _by_id(tree: PageTree) -> dict[str, Element]:
     found: dict[str, Element] = {}
     for node in tree.elements:
         found.setdefault(node.attrs.get("id", ""), node)
@@ -197,7 +197,7 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _note_references(tree: _Tree, ids: dict[str, Element]) -> list[tuple[Element, Element]]:
+def _note_references(tree: PageTree, ids: dict[str, Element]) -> list[tuple[Element, Element]]:
     """Each note reference in the running text with the note it calls; references inside the contents, the notes
     list or another note are left alone (a sidenote inside a sidenote helps nobody)."""
     refs = [n for n in tree.elements if n.tag == "a" and n.attrs.get("role") == "doc-noteref"
@@ -214,7 +214,11 @@ def _note_references(tree: _Tree, ids: dict[str, Element]) -> list[tuple[Element
 def add_sidenotes(page: str) -> str:
     """Copy each called note beside its reference as ``<span class="sidenote">``, hidden from assistive technology
     (the reference leads to the same text in the notes list). Returns the page unchanged where there are no notes."""
-    tree = parse(page)
+    return apply_edits(page, sidenote_edits(page, parse(page)))
+
+
+def sidenote_edits(page: str, tree: PageTree) -> list[tuple[int, int, str]]:
+    """The insertions `add_sidenotes` makes, for callers that combine edits on one parse."""
     ids = _by_id(tree)
     taken = set(ids)
     edits = []
@@ -229,10 +233,10 @@ def add_sidenotes(page: str) -> str:
         sid = _unique(f"sn-{target.attrs['id']}", taken)
         edits.append((ref.end, ref.end, f'<span class="sidenote{kind}" id="{sid}" aria-hidden="true">{label}{body}'
                                         f'</span>'))
-    return apply_edits(page, edits)
+    return edits
 
 
-def _endnotes(tree: _Tree) -> Element | None:
+def _endnotes(tree: PageTree) -> Element | None:
     for node in tree.elements:
         if node.attrs.get("role") == "doc-endnotes":
             return node
@@ -285,7 +289,7 @@ def place_endnotes(page: str) -> str:
     return apply_edits(page, edits)
 
 
-def _toc_entry_after(tree: _Tree, section_id: str) -> Element | None:
+def _toc_entry_after(tree: PageTree, section_id: str) -> Element | None:
     """The contents' list item that links to ``section_id``."""
     for node in tree.elements:
         if node.tag == "a" and node.attrs.get("href") == f"#{section_id}" and node.parent is not None \

@@ -145,7 +145,8 @@ def test_one_other_plurals(lang, n, expected):
     ("ru", (1954,), "1954\u00a0г."), ("ru", (1946, 11), "ноябрь 1946\u00a0г."),
     ("ru", (1952, 4, 9), "9\u00a0апреля 1952\u00a0г."), ("en", (1952, 4, 9), "9 April 1952"),
     ("de", (1952, 4, 9), "9.\u00a0April 1952"), ("es", (1952, 4, 9), "9 de abril de 1952"),
-    ("fr", (1952, 5, 1), "1er\u00a0mai 1952"), ("fr", (1952, 5, 2), "2\u00a0mai 1952"), ("es", (1946, 11), "noviembre de 1946")])
+    ("fr", (1952, 5, 1), "1er\u00a0mai 1952"), ("fr", (1952, 5, 2), "2\u00a0mai 1952"),
+    ("es", (1946, 11), "noviembre de 1946")])
 def test_dates_in_words(lang, date, expected):
     assert catalogue(lang).date(*date) == expected
 

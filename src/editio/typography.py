@@ -24,7 +24,6 @@ APOSTROPHE = "\u2019"  # never U+2032 (prime): «1’s», «l’été», «rock 
 # character loop places every quote mark whether the author typed it or pandoc parsed it.
 QUOTED_OPEN, QUOTED_CLOSE, QUOTED_OPEN_SINGLE, QUOTED_CLOSE_SINGLE = "\ue000", "\ue001", "\ue002", "\ue003"
 
-_SPACES = " \n" + NBSP + NNBSP
 # After one of these (or at the start) an ambiguous quote mark opens; after anything else it closes.
 _OPENING_CONTEXT = frozenset(" \n\t" + NBSP + NNBSP + "([{«„‚“‘-/" + EN_DASH + EM_DASH + QUOTED_OPEN
                              + QUOTED_OPEN_SINGLE)
@@ -174,8 +173,6 @@ class _Patterns:
 
 _WS = "[ \\n\u00a0]"
 _ROMAN = r"(?:(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
-# Roman numerals as Russian texts type them, with Cyrillic Х and І for X and I («ХХ в.»).
-_ROMAN_WORD = re.compile(r"(?=[IVXLCDMХІ])[IVXLCDMХІ]+")
 _ROMAN_STRICT = re.compile(_ROMAN)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:[\u2011-]\w{1,3})?|\d+[-–]\d+(?:[\u2011-]\w{1,3})?")
 _DAY = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:\.|er)?")
@@ -290,9 +287,6 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
             return True
     return False
 
-
-def _is_number(word: str, rules: LanguageRules) -> bool:
-    return bool(_NUMBER.fullmatch(word)) or (rules.roman_numerals and _is_roman(word))
 
 
 def _is_roman(word: str) -> bool:

@@ -19,7 +19,7 @@ from ..load.context import Context
 from .base import Filter, read_options
 
 # name in edition.yaml → module; each module defines FILTER, its Filter subclass.
-BUILTIN = ("editorial_notes", "faction_chart", "citations", "glossary", "chronology", "name_index", "citeproc",
+BUILTIN = ("crossref", "editorial_notes", "faction_chart", "citations", "glossary", "chronology", "name_index", "citeproc",
            "reference_languages", "emendations", "pagination", "colophon", "typography")
 
 

@@ -18,10 +18,12 @@ from ..ast import iter_nodes
 from ..bibliography import check_citations, parse_bibliography
 from ..config import EditionConfig, key_line, load_config
 from ..errors import Diagnostic, EditionError, error
+from ..filters.crossref import adopt_list_commands, is_reference_key, with_crossref
 from ..reproducible import git_revision, iso_date, source_date_epoch
-from ..sources import SourceTexts, check_images, read_text
+from ..sources import SourceTexts, read_text
 from .context import Context, Project
 from .pandoc import PandocSession
+from .resources import resolve_images
 
 _COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
 
@@ -60,9 +62,10 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         ctx.sources.add(shown, text)
         ast = session.read(text, shown)
         try:
+            adopt_list_commands(ast["blocks"])
             if not allow_raw:
                 refuse_raw(ast, text, shown)
-            check_images(ast, text, shown, path.parent, config.root)
+            resolve_images(ast, text, shown, path.parent, config.root, ctx.media)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]
@@ -73,7 +76,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
                     config.display(config.config_file), key_line(config.config_file, "files"))
 
-    filters = instantiate(config.filters, config.metadata, ctx)
+    filters = instantiate(with_crossref(config.filters, blocks), config.metadata, ctx)
     option_keys = {f.key for f in filters if f.key}
     epoch = source_date_epoch(config.root, [config.manuscript_dir, *([config.bibliography] if config.bibliography
                                                                        else [])])
@@ -89,7 +92,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     if config.bibliography is not None:
         bib_shown = config.display(config.bibliography)
         ctx.bibliography = parse_bibliography(config.bibliography, bib_shown, ctx.log)
-        check_citations(cited_keys(doc), ctx.bibliography, ctx.sources, bib_shown, ctx.log,
+        check_citations(cited_keys(doc, ctx.bibliography), ctx.bibliography, ctx.sources, bib_shown, ctx.log,
                         nocite_all="@*" in repr(meta.get("nocite", "")))
     elif cited_keys(doc):
         key = sorted(cited_keys(doc))[0]
@@ -162,9 +165,10 @@ def plain(value: Any) -> Any:
     return value
 
 
-def cited_keys(doc: dict) -> set[str]:
-    """Every citation key the document uses (text and metadata)."""
+def cited_keys(doc: dict, bibliography: dict | None = None) -> set[str]:
+    """Every citation key the document uses (text and metadata), cross-references (``@fig:x``, which the
+    crossref filter resolves) left out unless the bibliography has the key."""
     keys: set[str] = set()
     for node in iter_nodes([doc["blocks"], list(doc["meta"].values())], ("Cite",)):
-        keys.update(c["citationId"] for c in node["c"][0])
+        keys.update(c["citationId"] for c in node["c"][0] if not is_reference_key(c["citationId"], bibliography))
     return keys

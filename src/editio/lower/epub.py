@@ -107,3 +107,13 @@ def index_term(node: dict, lowering) -> dict:
 @rule("Link", "index-locator")
 def index_locator(node: dict, lowering) -> dict:
     return Link(node["c"][1], node["c"][2][0], attributes={"epub:type": "index-locator"})
+
+
+# --- tables --------------------------------------------------------------------------------------------
+
+@rule("Table", "*")
+def table(node: dict, lowering) -> dict:
+    """A table in a box of its own that scrolls sideways (epub.css ``.table-scroll``), as on the HTML page."""
+    from ..ast import Div
+
+    return Div([node], classes=["table-scroll"], attributes={"tabindex": "0"})

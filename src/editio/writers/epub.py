@@ -81,7 +81,7 @@ POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list, glossary, st
 def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:
     target = stage / f"{name}.epub"
     run_pandoc(["-f", "json", "-t", "epub3", "-o", str(target), "--toc", "--toc-depth=2", "--split-level=1",
-                f"--css={TEMPLATES / 'epub.css'}", "--epub-title-page=true", "--wrap=none",
+                f"--css={TEMPLATES / 'epub.css'}", "--epub-title-page=true", "--wrap=none", "--mathml",
                 f"--template={TEMPLATE}", *template_variables(_meta_text(ast, "lang") or "und")],
                stdin=json.dumps(package_metadata(ast)), env={"SOURCE_DATE_EPOCH": str(epoch)}, cwd=stage,
                what="EPUB writer")

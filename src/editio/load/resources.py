@@ -1,0 +1,111 @@
+"""The manuscript's images: each local file found as pandoc finds it (the Markdown file's own folder, then the
+project root), checked to stay inside the project, registered in the build's media (``media/<stable name>``,
+written beside every format) and the Image's URL rewritten to that name. URLs and paths leaving the project
+are refused; a missing file is SRC004 at the line that names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..ast import iter_nodes
+from ..errors import Diagnostic, EditionError
+
+MEDIA_PREFIX = "media/"
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+
+# What typst, browsers and EPUB 3 readers show. PDF pages only typst can place (HTML and EPUB lower them to
+# their alt text); other formats are refused so that no format silently loses an image.
+SUFFIXES = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "gif": "gif", "svg": "svg", "webp": "webp", "pdf": "pdf"}
+
+
+def image_kind(data: bytes) -> str | None:
+    """The image format by its first bytes (png, jpeg, gif, webp, pdf, svg), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<svg") or (head.startswith((b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head):
+        return "svg"
+    return None
+
+
+def media_name(source: str, data: bytes, kind: str) -> str:
+    """A name that depends only on the file's name and bytes: ``<stem>-<8 hex digits of sha256>.<ext>``."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(unquote(source)).stem).strip("-")[:40] or "image"
+    ext = "jpg" if kind == "jpeg" else kind
+    return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
+
+
+def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes]) -> None:
+    """Rewrite every Image of one manuscript file (``ast``, parsed from ``text`` shown as ``display``, whose
+    relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem."""
+    from ..safepath import NOT_FOUND, resolve_project_path
+
+    problems: list[Diagnostic] = []
+    start = 0
+    for node in iter_nodes(ast["blocks"], ("Image",)):
+        target = node["c"][2]
+        url = target[0]
+        index = text.find(url, start) if url else -1
+        if index < 0:
+            index = text.find(url) if url else -1
+        line = text.count("\n", 0, index) + 1 if index >= 0 else None
+        if index >= 0:
+            start = index + len(url)
+        try:
+            path = _find(url, base, root, display, line, resolve_project_path, NOT_FOUND)
+        except EditionError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        data = path.read_bytes()
+        kind = image_kind(data)
+        if kind is None or SUFFIXES.get(path.suffix.lower().lstrip("."), kind) != kind:
+            found = kind or "not an image format editio knows"
+            problems.append(Diagnostic("SRC005", f"image {url!r} is {found} (by its content, named "
+                                       f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
+                                       "PDF with the matching suffix", display, line))
+            continue
+        name = media_name(url, data, kind)
+        media[name] = data
+        target[0] = MEDIA_PREFIX + name
+    if problems:
+        raise EditionError(problems)
+
+
+def _find(url: str, base: Path, root: Path, display: str, line: int | None, resolve, not_found: str) -> Path:
+    """The image file: the Markdown file's folder first, then the project root (pandoc's --resource-path);
+    with the name as written, then percent-decoded. SRC004 when neither holds it; URLs and paths leaving the
+    project keep safepath's codes."""
+    last: EditionError | None = None
+    for folder in dict.fromkeys((base, root)):
+        for spelling in dict.fromkeys((url, unquote(url))):
+            try:
+                return resolve(root, spelling, base=folder, what="image", file=display, line=line,
+                               max_bytes=MAX_IMAGE_BYTES)
+            except EditionError as exc:
+                if exc.diagnostics[0].code != not_found:
+                    raise
+                last = exc
+    assert last is not None
+    folders = " or ".join(dict.fromkeys(_shown(f, root) for f in (base, root)))
+    raise EditionError(Diagnostic("SRC004", f"image {url!r} does not exist (looked in {folders}); put the image "
+                                  "in the manuscript folder or correct the path", display, line))
+
+
+def _shown(folder: Path, root: Path) -> str:
+    try:
+        relative = folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return folder.name
+    return "the project root" if relative == "." else f"{relative}/"

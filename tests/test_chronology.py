@@ -97,7 +97,8 @@ def test_anchors_across_marks_and_in_notes_with_their_original_pages():
     # Date order: 1946 (from the note), 1946-11 (phrase across Emph), 1952-04-09, then two events of 1954.
     assert anchors == {"chron-01": "Тезисы", "chron-02": "В", "chron-03": "Восстание", "chron-04": "В",
                        "chron-05": "вышла"}
-    assert rows == [("1946\u00a0г.", "chron-01", "с.\u00a05", "с."), ("ноябрь 1946\u00a0г.", "chron-02", "с.\u00a05", "с."),
+    assert rows == [("1946\u00a0г.", "chron-01", "с.\u00a05", "с."),
+                    ("ноябрь 1946\u00a0г.", "chron-02", "с.\u00a05", "с."),
                     ("9\u00a0апреля 1952\u00a0г.", "chron-03", "с.\u00a05", "с."),
                     ("1954\u00a0г.", "chron-04", "с.\u00a06", "с."), ("1954\u00a0г.", "chron-05", "с.\u00a06", "с.")]
 

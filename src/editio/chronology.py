@@ -17,6 +17,7 @@ from typing import Any
 
 from .ast import iter_nodes
 from .errors import DiagnosticLog
+from .textsearch import DASHES, IGNORABLE, QUOTES, SPACES, normalise  # noqa: F401 (normalise: part of this API)
 from .yamlfile import line_of
 
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -137,13 +138,11 @@ def in_date_order(events: list[Event]) -> list[Event]:
 
 
 # --- finding anchor phrases in the running text (pandoc JSON as plain dicts) ---------------------------------
-# Text is compared in a normal form that other filters' marks cannot disturb: any run of spaces is one space, a
-# space after a full stop is dropped («Х.Лечин» = «Х. Лечин»), dashes are one dash and quote characters are
-# ignored. Every character of the normal form remembers the Str it came from, so an anchor can be put there.
+# Text is compared in editio.textsearch's normal form, which other filters' marks cannot disturb (spaces,
+# dashes, quotes and invisible characters compared loosely), but across Span, Link and emphasis boundaries and
+# with every occurrence counted (an anchor must occur once). Each character of the normal form remembers the
+# Str it came from, so an anchor can be put there.
 
-SPACES = frozenset(" \t\n\u00a0\u202f\u2009")
-DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
-QUOTES = frozenset("«»„“”\"'‘’‚")
 # Inline elements whose words are part of the running text (their content list is at c[1] or c).
 _CONTAINERS = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None, "SmallCaps": None,
                "Superscript": None, "Subscript": None, "Span": 1, "Link": 1, "Quoted": 1}
@@ -161,7 +160,7 @@ class Place:
     page: str | None
 
 
-_SPECIAL = re.compile("[" + re.escape("".join(SPACES | QUOTES | set(DASHES))) + "]")
+_SPECIAL = re.compile("[" + re.escape("".join(sorted(SPACES | QUOTES | IGNORABLE | set(DASHES)))) + "]")
 
 
 class RunningText:
@@ -184,7 +183,7 @@ class RunningText:
         chars, offsets = [], []
         last = self.last
         for offset, char in enumerate(word):
-            if char in QUOTES:
+            if char in QUOTES or char in IGNORABLE:
                 continue
             char = DASHES.get(char, char)
             if char in SPACES:
@@ -220,13 +219,6 @@ class RunningText:
         if offsets is None:
             return Place(holder, index, None if holder[index]["t"] != "Str" else position - start, page)
         return Place(holder, index, offsets[position - start], page)
-
-
-def normalise(text: str) -> str:
-    """The normal form of a plain string (an anchor phrase from a data file)."""
-    running = RunningText()
-    running.add_word(text.strip(), [], 0, None)
-    return running.text().rstrip(" ")
 
 
 def _word_character(char: str) -> bool:

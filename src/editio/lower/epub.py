@@ -117,3 +117,11 @@ def table(node: dict, lowering) -> dict:
     from ..ast import Div
 
     return Div([node], classes=["table-scroll"], attributes={"tabindex": "0"})
+
+
+# --- faction chart -------------------------------------------------------------------------------------
+
+@rule("Image", "faction-chart")
+def faction_chart_image(node: dict, lowering) -> dict:
+    """Reading systems get the plain image (the wide drawing) with its alt text."""
+    return {"t": "Image", "c": [["", [], []], node["c"][1], node["c"][2]]}

@@ -220,3 +220,18 @@ def image(node: dict, lowering) -> dict | None:
     if not node["c"][2][0].lower().endswith(".pdf"):
         return None
     return Span(node["c"][1], classes=["image-alt"])
+
+
+# --- faction chart -------------------------------------------------------------------------------------
+
+@rule("Image", "faction-chart")
+def faction_chart_image(node: dict, lowering) -> dict:
+    """Phones get the narrow drawing, wider screens the wide one; one alt text for both."""
+    from html import escape
+
+    from ..ast import RawInline, stringify
+
+    src, alt, narrow = node["c"][2][0], stringify(node["c"][1]), get(node, "narrow", "")
+    # the same query as the stylesheet's phone layout (editio.writers.html.NARROW_MEDIA)
+    source = f'<source media="(max-width: 40em)" srcset="{escape(narrow)}" type="image/svg+xml" />' if narrow else ""
+    return RawInline("html", f'<picture>{source}<img src="{escape(src)}" alt="{escape(alt)}" /></picture>')

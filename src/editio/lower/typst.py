@@ -315,3 +315,24 @@ def caption_label(node: dict, lowering) -> list:
 @rule("Span", "section-number")
 def section_number(node: dict, lowering) -> list:
     return node["c"][1]
+
+
+# --- faction chart -------------------------------------------------------------------------------------
+# A real typst figure: the template's figure rule narrows it to the room left on its page (or gives it the next
+# page with its heading), so the chart is never clipped; the image keeps its alt text for PDF/UA.
+
+@rule("Image", "faction-chart")
+def faction_chart_image(node: dict, lowering) -> dict:
+    return raw(f"image({string(node['c'][2][0])}, alt: {string(stringify(node['c'][1]))}, width: 100%)")
+
+
+@rule("Figure", "faction-chart")
+def faction_chart_figure(node: dict, lowering) -> dict:
+    """``#figure(image(…), numbering: none, caption: [Рис. 1. …]) <id>``: the caption carries its own number."""
+    from ..ast import Plain
+
+    def inlines(blocks: list) -> list:
+        return [inline for block in blocks if block["t"] in ("Para", "Plain") for inline in block["c"]]
+
+    return Plain([raw("#figure("), *inlines(node["c"][2]), raw(", numbering: none, caption: ["),
+                  *inlines(node["c"][1][1]), raw(f"]) <{node['c'][0][0]}>")])

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DiagnosticLog
+from .textsearch import trie_pattern
 from .yamlfile import line_of, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -108,6 +109,10 @@ class Glossary:
         self._head = min([2, *self._by_prefix])
         self._heads = frozenset(s[:self._head] for stems in self._by_prefix.values() for s in stems)
         self._by_prefix = dict(sorted(self._by_prefix.items()))
+        # The words a match can start with, found by one regex (whole first words, or stems as prefixes).
+        starts = [rf"(?:{trie_pattern(self._by_word)})(?!\w)" if self._by_word else "",
+                  trie_pattern(s for stems in self._by_prefix.values() for s in stems)]
+        self._starts = re.compile(r"(?<!\w)(?:" + "|".join(p for p in starts if p) + ")") if any(starts) else None
 
     def _index(self, text: str, pattern: re.Pattern, entry: Entry, stem: bool) -> None:
         self._patterns.append((pattern, entry))
@@ -130,8 +135,9 @@ class Glossary:
         that word are tried there: linear in the words of the text, not in the number of forms."""
         candidates = []
         by_word, by_prefix = self._by_word, self._by_prefix
-        for word in _WORD.finditer(text):
-            token, start = word.group(), word.start()
+        for begin in self._starts.finditer(text) if self._starts is not None else ():
+            start = begin.start()
+            token = _WORD.match(text, start).group()
             for offset, pattern, entry in by_word.get(token, ()):
                 m = pattern.match(text, start - offset) if start >= offset else None
                 if m:

@@ -9,6 +9,8 @@ element and offset it came from, so a match can be cut out of, or marked in, the
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +21,10 @@ DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": 
 QUOTES = frozenset("«»„“”\"'‘’‚")
 # Invisible characters typography or a text extraction may leave inside a word.
 IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
-_TRANSLATE = str.maketrans({**{c: None for c in QUOTES | IGNORABLE}, **DASHES, **{c: " " for c in SPACES}})
+# Character classes as regexes: str.translate with a mapping is an order of magnitude slower on Cyrillic text.
+_INVISIBLE = re.compile("[" + re.escape("".join(sorted(QUOTES | IGNORABLE))) + "]")
+_DASH = re.compile("[" + re.escape("".join(sorted(DASHES))) + "]")
+_SPACE = re.compile("[" + re.escape("".join(sorted(SPACES - {" "}))) + "]")
 _EXTRA_SPACE = re.compile(r"(?<=[ .]) +|^ +| +$")
 _WORD = re.compile(r"\w+")
 
@@ -57,7 +62,12 @@ class Normalised:
 
 def normalise(text: str) -> str:
     """The normal form of a plain string (a form or an anchor phrase from a data file)."""
-    return _EXTRA_SPACE.sub("", text.translate(_TRANSLATE))
+    return _EXTRA_SPACE.sub("", _unified(_INVISIBLE.sub("", text)))
+
+
+def _unified(text: str) -> str:
+    """Every dash a hyphen, every space an ordinary space (lengths unchanged)."""
+    return _SPACE.sub(" ", _DASH.sub("-", text))
 
 
 def words_pattern(phrases: list[str]) -> re.Pattern:
@@ -76,6 +86,29 @@ def _bounded(phrase: str) -> str:
     return head + re.escape(phrase) + tail
 
 
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex alternation of literal ``words`` with their common prefixes merged, so that the regex engine
+    tries a place in time proportional to the word's length, not to the number of words."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(char) + alternation(child) for char, child in sorted(node.items()) if char]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
+        if optional:
+            body = (body if body.startswith("(?:") else "(?:" + body + ")") + "?"
+        return body
+
+    return alternation(trie)
+
+
 class PhraseMatcher:
     """Many normalised phrases found as whole words in normalised text, as ``words_pattern`` finds them
     (leftmost first, the longest at one place, no overlaps), but in time linear in the words of the text:
@@ -91,14 +124,21 @@ class PhraseMatcher:
                 continue
             self.by_first.setdefault(first.group(), []).append((0, phrase))
         self.slow = words_pattern(slow) if slow else None
+        first_words = trie_pattern(self.by_first)
+        self.first_word = re.compile(rf"(?<!\w)(?:{first_words})(?!\w)") if first_words else None
+
+    def may_match(self, raw: str) -> bool:
+        """A quick test on text that is not normalised yet: False means :meth:`finditer` finds nothing."""
+        if self.slow is not None:
+            return True
+        # Text that normalises to a match holds a first word once quotes and invisible characters are gone.
+        return self.first_word is not None and self.first_word.search(_INVISIBLE.sub("", raw)) is not None
 
     def finditer(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, phrase) of every match."""
         found: list[tuple[int, int, str]] = []
-        for word in _WORD.finditer(text):
-            candidates = self.by_first.get(word.group())
-            if not candidates:
-                continue
+        for word in self.first_word.finditer(text) if self.first_word is not None else ():
+            candidates = self.by_first[word.group()]
             start = word.start()
             for _, phrase in candidates:
                 end = start + len(phrase)
@@ -132,21 +172,43 @@ def is_text_node(node: dict) -> bool:
     return node.get("t") in TEXT_TYPES
 
 
-def run_plain_text(run: list[dict]) -> str:
-    """The normal form of a run of Str/Space/SoftBreak elements, without origins (a quick test for a match)."""
-    return normalise("".join(node["c"] if node["t"] == "Str" else " " for node in run))
+_DROPPED = "\x00"
 
 
-def run_text_nodes(run: list[dict]) -> Normalised:
-    """Normal form of consecutive Str/Space/SoftBreak elements; origins are (position in run, offset)."""
-    result = Normalised()
-    for position, node in enumerate(run):
-        if node["t"] == "Str":
-            for offset, char in enumerate(node["c"]):
-                result.append(char, (position, offset))
-        else:
-            result.append(" ", (position, 0))
-    return result.finish()
+@dataclass
+class RunText:
+    """The normal form of a run of inlines and the way back from each of its characters to the run."""
+
+    text: str
+    places: list[int]  # normal-form index → offset in the run's raw text
+    starts: list[int]  # offset in the raw text where each element of the run begins
+
+    def origin(self, index: int) -> tuple[int, int]:
+        """(position in the run, offset in that element) of the normal form's character ``index``."""
+        place = self.places[index]
+        position = bisect.bisect_right(self.starts, place) - 1
+        return position, place - self.starts[position]
+
+
+def run_text_nodes(run: list[dict]) -> RunText:
+    """Normal form of consecutive Str/Space/SoftBreak elements (the same as :func:`normalise` of their text),
+    built with string methods rather than character by character: most runs are never matched."""
+    pieces = [node["c"] if node["t"] == "Str" else " " for node in run]
+    starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
+    marked = _unified(_INVISIBLE.sub(_DROPPED, "".join(pieces)))
+    if _DROPPED in marked:
+        kept = [i for i, c in enumerate(marked) if c != _DROPPED]
+        marked = marked.replace(_DROPPED, "")
+    else:
+        kept = list(range(len(marked)))
+    text_parts, places, previous = [], [], 0
+    for extra in _EXTRA_SPACE.finditer(marked):
+        text_parts.append(marked[previous:extra.start()])
+        places += kept[previous:extra.start()]
+        previous = extra.end()
+    text_parts.append(marked[previous:])
+    places += kept[previous:]
+    return RunText("".join(text_parts), places, starts)
 
 
 def split_run_nodes(run: list[dict], start: tuple[int, int], end: tuple[int, int]

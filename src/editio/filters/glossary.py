@@ -38,7 +38,9 @@ Diagnostics: GLS001–GLS003 bad data (``editio.glossary``); GLS004 unknown key 
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -83,6 +85,10 @@ def same_language(lang: str | None, document_lang: str) -> bool:
     if not lang:
         return True
     return lang.lower().split("-")[0] == (document_lang or "").lower().split("-")[0]
+
+
+def _url_like(word: str) -> bool:
+    return (":" in word or "www." in word) and _URL_LIKE.match(word) is not None
 
 
 def _inline_content(node: dict) -> list:
@@ -178,7 +184,7 @@ class Linker:
         run: list = []
         for node in content:
             t = node["t"]
-            if (t in _RUN and not (t == "Str" and _URL_LIKE.match(node["c"]))) \
+            if (t in _RUN and not (t == "Str" and _url_like(node["c"]))) \
                     or (t == "Span" and not node["c"][1] and not has_class(node, "gls")):
                 run.append(node)
                 continue
@@ -245,13 +251,7 @@ class Linker:
     def _run(self, run: list, auto: bool) -> list:
         if not run:
             return []
-        positions, pieces = [], []
-        offset = 0
-        for node in run:
-            positions.append(offset)
-            piece = node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " "
-            pieces.append(piece)
-            offset += len(piece)
+        pieces = [node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " " for node in run]
         matches = []
         if auto:
             for match in self.glossary.find("".join(pieces)):
@@ -260,36 +260,49 @@ class Linker:
                     self.seen.add(match.entry.id)
         if not matches:
             for node in run:
-                self._page_marker(node)
+                if node["t"] == "Span":
+                    self._page_marker(node)
             return run
-        # Split Str elements at the match boundaries, then group the pieces into links.
-        cuts = sorted({m.start for m in matches} | {m.end for m in matches})
-        atoms: list[tuple[int, int, dict]] = []  # (start, end, element)
-        for node, start, piece in zip(run, positions, pieces):
-            inner = [c - start for c in cuts if start < c < start + len(piece)] if node["t"] == "Str" else []
-            if not inner:
-                atoms.append((start, start + len(piece), node))
-                continue
-            bounds = [0, *inner, len(piece)]
-            for a, b in zip(bounds, bounds[1:]):
-                atoms.append((start + a, start + b, Str(piece[a:b])))
+        # Split Str elements at the match boundaries (only those a boundary falls inside), then cut the run
+        # into the stretches between matches and the links; slices and bisection keep this linear.
+        starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
+        splits: dict[int, list[int]] = {}
+        for cut in sorted({m.start for m in matches} | {m.end for m in matches}):
+            index = bisect.bisect_right(starts, cut) - 1
+            if run[index]["t"] == "Str" and 0 < cut - starts[index] < len(pieces[index]):
+                splits.setdefault(index, []).append(cut - starts[index])
+        if splits:
+            nodes: list = []
+            previous = 0
+            for index, offsets in sorted(splits.items()):
+                nodes += run[previous:index]
+                bounds = [0, *offsets, len(pieces[index])]
+                nodes += [Str(pieces[index][a:b]) for a, b in zip(bounds, bounds[1:])]
+                previous = index + 1
+            nodes += run[previous:]
+            pieces = [node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " " for node in nodes]
+            starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
+        else:
+            nodes = run
+        ends = [start + len(piece) for start, piece in zip(starts, pieces)]
+        spans = [index for index, node in enumerate(nodes) if node["t"] == "Span"]
         result: list = []
-        index = 0
+        done = 0
         for match in matches:
-            while index < len(atoms) and atoms[index][1] <= match.start:
-                self._page_marker(atoms[index][2])
-                result.append(atoms[index][2])
-                index += 1
-            inside = []
-            while index < len(atoms) and atoms[index][1] <= match.end and atoms[index][0] < match.end:
-                self._page_marker(atoms[index][2])
-                inside.append(atoms[index][2])
-                index += 1
-            result.append(self._link(match.entry, inside))
-        for _start, _end, node in atoms[index:]:
-            self._page_marker(node)
-            result.append(node)
+            first = bisect.bisect_right(ends, match.start)  # empty marks at the match's start stay before it
+            last = bisect.bisect_left(starts, match.end, first)  # … and those at its end after it
+            self._page_markers(nodes, spans, done, last)
+            result += nodes[done:first]
+            result.append(self._link(match.entry, nodes[first:last]))
+            done = last
+        self._page_markers(nodes, spans, done, len(nodes))
+        result += nodes[done:]
         return result
+
+    def _page_markers(self, nodes: list, spans: list[int], begin: int, end: int) -> None:
+        """Note the page markers among ``nodes[begin:end]`` (``spans``: the indices of the Spans)."""
+        for index in spans[bisect.bisect_left(spans, begin):bisect.bisect_left(spans, end)]:
+            self._page_marker(nodes[index])
 
     def _page_marker(self, node: dict) -> None:
         if node["t"] == "Span" and has_class(node, "page"):

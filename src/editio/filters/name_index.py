@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 
 from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, Strong, get, has_class, identifier, text_inlines
 from ..persons import Person, parse_persons, sort_key
-from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_plain_text, run_text_nodes, \
-    split_run_nodes
+from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_text_nodes, split_run_nodes
 from .base import Filter
 
 _BLOCK_TYPES = ("Para", "Plain", "LineBlock", "Header", "Div", "BlockQuote", "BulletList", "OrderedList",
@@ -290,10 +289,12 @@ class NameMarker:
     def mark_run(self, run: list) -> list:
         if not run or self.matcher is None:
             return run
-        if not self.matcher.finditer(run_plain_text(run)):
-            return run  # most runs name nobody: the character map below is built only when one does
+        if not self.matcher.may_match("".join(node["c"] if node["t"] == "Str" else " " for node in run)):
+            return run  # most runs name nobody
         text = run_text_nodes(run)
         matches = self.matcher.finditer(text.text)
+        if not matches:
+            return run
         marks = []
         for start, end, form in matches:
             person = self.by_form[form]
@@ -304,7 +305,7 @@ class NameMarker:
         tail: list = []
         rest = run
         for start, end, person, occurrence in reversed(marks):
-            before, matched, after = split_run_nodes(rest, text.origins[start], text.origins[end - 1])
+            before, matched, after = split_run_nodes(rest, text.origin(start), text.origin(end - 1))
             tail = [Span(matched, identifier=occurrence.anchor, classes=[REF_CLASS],
                          attributes={"person": person.id})] + after + tail
             rest = before

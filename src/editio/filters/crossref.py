@@ -9,6 +9,9 @@ Options (edition.yaml key ``crossref``):
 ``list-of-figures`` / ``list-of-tables``
     Append a list of the numbered figures (tables) at the end of the document when the manuscript has no
     ``::: list-of-figures`` (``::: list-of-tables``) Div; such a Div is filled whether or not the option is set.
+``auto-section-labels``
+    ``@sec:x`` also finds a heading whose id is ``x`` (pandoc's automatic identifiers), as pandoc-crossref's
+    ``autoSectionLabels`` does.
 ``number-sections``
     Show every heading's number (``Span.section-number``); a section reference then reads «Section 2.1».
     Off (the default), headings stay unnumbered and a section reference reads as the section's title, so a
@@ -18,7 +21,8 @@ Neutral marks: ``Link.xref{target=ID kind=fig|tbl|eq|sec number=N}`` to ``#ID`` 
 ``figure-ref``/``table-ref``/``equation-ref``/``section-ref`` text; ``Span.xref.unresolved{target=ID}[??]``;
 ``Span.caption-label`` («Figure 3», then ``caption-separator``) first in a numbered caption, which gets
 ``number=N`` on its Figure or Table; ``Span.equation#ID{number=N}`` around a numbered display equation;
-``Span.section-number``; ``Div.list-of-figures`` / ``Div.list-of-tables`` holding a heading and one paragraph
+``Span.section-number``; ``Span.subfigure-label`` («(b)») first in the caption of a figure inside a numbered
+figure (subfigures, numbered «3b»); ``Div.list-of-figures`` / ``Div.list-of-tables`` holding a heading and one paragraph
 per entry. Every label, its number and its kind are decided in ``prepare`` (document order), so a reference
 may come before its target. Runs before citeproc: the references are Cite elements until this filter turns
 them into links; the load stage never reports them as unknown citations (see ``is_reference_key``).
@@ -30,8 +34,8 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ..ast import (Div, Header, Link, Para, Space, Span, Str, attr_of, classes, identifier, iter_nodes, stringify,
-                   text_inlines)
+from ..ast import (Div, Header, Link, Para, Space, Span, Str, attr_of, classes, get, identifier, iter_nodes,
+                   stringify, text_inlines)
 from .base import Filter
 
 KINDS = ("fig", "tbl", "eq", "sec")
@@ -48,6 +52,7 @@ class Options:
     list_of_figures: bool = False
     list_of_tables: bool = False
     number_sections: bool = False
+    auto_section_labels: bool = False
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Target:
     kind: str
     number: str
     title: list
+    listed: bool = True  # subfigures are not in the list of figures
 
 
 def reference_kind(key: str) -> str | None:
@@ -134,7 +140,9 @@ class CrossReferences(Filter):
 
     def prepare(self, doc: dict) -> None:
         self.targets: dict[str, Target] = {}
+        self.headings: dict[str, Target] = {}  # every heading by its id, for auto-section-labels
         self.filled: set[str] = set()
+        subfigures: dict[int, str] = {}  # id(inner Figure) → its letter
         self._normalise(doc["blocks"])
         counters = {"fig": 0, "tbl": 0, "eq": 0}
         sections: list[int] = []
@@ -146,6 +154,8 @@ class CrossReferences(Filter):
             if t == "Header":
                 title = [n for n in node["c"][2] if n["t"] != "Note"]
                 if "unnumbered" in classes(node):
+                    if ident:
+                        self.headings[ident] = Target("sec", "", title)
                     if kind == "sec":
                         self._add(ident, Target("sec", "", title))
                     continue
@@ -154,13 +164,24 @@ class CrossReferences(Filter):
                 sections += [0] * (depth - len(sections))
                 sections[depth - 1] += 1
                 number = ".".join(str(n) for n in sections)
+                if ident:
+                    self.headings[ident] = Target("sec", number, title)
                 if self.options.number_sections:
                     node["c"][2][:0] = [Span([Str(number)], classes=["section-number"]), Space()]
                 if kind == "sec":
                     self._add(ident, Target("sec", number, title))
+            elif t == "Figure" and id(node) in subfigures:
+                letter = subfigures[id(node)]
+                attr_of(node)[2].append(["subfigure", letter])
+                if kind == "fig":
+                    self._add(ident, Target("fig", f"{counters['fig']}{letter}", _caption_inlines(node["c"][1][1]),
+                                            listed=False))
             elif t == "Figure" and kind == "fig" or t == "Table" and kind == "tbl":
                 counters[kind] += 1
                 self._add(ident, Target(kind, str(counters[kind]), _caption_inlines(node["c"][1][1])))
+                if t == "Figure":
+                    inner = [n for n in iter_nodes(node["c"][2], ("Figure",))]
+                    subfigures.update((id(n), "abcdefghijklmnopqrstuvwxyz"[i % 26]) for i, n in enumerate(inner))
             elif t == "Span" and kind == "eq" and "equation" in classes(node):
                 counters["eq"] += 1
                 self._add(ident, Target("eq", str(counters["eq"]), []))
@@ -209,8 +230,9 @@ class CrossReferences(Filter):
         content = [b for b in body if b is not caption]
         if len(inner) == 1 and len(content) == 1 and not identifier(inner[0]):
             replacement = inner[0]
-        elif kind == "fig" and caption is not None and not inner and \
-                all(any(n["t"] == "Image" for n in b["c"]) for b in content if b["t"] in ("Para", "Plain")):
+        elif kind == "fig" and caption is not None and all(
+                b["t"] == "Figure" or b["t"] in ("Para", "Plain") and any(n["t"] == "Image" for n in b["c"])
+                for b in content):
             replacement = {"t": "Figure", "c": [["", [], []], [None, []], content]}
         else:
             return
@@ -254,6 +276,9 @@ class CrossReferences(Filter):
         """The inlines for one reference: a link with «Figure 3», or «??» for a label nobody defined."""
         label = _canonical(key)
         target = self.targets.get(label)
+        if target is None and self.options.auto_section_labels and reference_kind(label) == "sec":
+            target = self.headings.get(label[4:])
+            label = label[4:]
         if target is None:
             file, line = self.ctx.sources.locate("@" + key)
             message = (f"unknown cross-reference label {key!r}: no figure, table, equation or section has the "
@@ -279,10 +304,15 @@ class CrossReferences(Filter):
     def captioned(self, node: dict, _path: list):
         """«Figure 3. » (the catalogue's label and separator) before a numbered caption."""
         target = self.targets.get(identifier(node))
+        letter = get(node, "subfigure")
+        blocks = node["c"][1][1]
+        if letter:
+            if blocks and blocks[0]["t"] in ("Plain", "Para"):
+                blocks[0]["c"][:0] = [Span([Str(f"({letter})")], classes=["subfigure-label"]), Space()]
+            return node
         if target is None or target.kind not in LABEL_KEY:
             return None
         attr_of(node)[2].append(["number", target.number])
-        blocks = node["c"][1][1]
         label = [Span([Str(self.ctx.text(LABEL_KEY[target.kind], n=target.number))], classes=["caption-label"])]
         if blocks and blocks[0]["t"] in ("Plain", "Para") and blocks[0]["c"]:
             separator = self.ctx.text("caption-separator")
@@ -303,8 +333,9 @@ class CrossReferences(Filter):
         """A list of the numbered figures or tables: a heading and a linked line per entry."""
         entries = [Para([*self.reference(label), *([Str(self.ctx.text("caption-separator").rstrip()), Space()]
                                                    if target.title else []), *copy.deepcopy(target.title)])
-                   for label, target in self.targets.items() if target.kind == kind]
-        heading = Header(1, text_inlines(self.ctx.text(LIST_CLASS[kind])), classes=["unnumbered"])
+                   for label, target in self.targets.items() if target.kind == kind and target.listed]
+        heading = Header(1, text_inlines(self.ctx.text(LIST_CLASS[kind])), identifier=LIST_CLASS[kind] + "-title",
+                         classes=["unnumbered"])
         return Div([heading, *entries], identifier=ident, classes=[LIST_CLASS[kind]])
 
     def finalize(self, doc: dict) -> None:

@@ -65,7 +65,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
             adopt_list_commands(ast["blocks"])
             if not allow_raw:
                 refuse_raw(ast, text, shown)
-            resolve_images(ast, text, shown, path.parent, config.root, ctx.media)
+            resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]

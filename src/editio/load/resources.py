@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..ast import iter_nodes
-from ..errors import Diagnostic, EditionError
+from ..errors import Diagnostic, DiagnosticLog, EditionError
 
 MEDIA_PREFIX = "media/"
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -47,9 +47,11 @@ def media_name(source: str, data: bytes, kind: str) -> str:
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
 
 
-def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes]) -> None:
+def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes],
+                   log: DiagnosticLog | None = None) -> None:
     """Rewrite every Image of one manuscript file (``ast``, parsed from ``text`` shown as ``display``, whose
-    relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem."""
+    relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem; a PDF
+    image is SRC006 in ``log`` (a warning: HTML and EPUB show its alt text instead)."""
     from ..safepath import NOT_FOUND, resolve_project_path
 
     problems: list[Diagnostic] = []
@@ -76,6 +78,9 @@ def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, m
                                        f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
                                        "PDF with the matching suffix", display, line))
             continue
+        if kind == "pdf" and log is not None:
+            log.add("SRC006", f"image {url!r} is a PDF: the PDF edition shows it, HTML and EPUB show its alt text "
+                    "instead; give a PNG or SVG version to show it everywhere", display, line, severity="warning")
         name = media_name(url, data, kind)
         media[name] = data
         target[0] = MEDIA_PREFIX + name

@@ -125,3 +125,34 @@ def table(node: dict, lowering) -> dict:
 def faction_chart_image(node: dict, lowering) -> dict:
     """Reading systems get the plain image (the wide drawing) with its alt text."""
     return {"t": "Image", "c": [["", [], []], node["c"][1], node["c"][2]]}
+
+
+# --- tables --------------------------------------------------------------------------------------------
+
+@rule("Table", "*")
+def table(node: dict, lowering) -> dict:
+    """A table in a box of its own that scrolls sideways (epub.css ``.table-scroll``), as on the HTML page."""
+    from ..ast import Div
+
+    return Div([node], classes=["table-scroll"], attributes={"tabindex": "0"})
+
+
+# --- crossref ------------------------------------------------------------------------------------------
+
+@rule("Figure", "*")
+def figure(node: dict, lowering) -> dict:
+    """pandoc's EPUB writer does not rewrite links to a Figure's id when it splits the book into chapters
+    (pandoc 3.9): the id moves to an anchor first in the caption, which links find in any chapter."""
+    from ..ast import Plain, Span
+
+    ident = node["c"][0][0]
+    if not ident:
+        return node
+    node["c"][0][0] = ""
+    anchor = Span([], identifier=ident)
+    blocks = node["c"][1][1]
+    if blocks and blocks[0]["t"] in ("Plain", "Para"):
+        blocks[0]["c"].insert(0, anchor)
+    else:
+        blocks.insert(0, Plain([anchor]))
+    return node

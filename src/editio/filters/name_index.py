@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, Strong, get, has_class, identifier, text_inlines
+from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, get, has_class, identifier, text_inlines
 from ..persons import Person, parse_persons, sort_key
 from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_text_nodes, split_run_nodes
 from .base import Filter
@@ -163,11 +163,6 @@ def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]]
             blocks.append(group)
         group["c"][1].append(block)
     return blocks
-
-
-def letter_paragraph(letter: str) -> dict:
-    """The group's letter as the screen shows it (a paragraph holding a bold letter)."""
-    return Para([Strong([Str(letter)])])
 
 
 # --- marking the text -----------------------------------------------------------------------------------

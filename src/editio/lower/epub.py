@@ -119,24 +119,6 @@ def table(node: dict, lowering) -> dict:
     return Div([node], classes=["table-scroll"], attributes={"tabindex": "0"})
 
 
-# --- faction chart -------------------------------------------------------------------------------------
-
-@rule("Image", "faction-chart")
-def faction_chart_image(node: dict, lowering) -> dict:
-    """Reading systems get the plain image (the wide drawing) with its alt text."""
-    return {"t": "Image", "c": [["", [], []], node["c"][1], node["c"][2]]}
-
-
-# --- tables --------------------------------------------------------------------------------------------
-
-@rule("Table", "*")
-def table(node: dict, lowering) -> dict:
-    """A table in a box of its own that scrolls sideways (epub.css ``.table-scroll``), as on the HTML page."""
-    from ..ast import Div
-
-    return Div([node], classes=["table-scroll"], attributes={"tabindex": "0"})
-
-
 # --- crossref ------------------------------------------------------------------------------------------
 
 @rule("Figure", "*")
@@ -156,3 +138,11 @@ def figure(node: dict, lowering) -> dict:
     else:
         blocks.insert(0, Plain([anchor]))
     return node
+
+
+# --- faction chart -------------------------------------------------------------------------------------
+
+@rule("Image", "faction-chart")
+def faction_chart_image(node: dict, lowering) -> dict:
+    """Reading systems get the plain image (the wide drawing) with its alt text."""
+    return {"t": "Image", "c": [["", [], []], node["c"][1], node["c"][2]]}

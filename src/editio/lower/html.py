@@ -205,6 +205,12 @@ def cross_reference(node: dict, lowering) -> dict:
     return Link(node["c"][1], node["c"][2][0], classes=["xref"])
 
 
+@rule("Span", "xref")
+def unresolved_reference(node: dict, lowering) -> dict:
+    """«??» for a reference to a label nobody defined (the label itself is in the build's warning)."""
+    return Span(node["c"][1], classes=["xref", "unresolved"])
+
+
 @rule("Span", "equation")
 def numbered_equation(node: dict, lowering) -> dict:
     """The display equation with its number «(N)» after it, in one span the stylesheet lays out."""
@@ -235,34 +241,3 @@ def faction_chart_image(node: dict, lowering) -> dict:
     # the same query as the stylesheet's phone layout (editio.writers.html.NARROW_MEDIA)
     source = f'<source media="(max-width: 40em)" srcset="{escape(narrow)}" type="image/svg+xml" />' if narrow else ""
     return RawInline("html", f'<picture>{source}<img src="{escape(src)}" alt="{escape(alt)}" /></picture>')
-
-
-# --- crossref ------------------------------------------------------------------------------------------
-
-@rule("Link", "xref")
-def cross_reference(node: dict, lowering) -> dict:
-    """A numbered reference is a plain link to its target (the filter's attributes are for lowering only)."""
-    return Link(node["c"][1], node["c"][2][0], classes=["xref"])
-
-
-@rule("Span", "xref")
-def unresolved_reference(node: dict, lowering) -> dict:
-    """«??» for a reference to a label nobody defined (the label itself is in the build's warning)."""
-    return Span(node["c"][1], classes=["xref", "unresolved"])
-
-
-@rule("Span", "equation")
-def numbered_equation(node: dict, lowering) -> dict:
-    """The display equation with its number «(N)» after it, in one span the stylesheet lays out."""
-    number = Span([Str(f'({get(node, "number", "")})')], classes=["equation-number"])
-    return Span([*node["c"][1], number], identifier=node["c"][0][0], classes=["equation"])
-
-
-# --- figures -------------------------------------------------------------------------------------------
-
-@rule("Image", "*")
-def image(node: dict, lowering) -> dict | None:
-    """A PDF page can be placed only by typst: on screen the image's alt text stands in its place."""
-    if not node["c"][2][0].lower().endswith(".pdf"):
-        return None
-    return Span(node["c"][1], classes=["image-alt"])

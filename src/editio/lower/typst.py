@@ -317,6 +317,14 @@ def section_number(node: dict, lowering) -> list:
     return node["c"][1]
 
 
+@rule("Div", "list-of-figures")
+@rule("Div", "list-of-tables")
+def list_of_figures(node: dict, lowering) -> list:
+    """A list of figures or tables: one entry a line, flush left, wrapped lines indented."""
+    return [raw_block("#[#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"),
+            *node["c"][1], raw_block("]")]
+
+
 # --- faction chart -------------------------------------------------------------------------------------
 # A real typst figure: the template's figure rule narrows it to the room left on its page (or gives it the next
 # page with its heading), so the chart is never clipped; the image keeps its alt text for PDF/UA.
@@ -336,65 +344,3 @@ def faction_chart_figure(node: dict, lowering) -> dict:
 
     return Plain([raw("#figure("), *inlines(node["c"][2]), raw(", numbering: none, caption: ["),
                   *inlines(node["c"][1][1]), raw(f"]) <{node['c'][0][0]}>")])
-
-
-# --- math ----------------------------------------------------------------------------------------------
-# pandoc turns the TeX into typst math; the equation gets its TeX source as alt text (PDF/UA-1 refuses an
-# equation without one) through a set rule scoped to a content block around it.
-
-def equation(math: dict, number: str = "", label: str = "") -> list:
-    """A Math element as ``#[#set math.equation(alt: TeX …); $…$ <label>]``."""
-    settings = f"alt: {string(math['c'][1].strip())}"
-    if number:
-        settings += f', numbering: _ => {string("(" + number + ")")}'
-    tail = f" <{label}>]" if label and re.fullmatch(r"[\w:.-]+", label) else "]"
-    return [raw(f"#[#set math.equation({settings}); "), math, raw(tail)]
-
-
-@rule("Math", "*")
-def math(node: dict, lowering) -> list:
-    return equation(node)
-
-
-# --- crossref ------------------------------------------------------------------------------------------
-# Numbers are the filter's (the same in every format): typst's own figure numbering is off (editio.typ).
-
-@rule("Span", "equation")
-def numbered_equation(node: dict, lowering) -> list:
-    """``Span.equation#eq:x{number=N}``: the display equation numbered «(N)» and labelled for links."""
-    found = [n for n in node["c"][1] if n["t"] == "Math"]
-    if not found:
-        return node["c"][1]
-    return equation(found[0], get(node, "number", ""), node["c"][0][0])
-
-
-@rule("Link", "xref")
-def cross_reference(node: dict, lowering) -> dict:
-    from ..ast import Link
-
-    return Link(node["c"][1], node["c"][2][0])
-
-
-@rule("Span", "xref")
-def unresolved_reference(node: dict, lowering) -> dict:
-    from ..ast import Strong
-
-    return Strong(node["c"][1])
-
-
-@rule("Span", "caption-label")
-def caption_label(node: dict, lowering) -> list:
-    return node["c"][1]
-
-
-@rule("Span", "section-number")
-def section_number(node: dict, lowering) -> list:
-    return node["c"][1]
-
-
-@rule("Div", "list-of-figures")
-@rule("Div", "list-of-tables")
-def list_of_figures(node: dict, lowering) -> list:
-    """A list of figures or tables: one entry a line, flush left, wrapped lines indented."""
-    return [raw_block("#[#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"),
-            *node["c"][1], raw_block("]")]

@@ -8,18 +8,16 @@ the output folder, so a failed build leaves the previous artefacts as they were.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import json
 import multiprocessing
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import filters
 from .lower import lower
+from .publish import publish, staging
 from .load.manuscript import Loaded, load, plain
 from .load.pandoc import PandocSession
 
@@ -68,30 +66,68 @@ def prepare(manuscript_dir: Path, root: Path | None = None) -> Edition:
 
 
 def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, root: Path | None = None) -> BuildReport:
-    """Build the requested formats into ``out`` atomically; raises EditionError on bad input."""
+    """Build the requested formats and publish them as the whole of ``out``; raises EditionError on bad input
+    (``out`` is then as it was)."""
     started = time.perf_counter()
     edition = prepare(manuscript_dir, root)
     out = Path(out).resolve()  # writers run pandoc in the stage folder: relative paths would move
-    out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(warnings=[str(w) for w in edition.loaded.ctx.log.warnings])
-    with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:
+    with staging(out) as tmp:
         stage = Path(tmp)
         media = stage / "media"
         media.mkdir()
         for name, data in sorted(edition.loaded.ctx.media.items()):
+            (media / name).parent.mkdir(parents=True, exist_ok=True)
             (media / name).write_bytes(data)
-        jobs = _jobs(len(formats))
-        if jobs > 1:
-            # The formats are independent: one process each (fork keeps the filtered document).
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                results = list(pool.map(_build_format, [edition] * len(formats), formats, [stage] * len(formats)))
-        else:
-            results = [_build_format(edition, fmt, stage) for fmt in formats]
-        produced = [item for result in results for item in result]
-        _publish(stage, out, produced, report)
+        produced = _run_formats(edition, formats, stage)
+        seconds = {path: (took, fmt) for path, took, fmt in produced}
+        digests = publish([(p.relative_to(stage).as_posix(), p) for p, _, _ in produced], out)
+        for path, (took, fmt) in seconds.items():
+            relative = path.relative_to(stage).as_posix()
+            report.artefacts.append(Artefact(relative, (out / relative).stat().st_size, took, digests[relative], fmt))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path) -> list[tuple[Path, float, str]]:
+    """Every format into the stage, in parallel processes when there are cores for it. An interrupt (Ctrl-C,
+    SIGTERM) ends the workers at once."""
+    jobs = _jobs(len(formats))
+    if jobs <= 1:
+        return [item for fmt in formats for item in _build_format(edition, fmt, stage)]
+    # The formats are independent: one process each. The workers are forked after the document is made, so
+    # they inherit it (nothing is pickled but the format's name and the artefacts' paths).
+    global _FORKED
+    _FORKED = (edition, stage)
+    context = multiprocessing.get_context("fork")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init)
+    try:
+        results = list(pool.map(_build_inherited, formats))
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        _FORKED = None
+    pool.shutdown()
+    return [item for result in results for item in result]
+
+
+_FORKED: tuple[Edition, Path] | None = None
+
+
+def _build_inherited(fmt: str) -> list[tuple[Path, float, str]]:
+    assert _FORKED is not None
+    return _build_format(_FORKED[0], fmt, _FORKED[1])
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the build, which ends them; a SIGTERM ends a worker quietly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _jobs(formats: int) -> int:
@@ -138,24 +174,3 @@ def pdf_strings(ctx) -> dict[str, str]:
             "keywords": text("keywords-label").rstrip(": "), "cite-as": text("cite-as-label").rstrip(": "),
             "build-date": text("build-date-line", date="").split(":")[0].strip(),
             "abstract-en": english.text("abstract-title"), "keywords-en": english.text("keywords-label").rstrip(": ")}
-
-
-def _publish(stage: Path, out: Path, produced: list[tuple[Path, float, str]], report: BuildReport) -> None:
-    """Move every artefact from the stage into ``out`` (rename is atomic per file) and write SHA256SUMS."""
-    seen: set[Path] = set()
-    sums = []
-    for path, seconds, fmt in produced:
-        if path in seen:
-            continue
-        seen.add(path)
-        relative = path.relative_to(stage).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-        sums.append(f"{digest}  {relative}")
-        report.artefacts.append(Artefact(relative, target.stat().st_size, seconds, digest, fmt))
-    sums_file = stage / "SHA256SUMS"
-    sums_file.write_text("\n".join(sorted(sums, key=lambda s: s.split("  ")[1])) + "\n", encoding="utf-8")
-    os.replace(sums_file, out / "SHA256SUMS")
-    shutil.rmtree(stage / "media", ignore_errors=True)

@@ -1,0 +1,78 @@
+"""Publishing the output folder as a whole: the new artefacts and their SHA256SUMS are put together in a
+folder beside the output, which then takes the output's place (two renames). A reader sees the old set or the
+new set, never a mix; artefacts of formats not built this time do not linger unlisted in SHA256SUMS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import EditionError
+
+SUMS = "SHA256SUMS"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sums_text(digests: dict[str, str]) -> str:
+    """SHA256SUMS: `<sha256>  <path>`, sorted by path."""
+    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
+
+
+def staging(out: Path, kind: str = "stage") -> tempfile.TemporaryDirectory:
+    """A temporary folder beside ``out`` (same file system, so the final rename is atomic)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=f".{out.name}.{kind}-", dir=out.parent)
+
+
+def publish(files: Iterable[tuple[str, Path]], out: Path, move: bool = True) -> dict[str, str]:
+    """Make ``out`` hold exactly ``files`` (relative path, source file) and their SHA256SUMS; return the sums.
+    Sources are moved (or copied with ``move=False``). On any failure ``out`` is as it was (OUT001)."""
+    try:
+        with staging(out, "publish") as tmp:
+            folder = Path(tmp) / out.name
+            folder.mkdir()
+            digests: dict[str, str] = {}
+            for relative, source in files:
+                if relative in digests:
+                    continue
+                target = folder / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if move:
+                    os.replace(source, target)
+                else:
+                    shutil.copyfile(source, target)
+                digests[relative] = sha256(target)
+            (folder / SUMS).write_text(sums_text(digests), encoding="utf-8")
+            os.chmod(folder, 0o755)
+            _swap(folder, out, Path(tmp))
+            return digests
+    except OSError as exc:
+        raise EditionError.single("OUT001", f"cannot write the output folder: {exc.strerror or exc} "
+                                  f"({os.fsdecode(exc.filename) if exc.filename else out.name}); "
+                                  f"{out.name}/ was left as it was — check space and permissions", None) from None
+
+
+def _swap(new: Path, out: Path, tmp: Path) -> None:
+    """Put ``new`` where ``out`` is: the old folder goes aside first and comes back if the second rename fails."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = tmp / "previous"
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise

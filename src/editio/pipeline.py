@@ -7,9 +7,7 @@ the output folder, so a failed build leaves the previous artefacts as they were.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -90,51 +88,92 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
 
 
 def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path) -> list[tuple[Path, float, str]]:
-    """Every format into the stage, in parallel processes when there are cores for it. An interrupt (Ctrl-C,
-    SIGTERM) ends the workers at once."""
-    jobs = _jobs(len(formats))
-    if jobs <= 1:
+    """Every format into the stage, the formats in parallel processes when there are cores for it.
+
+    The children are forked after the document is made, so they inherit it: nothing is pickled on the way in,
+    and only the artefacts' paths (or the error) come back through a pipe. typst's compiler keeps a pool of
+    threads once it has been used (the colophon asks it for its version while loading), and a forked child
+    has none of them and would wait forever: so the PDF is always written by this process, the other formats
+    by children. An interrupt (Ctrl-C, SIGTERM) ends the children at once."""
+    if _jobs(len(formats)) <= 1:
         return [item for fmt in formats for item in _build_format(edition, fmt, stage)]
-    # The formats are independent: one process each. The workers are forked after the document is made, so
-    # they inherit it (nothing is pickled but the format's name and the artefacts' paths).
-    global _FORKED
-    _FORKED = (edition, stage)
-    context = multiprocessing.get_context("fork")
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init)
+    here = "pdf" if "pdf" in formats else formats[0]
+    children: dict[str, tuple[int, int]] = {}
     try:
-        results = list(pool.map(_build_inherited, formats))
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
+        for fmt in formats:
+            if fmt != here:
+                children[fmt] = _fork(edition, fmt, stage)
+        mine = _build_format(edition, here, stage)
+        results = {here: mine}
+        for fmt, (pid, fd) in list(children.items()):
+            results[fmt] = _collect(pid, fd)
+            del children[fmt]
     finally:
-        _FORKED = None
-    pool.shutdown()
-    return [item for result in results for item in result]
+        for pid, fd in children.values():  # only after an error or an interrupt
+            _end(pid, fd)
+    return [item for fmt in formats for item in results[fmt]]
 
 
-_FORKED: tuple[Edition, Path] | None = None
-
-
-def _build_inherited(fmt: str) -> list[tuple[Path, float, str]]:
-    assert _FORKED is not None
-    return _build_format(_FORKED[0], fmt, _FORKED[1])
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the build, which ends them; a SIGTERM ends a worker quietly."""
+def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
+    """Start a child that builds ``fmt``; its pid and the read end of the pipe it answers through."""
+    import pickle
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    status = 0
+    try:  # the child: never returns
+        os.close(read)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            payload = pickle.dumps(("ok", [(str(p), took, f) for p, took, f in _build_format(edition, fmt, stage)]))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            try:
+                payload = pickle.dumps(("error", exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled goes as text
+                payload = pickle.dumps(("error", RuntimeError(f"{fmt}: {type(exc).__name__}: {exc}")))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # noqa: BLE001
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _collect(pid: int, fd: int) -> list[tuple[Path, float, str]]:
+    import pickle
+
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"a format worker ended without an answer (status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    return [(Path(p), took, f) for p, took, f in value]
+
+
+def _end(pid: int, fd: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    os.close(fd)
 
 
 def _jobs(formats: int) -> int:
     """How many formats to build at once: EDITIO_JOBS, else one per core, at most one per format."""
     wanted = os.environ.get("EDITIO_JOBS", "").strip()
     jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(jobs, formats))
 

@@ -58,7 +58,6 @@ def edition_dist(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
-    """A throw-away project: the mini manuscript plus the real filters, for bad-input tests."""
+    """A throw-away copy of the mini project, for bad-input tests."""
     shutil.copytree(MINI, tmp_path / "project")
-    shutil.copytree(ROOT / "filters", tmp_path / "project" / "filters")
     return tmp_path / "project"

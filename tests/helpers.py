@@ -40,8 +40,8 @@ def make_project(folder: Path, text: str | dict[str, str], config: dict[str, Any
 
 def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None,
             files: dict[str, str] | None = None):
-    """Load a throw-away project and run its filters as the build does; the ``editio.pipeline.Edition``."""
-    from editio.pipeline import prepare as prepare_edition
+    """Load a throw-away project and run its filters as the build does; the ``editio.build.Edition``."""
+    from editio.build import prepare as prepare_edition
 
     with tempfile.TemporaryDirectory() as tmp:
         manuscript = make_project(Path(tmp), text, config, files)
@@ -51,7 +51,7 @@ def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None,
 def render(edition, fmt: str) -> str:
     """The document body as pandoc writes it for ``fmt`` (typst, html or epub: HTML5 with EPUB marks)."""
     from editio.load.pandoc import write
-    from editio.pipeline import lowered
+    from editio.build import lowered
 
     doc = lowered(edition, {"typst": "pdf", "html": "html", "epub": "epub"}[fmt])
     return write(doc, "typst" if fmt == "typst" else "html5", ["--wrap=none"], what=f"{fmt} writer")

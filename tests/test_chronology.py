@@ -220,7 +220,7 @@ def test_unknown_option_is_cfg012():
 
 def test_every_event_of_the_real_chronology_is_anchored_once(tmp_path):
     """CHR005/CHR006 would fail the build for an anchor not found or found twice."""
-    from editio.pipeline import prepare as prepare_edition
+    from editio.build import prepare as prepare_edition
 
     shutil.copytree(MANUSCRIPT, tmp_path / "manuscript")
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
@@ -260,7 +260,7 @@ def test_runs_as_a_pandoc_filter():
 def test_pdf_chronology_gives_the_typst_page_of_each_event(tmp_path):
     from pypdf import PdfReader
 
-    from editio.pipeline import build
+    from editio.build import build
 
     folder = CASES / "basic"
     text = ("# Один\n\nВ ноябре 1946 г. в поселке Пулакайо состоялся конгресс.\n\n# Два\n\n"

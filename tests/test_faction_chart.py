@@ -155,7 +155,7 @@ def test_pdf_chart_fits_the_page_of_its_heading(tmp_path):
     """Issue 11.1: the chart is whole on its page and its heading is not left alone."""
     from pypdf import PdfReader
 
-    from editio.pipeline import build
+    from editio.build import build
 
     text = ("# Текст\n\n" + ("Абзац текста, который занимает место на странице. " * 40 + "\n\n") * 3
             + "# Схема организаций\n\n::: faction-chart\nГенеалогия партий и фракций (по данным статьи и указанных "

@@ -67,7 +67,7 @@ def test_pdf_image_is_placed_in_print_and_described_on_screen():
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory):
     """The English gallery manuscript built in all three formats by the pipeline, once."""
-    from editio.pipeline import build
+    from editio.build import build
 
     project = tmp_path_factory.mktemp("gallery") / "features"
     shutil.copytree(ROOT / "tests/fixtures/gallery/features", project)

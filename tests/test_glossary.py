@@ -239,7 +239,7 @@ def test_typst_output_compiles_with_page_numbers(tmp_path):
 
 def test_epub_search_keys_and_glossary_semantics():
     edition = glossary_edition((CASES / "structure" / "input.md").read_text("utf-8"))
-    from editio.pipeline import lowered
+    from editio.build import lowered
 
     keys = keys_from_ast(lowered(edition, "epub"))
     assert ("gls-cob", "COB", ["СОВ", "Central Obrera Boliviana", "Рабочий центр", "Рабочего центра"]) in keys

@@ -45,7 +45,7 @@ def test_typst_output_passes_pdf_ua_1():
 
 def test_mathml_in_html_and_epub_writers():
     from editio.load.pandoc import write
-    from editio.pipeline import lowered
+    from editio.build import lowered
 
     edition = prepare(TEXT, EN)
     for fmt in ("html", "epub"):

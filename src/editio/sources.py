@@ -58,39 +58,3 @@ class SourceTexts:
                 found.append((name, text.count("\n", 0, start) + 1))
                 start = text.find(needle, start + 1)
         return found
-
-
-def check_images(ast: dict, text: str, display: str, base: Path, root: Path) -> None:
-    """SRC004 for every image of a manuscript file whose file is missing or lies outside the project, with
-    the line that names it (``base`` is the folder the file's relative paths start from)."""
-    from .config import inside
-    from .errors import Diagnostic, EditionError
-
-    urls: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("t") == "Image":
-                urls.append(node["c"][2][0])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(ast["blocks"])
-    problems = []
-    for url in urls:
-        if "://" in url or url.startswith("data:"):
-            continue
-        path = base / unquote(url)
-        outside = not inside(path, root)
-        if outside or not path.is_file():
-            index = text.find(url)
-            line = text.count("\n", 0, index) + 1 if index >= 0 else None
-            why = "lies outside the project" if outside else "does not exist"
-            problems.append(Diagnostic("SRC004", f"image {url!r} {why}; put the image in the manuscript folder "
-                                       "or correct the path", display, line))
-    if problems:
-        raise EditionError(problems)
-

@@ -118,7 +118,3 @@ def run(doc: dict, filters: Sequence[Filter], ctx: Context) -> dict:
         for f in group:
             f.finalize(doc)
     return doc
-
-
-# --- the panflute pipeline this package replaces, kept only until every filter is ported -----------------
-from .._legacy_filters import CITEPROC, apply_filters, load_filter, to_doc, to_json  # noqa: E402,F401

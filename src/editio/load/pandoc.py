@@ -105,11 +105,17 @@ def pandoc_version() -> str:
         return session.version()
 
 
+def run(args: list[str], what: str, stdin: str | None = None, cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> str:
+    """Run one pandoc process (a writer, or the benchmark's bare floor); its standard output."""
+    proc = subprocess.run([pandoc_path(), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
+                          env=_env(env), cwd=cwd)
+    if proc.returncode != 0:
+        raise error("PDC002", f"pandoc failed: {proc.stderr.strip()[:500] or proc.returncode}", what)
+    return proc.stdout
+
+
 def write(doc: dict, to: str, args: list[str], what: str, cwd: Path | None = None,
           env: dict[str, str] | None = None) -> str:
     """Run one pandoc writer on ``doc``; its standard output (empty when it writes a file)."""
-    proc = subprocess.run([pandoc_path(), "-f", "json", "-t", to, *args], input=json.dumps(doc, ensure_ascii=False),
-                          capture_output=True, text=True, encoding="utf-8", env=_env(env), cwd=cwd)
-    if proc.returncode != 0:
-        raise error("PDC002", f"pandoc's {to} writer failed: {proc.stderr.strip()[:500] or proc.returncode}", what)
-    return proc.stdout
+    return run(["-f", "json", "-t", to, *args], what, json.dumps(doc, ensure_ascii=False), cwd, env)

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..pandoc import run_pandoc
+from ..load.pandoc import write
 from .epub_a11y import add_conformance, add_landmarks, add_matching_roles
 from .epub_frontmatter import TEMPLATE, labels, package_metadata, template_variables
 from .epub_glossary import add_glossary, keys_from_ast
@@ -80,11 +80,11 @@ POST_PROCESSORS: list[Callable[[bytes, dict], bytes]] = [page_list, glossary, st
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int) -> Path:
     target = stage / f"{name}.epub"
-    run_pandoc(["-f", "json", "-t", "epub3", "-o", str(target), "--toc", "--toc-depth=2", "--split-level=1",
-                f"--css={TEMPLATES / 'epub.css'}", "--epub-title-page=true", "--wrap=none", "--mathml",
-                f"--template={TEMPLATE}", *template_variables(_meta_text(ast, "lang") or "und")],
-               stdin=json.dumps(package_metadata(ast)), env={"SOURCE_DATE_EPOCH": str(epoch)}, cwd=stage,
-               what="EPUB writer")
+    write(package_metadata(ast), "epub3",
+          ["-o", str(target), "--toc", "--toc-depth=2", "--split-level=1", f"--css={TEMPLATES / 'epub.css'}",
+           "--epub-title-page=true", "--wrap=none", "--mathml", f"--template={TEMPLATE}",
+           *template_variables(_meta_text(ast, "lang") or "und")],
+          "EPUB writer", cwd=stage, env={"SOURCE_DATE_EPOCH": str(epoch)})
     data = target.read_bytes()
     for post_process in POST_PROCESSORS:
         data = post_process(data, ast)

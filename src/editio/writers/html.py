@@ -9,7 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ..pandoc import run_pandoc
+from ..load.pandoc import write
 from .html_notes import PageTree, apply_edits, parse, place_endnotes, sidenote_edits
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -31,10 +31,9 @@ def write_html(ast: dict, stage: Path, name: str) -> list[Path]:
     for font in FONT_FILES:
         shutil.copyfile(FONTS / font, fonts / font)
         font_paths.append(fonts / font)
-    page = run_pandoc(["-f", "json", "-t", "html5", "--standalone", "--toc", "--toc-depth=2",
-                       "--section-divs", "--css=edition.css", f"--template={TEMPLATES / 'edition.html'}",
-                       "--wrap=none", "--id-prefix=", "--mathml"],
-                      stdin=json.dumps(ast), cwd=stage, what="HTML writer")
+    page = write(ast, "html5", ["--standalone", "--toc", "--toc-depth=2", "--section-divs", "--css=edition.css",
+                                f"--template={TEMPLATES / 'edition.html'}", "--wrap=none", "--id-prefix=", "--mathml"],
+                 "HTML writer", cwd=stage)
     target = stage / f"{name}.html"
     target.write_text(reading_edition(page, stage), encoding="utf-8")
     return [target, css, *font_paths]

@@ -16,7 +16,7 @@ from pathlib import Path
 import typst
 
 from ..errors import error
-from ..pandoc import run_pandoc
+from ..load.pandoc import write
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "edition.typst"
 INFO_FILE = "editio-info.json"
@@ -83,8 +83,7 @@ def ui_strings(strings: Mapping[str, str] | None, lang: str) -> dict[str, str]:
 
 
 def ast_to_typst(ast: dict) -> str:
-    return run_pandoc(["-f", "json", "-t", "typst-citations", "--standalone", f"--template={TEMPLATE}", "--wrap=preserve"],
-                      stdin=json.dumps(ast), what="typst writer")
+    return write(ast, "typst-citations", ["--standalone", f"--template={TEMPLATE}", "--wrap=preserve"], "typst writer")
 
 
 def write_pdf(ast: dict, stage: Path, name: str, epoch: int, pdf_standards: list[str] | None = None, *,

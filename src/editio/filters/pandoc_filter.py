@@ -3,7 +3,8 @@
 filter, lowers its marks for the target format pandoc names, and writes the document back.
 
 Options come from the document's metadata under the filter's key (e.g. ``glossary: {data: glossary.yaml}``);
-data files are found relative to the working directory, which is also the project root. Errors are printed
+data files are found relative to the working directory, which is also the project root; files a filter makes
+(the chart's pictures) are written to ``media/`` there. Errors are printed
 as ``file:line: error CODE: message`` and the filter exits 1, without a traceback.
 """
 
@@ -50,6 +51,10 @@ def run_pandoc_filter(name: str, target: str, doc: dict, root: Path) -> dict:
     for warning in ctx.log.warnings:
         print(warning, file=sys.stderr)
     ctx.log.raise_if_errors()
+    for name, data in sorted(ctx.media.items()):  # what the filter made (the chart's SVGs) beside the output
+        path = root / "media" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     fmt = LOWERED.get(target.split("+")[0].split("-")[0])
     return lower(doc, fmt, ctx.messages) if fmt else doc
 

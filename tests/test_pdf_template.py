@@ -13,7 +13,7 @@ import yaml
 from pypdf.generic import ContentStream
 
 from conftest import run_build
-from editio.pandoc import run_pandoc
+from editio.load.pandoc import run
 from editio.writers.pdf import UI_KEYS, compiler_version, document_info, typst_language, write_pdf
 
 EPOCH = 1700000000
@@ -26,7 +26,7 @@ STRINGS = {key: f"UI-{key}" for key in UI_KEYS}
 def markdown_ast(markdown: str, metadata: dict) -> dict:
     """The pandoc AST of ``markdown`` with ``metadata`` as pandoc reads it from YAML front matter."""
     front = yaml.safe_dump(metadata, allow_unicode=True)
-    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], stdin=f"---\n{front}---\n\n{markdown}"))
+    return json.loads(run(["-f", "markdown", "-t", "json"], "test markdown", stdin=f"---\n{front}---\n\n{markdown}"))
 
 
 def compile_pdf(tmp_path: Path, markdown: str, metadata: dict, standards: list[str] | None = None) -> pypdf.PdfReader:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import filters
+from .errors import EditionError
 from .lower import lower
 from .publish import publish, staging
 from .load.manuscript import Loaded, load, plain
@@ -105,9 +107,8 @@ def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path) -> lis
                 children[fmt] = _fork(edition, fmt, stage)
         mine = _build_format(edition, here, stage)
         results = {here: mine}
-        for fmt, (pid, fd) in list(children.items()):
-            results[fmt] = _collect(pid, fd)
-            del children[fmt]
+        for fmt in list(children):
+            results[fmt] = _collect(*children.pop(fmt))
     finally:
         for pid, fd in children.values():  # only after an error or an interrupt
             _end(pid, fd)
@@ -132,6 +133,8 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
         try:
             payload = pickle.dumps(("ok", [(str(p), took, f) for p, took, f in _build_format(edition, fmt, stage)]))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            if not isinstance(exc, EditionError):  # a bug: keep where it happened for the report
+                exc.add_note(traceback.format_exc())
             try:
                 payload = pickle.dumps(("error", exc))
             except Exception:  # noqa: BLE001 - an exception that cannot be pickled goes as text

@@ -28,7 +28,6 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from . import filters as _filters
 from .build import build
 from .config import CONFIG_NAME
 from .errors import EditionError
@@ -168,7 +167,6 @@ class Builder:
         return fingerprint(watched_files(self.manuscript, self.root, self.out))
 
     def run(self) -> bool:
-        _filters._loaded.clear()  # filters are imported once per process: pick up edited filter files
         try:
             report = build(self.manuscript, self.out, ("html",), root=self.root)
         except EditionError as exc:

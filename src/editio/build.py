@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import filters
-from .errors import EditionError
+from .errors import Diagnostic, EditionError
 from .lower import lower
 from .publish import publish, staging
 from .load.manuscript import Loaded, load, plain
@@ -36,9 +36,13 @@ class Artefact:
 
 @dataclass
 class BuildReport:
+    """What a build made and every warning of it: load and filters first, then each format's lowering and
+    writer (``format_warnings``, also counted in ``warnings``), in the order of the formats."""
+
     artefacts: list[Artefact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    format_warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self) -> str:
         lines = [f"  {a.path:<40} {a.size:>10,d} B  {a.seconds:6.2f} s  sha256 {a.sha256[:16]}" for a in self.artefacts]
@@ -79,7 +83,13 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
         for name, data in sorted(edition.loaded.ctx.media.items()):
             (media / name).parent.mkdir(parents=True, exist_ok=True)
             (media / name).write_bytes(data)
-        produced = _run_formats(edition, formats, stage)
+        produced, diagnostics = _run_formats(edition, formats, stage)
+        errors = [d for fmt in formats for d in diagnostics[fmt] if d.severity == "error"]
+        if errors:
+            raise EditionError(errors)
+        for fmt in formats:
+            report.format_warnings[fmt] = [str(d) for d in diagnostics[fmt] if d.severity == "warning"]
+            report.warnings += [w for w in report.format_warnings[fmt] if w not in report.warnings]
         seconds = {path: (took, fmt) for path, took, fmt in produced}
         digests = publish([(p.relative_to(stage).as_posix(), p) for p, _, _ in produced], out)
         for path, (took, fmt) in seconds.items():
@@ -89,30 +99,46 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
     return report
 
 
-def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path) -> list[tuple[Path, float, str]]:
-    """Every format into the stage, the formats in parallel processes when there are cores for it.
+Produced = list[tuple[Path, float, str]]
+
+
+def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path
+                 ) -> tuple[Produced, dict[str, list[Diagnostic]]]:
+    """Every format into the stage, the formats in parallel processes when there are cores for it; the
+    artefacts, and the diagnostics each format's lowering and writer logged.
 
     The children are forked after the document is made, so they inherit it: nothing is pickled on the way in,
-    and only the artefacts' paths (or the error) come back through a pipe. typst's compiler keeps a pool of
-    threads once it has been used (the colophon asks it for its version while loading), and a forked child
-    has none of them and would wait forever: so the PDF is always written by this process, the other formats
-    by children. An interrupt (Ctrl-C, SIGTERM) ends the children at once."""
+    and only the artefacts' paths and diagnostics (or the error) come back through a pipe. typst's compiler
+    keeps a pool of threads once it has been used (the colophon asks it for its version while loading), and a
+    forked child has none of them and would wait forever: so the PDF is always written by this process, the
+    other formats by children. An interrupt (Ctrl-C, SIGTERM) ends the children at once."""
     if _jobs(len(formats)) <= 1:
-        return [item for fmt in formats for item in _build_format(edition, fmt, stage)]
+        results = {fmt: _build_logged(edition, fmt, stage) for fmt in formats}
+        return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
     here = "pdf" if "pdf" in formats else formats[0]
     children: dict[str, tuple[int, int]] = {}
     try:
         for fmt in formats:
             if fmt != here:
                 children[fmt] = _fork(edition, fmt, stage)
-        mine = _build_format(edition, here, stage)
-        results = {here: mine}
+        results = {here: _build_logged(edition, here, stage)}
         for fmt in list(children):
             results[fmt] = _collect(*children.pop(fmt))
     finally:
         for pid, fd in children.values():  # only after an error or an interrupt
             _end(pid, fd)
-    return [item for fmt in formats for item in results[fmt]]
+    return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
+
+
+def _build_logged(edition: Edition, fmt: str, stage: Path) -> tuple[Produced, list[Diagnostic]]:
+    """``_build_format``, and the diagnostics it added to the log (taken out of the log, so that each format's
+    come back the same way whether it ran here or in a child)."""
+    log = edition.loaded.ctx.log
+    mark = len(log.items)
+    produced = _build_format(edition, fmt, stage)
+    added = log.items[mark:]
+    del log.items[mark:]
+    return produced, added
 
 
 def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
@@ -131,7 +157,8 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         try:
-            payload = pickle.dumps(("ok", [(str(p), took, f) for p, took, f in _build_format(edition, fmt, stage)]))
+            produced, diagnostics = _build_logged(edition, fmt, stage)
+            payload = pickle.dumps(("ok", ([(str(p), took, f) for p, took, f in produced], diagnostics)))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             if not isinstance(exc, EditionError):  # a bug: keep where it happened for the report
                 exc.add_note(traceback.format_exc())
@@ -147,7 +174,7 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
         os._exit(status)
 
 
-def _collect(pid: int, fd: int) -> list[tuple[Path, float, str]]:
+def _collect(pid: int, fd: int) -> tuple[Produced, list[Diagnostic]]:
     import pickle
 
     with os.fdopen(fd, "rb") as pipe:
@@ -158,7 +185,8 @@ def _collect(pid: int, fd: int) -> list[tuple[Path, float, str]]:
     kind, value = pickle.loads(data)
     if kind == "error":
         raise value
-    return [(Path(p), took, f) for p, took, f in value]
+    produced, diagnostics = value
+    return [(Path(p), took, f) for p, took, f in produced], diagnostics
 
 
 def _end(pid: int, fd: int) -> None:

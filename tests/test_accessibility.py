@@ -21,6 +21,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
+from editio.i18n import catalogue
 from editio.writers.epub_a11y import ROLES, add_conformance, add_landmarks, add_matching_roles
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -297,7 +298,7 @@ def _read(epub: bytes, name: str) -> str:
 
 
 def test_post_processor_adds_role_landmarks_and_nothing_twice():
-    epub = add_landmarks(add_matching_roles(_tiny_epub()), "ru")
+    epub = add_landmarks(add_matching_roles(_tiny_epub()), catalogue("ru"))
     chapter = _read(epub, "EPUB/text/ch002.xhtml")
     assert 'epub:type="glossary" role="doc-glossary">' in chapter
     assert '<span lang="es" xml:lang="es">Partido</span>' in chapter
@@ -305,18 +306,21 @@ def test_post_processor_adds_role_landmarks_and_nothing_twice():
     assert '<a href="#toc" epub:type="toc">Содержание</a>' in nav
     assert '<a href="text/ch001.xhtml" epub:type="bodymatter">Начало основного текста</a>' in nav
     assert '<a href="text/ch002.xhtml#glossary" epub:type="glossary">Глоссарий</a>' in nav
-    assert add_landmarks(add_matching_roles(epub), "ru") == epub
+    assert add_landmarks(add_matching_roles(epub), catalogue("ru")) == epub
     with zipfile.ZipFile(io.BytesIO(epub)) as archive:
         assert archive.infolist()[0].filename == "mimetype"
         assert archive.infolist()[0].compress_type == zipfile.ZIP_STORED
         assert {i.date_time for i in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
 
 
-def test_post_processor_keeps_english_labels_for_unknown_languages_and_books_without_landmarks():
-    epub = add_landmarks(_tiny_epub(), "xx")
+def test_post_processor_labels_landmarks_from_the_catalogue_and_leaves_books_without_landmarks():
+    epub = add_landmarks(_tiny_epub(), catalogue("xx"))  # no catalogue for xx: the English fallback
     assert "Table of Contents" in _read(epub, "EPUB/nav.xhtml")
+    german = _read(add_landmarks(_tiny_epub(), catalogue("de")), "EPUB/nav.xhtml")
+    assert f'epub:type="bodymatter">{catalogue("de").text("landmark-bodymatter")}</a>' in german
+    assert "Table of Contents" not in german
     plain = _tiny_epub(nav_landmarks=False)
-    assert add_landmarks(plain, "ru") == plain
+    assert add_landmarks(plain, catalogue("ru")) == plain
 
 
 def test_conformance_claim_only_when_the_edition_states_it():

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_build
+from editio.i18n import catalogue
 from editio.writers.epub_frontmatter import labels, package_metadata
 from editio.writers.epub_index import add_index_semantics
 from editio.writers.epub_matter import add_matter
@@ -125,10 +126,12 @@ def test_package_metadata_adds_rights_from_licence_text_and_keeps_the_input():
     assert "rights" not in ast["meta"]
 
 
-def test_labels_are_texts_not_keys():
-    for lang in ("ru", "en", "de"):
-        texts = labels(lang)
+def test_labels_come_from_the_catalogue_with_the_editions_overrides():
+    for lang in ("ru", "en", "de", "es", "fr"):
+        texts = labels(catalogue(lang))
+        assert texts["abstract"] == catalogue(lang).text("abstract-title")
         assert all(texts[key] and texts[key] != key for key in texts), texts
+    assert labels(catalogue("ru", {"cite-as-title": "Ссылка"}))["cite-as"] == "Ссылка"
 
 
 # --- the flagship EPUB, built and checked once --------------------------------------------------------------
@@ -206,7 +209,7 @@ def test_title_page_has_the_front_matter_the_metadata_holds(edition: Book):
         start = " ".join(meta[key].split()[:3])
         assert start in text.replace("\u00a0", " "), key
     headings = [text_of(h) for h in root.iter("h2")]
-    assert labels(meta["lang"])["keywords"] in text and "Keywords" in text
+    assert labels(catalogue(meta["lang"]))["keywords"] in text and "Keywords:" in text
     assert not {"abstract", "keywords", "cite-as"} & set(headings), headings
 
 

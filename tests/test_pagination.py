@@ -103,7 +103,7 @@ def test_page_list_post_processor_keeps_zip_order_and_times():
     epub = _tiny_epub()
     pages = find_page_breaks(epub)
     assert pages == [("7", "EPUB/text/ch001.xhtml#page-7")]
-    result = add_page_list(epub, pages, "Журнал. 2025. С. 1–9")
+    result = add_page_list(epub, pages, "Страницы", "Журнал. 2025. С. 1–9")
     with zipfile.ZipFile(io.BytesIO(epub)) as before, zipfile.ZipFile(io.BytesIO(result)) as after:
         assert [i.filename for i in after.infolist()] == [i.filename for i in before.infolist()]
         assert [i.date_time for i in after.infolist()] == [i.date_time for i in before.infolist()]
@@ -111,8 +111,9 @@ def test_page_list_post_processor_keeps_zip_order_and_times():
         nav = after.read("EPUB/nav.xhtml").decode()
         opf = after.read("EPUB/content.opf").decode()
     assert '<a href="text/ch001.xhtml#page-7">7</a>' in nav and 'epub:type="page-list"' in nav
+    assert "<h2>Страницы</h2>" in nav
     assert '<meta property="pageBreakSource">Журнал. 2025. С. 1–9</meta>' in opf
-    assert add_page_list(result, pages, "x") == result  # a second run changes nothing
+    assert add_page_list(result, pages, "Страницы", "x") == result  # a second run changes nothing
 
 
 def test_runs_as_a_pandoc_filter():

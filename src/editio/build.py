@@ -228,9 +228,9 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
         paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
                            info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
     elif fmt == "epub":
-        paths = [write_epub(ast, stage, config.name, edition.loaded.epoch)]
+        paths = [write_epub(ast, stage, config.name, edition.loaded.epoch, edition.loaded.ctx.messages)]
     else:
-        paths = write_html(ast, stage, config.name)
+        paths = write_html(ast, stage, config.name, edition.loaded.ctx.messages)
         paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
     seconds = time.perf_counter() - t0
     return [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]

@@ -10,8 +10,8 @@ out, re-zipped deterministically like the page list):
   mirrors it into ``xml:lang`` (EPUB's XHTML: both, as on the root element, for older reading systems);
 * the landmarks ``nav`` has only the title page and the contents, labelled in English whatever the
   book's language; :func:`add_landmarks` adds the start of the body matter and the sections with a
-  landmark ``epub:type`` (glossary, bibliography, index) and labels the entries in the book's language
-  where a label is known;
+  landmark ``epub:type`` (glossary, bibliography, index) and labels every entry in the book's language
+  (the catalogue's ``landmark-*`` messages);
 * pandoc drops ``dcterms:conformsTo`` from the metadata; :func:`add_conformance` writes it (with
   ``a11y:certifiedBy``) into the OPF, but only when the edition states the claim in its metadata
   (``accessibility-conformance``, ``accessibility-certified-by``) — the claim is the edition's, made
@@ -38,12 +38,8 @@ ROLES = {
 }
 # Section types that also get a landmark entry, in this order after the body matter.
 LANDMARK_TYPES = ("glossary", "bibliography", "index")
-LABELS = {
-    "ru": {"titlepage": "Титульный лист", "toc": "Содержание", "bodymatter": "Начало основного текста",
-           "glossary": "Глоссарий", "bibliography": "Литература", "index": "Указатель"},
-    "en": {"titlepage": "Title Page", "toc": "Table of Contents", "bodymatter": "Start of Content",
-           "glossary": "Glossary", "bibliography": "Bibliography", "index": "Index"},
-}
+# Every landmark this module writes or relabels; its label is the catalogue's ``landmark-<type>``.
+LANDMARK_LABELS = ("titlepage", "toc", "bodymatter", *LANDMARK_TYPES)
 
 _SECTION = re.compile(r"<(section|aside|div|nav)\b([^>]*)>")
 _EPUB_TYPE = re.compile(r"\bepub:type=\"([^\"]+)\"")
@@ -96,8 +92,9 @@ def add_matching_roles(epub: bytes) -> bytes:
     return _zip(infos, files) if changed else epub
 
 
-def add_landmarks(epub: bytes, lang: str = "und") -> bytes:
-    """Landmarks for the body matter and the glossary/bibliography/index sections, labelled in ``lang``."""
+def add_landmarks(epub: bytes, messages) -> bytes:
+    """Landmarks for the body matter and the glossary/bibliography/index sections; every landmark of a known
+    type labelled by ``messages`` (the book's :class:`editio.i18n.Catalogue`, keys ``landmark-<type>``)."""
     infos, files = _read(epub)
     opf = _opf_path(files)
     nav = _nav_path(files, opf)
@@ -105,7 +102,7 @@ def add_landmarks(epub: bytes, lang: str = "und") -> bytes:
     found = _LANDMARKS.search(nav_text)
     if not found:
         return epub
-    labels = LABELS.get(lang.split("-")[0].lower(), LABELS["en"])
+    labels = {kind: messages.text(f"landmark-{kind}") for kind in LANDMARK_LABELS}
     present = {m.group(1) for m in _LANDMARK_ITEM.finditer(found.group(2))}
 
     def href(name: str, fragment: str | None = None) -> str:
@@ -132,7 +129,7 @@ def add_landmarks(epub: bytes, lang: str = "und") -> bytes:
 
     def relabel(item: re.Match) -> str:
         kind, label = item.group(1), item.group(2)
-        if kind in labels and label.strip() in LABELS["en"].values():
+        if kind in labels:
             return item.group(0).replace(f">{label}</a>", f">{escape(labels[kind])}</a>")
         return item.group(0)
 

@@ -5,7 +5,7 @@ pandoc's own EPUB title page shows the title, the author and one abstract. ``tem
 edition does: ``edition-statement``, ``original-statement``, the abstract with ``keywords``, the English
 abstract ``abstract-en`` with ``keywords-en`` (marked ``lang="en"``), and ``cite-as``; each abstract is an
 ``epub:type="abstract"`` / ``role="doc-abstract"`` section. The headings it prints are message-catalogue
-texts (:data:`LABEL_KEYS`) in the language of the block they head: the document's ``lang`` for the
+texts (:data:`LABEL_KEYS`) in the language of the block they head: the document's catalogue for the
 abstract and the citation, English for ``abstract-en``. :func:`package_metadata` adds ``rights`` (pandoc
 writes it as ``dc:rights``) from ``licence-text`` or a plain ``licence``, and ``description`` from the
 abstract, unless the metadata has them already.
@@ -14,50 +14,34 @@ abstract, unless the metadata has them already.
 from __future__ import annotations
 
 import copy
+from html import escape
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "epub-template.xhtml"
 
-# Catalogue keys the EPUB writer prints (editio.i18n: catalogue(lang).text(key)).
-LABEL_KEYS = ("abstract", "keywords", "cite-as", "note-backlink")
-# Used only while editio.i18n does not exist yet; the catalogue supersedes them key by key.
-_INTERIM = {
-    "en": {"abstract": "Abstract", "keywords": "Keywords", "cite-as": "How to cite this edition",
-           "note-backlink": "Back to the text"},
-    "ru": {"abstract": "Аннотация", "keywords": "Ключевые слова", "cite-as": "Как цитировать это издание",
-           "note-backlink": "К месту в тексте"},
-}
+# What the EPUB writer prints, by the message-catalogue key it comes from.
+LABEL_KEYS = {"abstract": "abstract-title", "keywords": "keywords-label", "cite-as": "cite-as-title",
+              "note-backlink": "backlink-title"}
 
 
-def labels(lang: str) -> dict[str, str]:
-    """The texts for :data:`LABEL_KEYS` in ``lang`` (a BCP 47 tag; its primary subtag chooses)."""
-    base = (lang or "en").split("-")[0].lower()
-    interim = _INTERIM.get(base, _INTERIM["en"])
-    try:
-        from editio.i18n import catalogue  # being written by another session
-        texts = catalogue(lang)
-    except Exception:  # no catalogue yet, or none for this language: the interim texts, never a crash
-        return dict(interim)
-    found = {}
-    for key in LABEL_KEYS:
-        try:
-            text = texts.text(key)
-        except Exception:  # a key the catalogue does not have yet (KeyError): the interim text
-            text = None
-        # A provisional catalogue that echoes an unknown key back has no text for it either.
-        found[key] = text if text and text != key else interim[key]
-    return found
+def labels(messages) -> dict[str, str]:
+    """The texts for :data:`LABEL_KEYS` from ``messages`` (an :class:`editio.i18n.Catalogue`, the edition's
+    overrides applied)."""
+    return {name: messages.text(key) for name, key in LABEL_KEYS.items()}
 
 
-def template_variables(lang: str) -> list[str]:
-    """pandoc ``-V`` arguments for the title page headings."""
-    own, english = labels(lang), labels("en")
+def template_variables(messages) -> list[str]:
+    """pandoc ``-V`` arguments for the title page headings, escaped (pandoc prints a variable as it is); the
+    English abstract is labelled in English."""
+    from editio.i18n import catalogue
+
+    own, english = labels(messages), labels(catalogue("en"))
     values = {
         "editio-abstract-label": own["abstract"], "editio-keywords-label": own["keywords"],
         "editio-cite-as-label": own["cite-as"],
         "editio-abstract-en-label": english["abstract"], "editio-keywords-en-label": english["keywords"],
     }
-    return [f"--variable={key}={value}" for key, value in values.items()]
+    return [f"--variable={key}={escape(value, quote=True)}" for key, value in values.items()]
 
 
 def _plain(value) -> str | None:

@@ -57,7 +57,7 @@ def search_key_map(keys: SearchKeys, href: str, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_glossary(epub: bytes, keys: SearchKeys, lang: str = "ru") -> bytes:
+def add_glossary(epub: bytes, keys: SearchKeys, lang: str) -> bytes:
     """The EPUB with its glossary declared (see the module docstring); unchanged when ``keys`` is empty."""
     if not keys:
         return epub

@@ -69,9 +69,9 @@ def page_list_nav(pages: list[tuple[str, str]], nav_path: str, heading: str) -> 
             f'<h2>{escape(heading)}</h2><ol>{"".join(items)}</ol></nav>\n')
 
 
-def add_page_list(epub: bytes, pages: list[tuple[str, str]], source: str | None = None,
-                  heading: str = "Страницы") -> bytes:
-    """Return ``epub`` with a page list for ``pages`` [(label, "entry#id")] and the page-break source.
+def add_page_list(epub: bytes, pages: list[tuple[str, str]], heading: str, source: str | None = None) -> bytes:
+    """Return ``epub`` with a page list for ``pages`` [(label, "entry#id")] under ``heading`` (the catalogue's
+    ``page-list-title``) and the page-break source.
 
     ``source`` describes the printed edition the page breaks come from; it becomes ``dc:source`` and
     ``pageBreakSource`` in the package metadata. An EPUB that already has a page list is returned as is.

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+from ..i18n import catalogue
 from ..load.pandoc import write
 from .html_notes import PageTree, apply_edits, parse, place_endnotes, sidenote_edits
 
@@ -20,9 +21,10 @@ FONT_FILES = ("LibertinusSerif-Regular.woff2", "LibertinusSerif-Italic.woff2", "
 NARROW_MEDIA = "(max-width: 40em)"
 
 
-def write_html(ast: dict, stage: Path, name: str) -> list[Path]:
+def write_html(ast: dict, stage: Path, name: str, messages=None) -> list[Path]:
     """Write `<name>.html`, `edition.css` and `fonts/` into ``stage``; media written by filters are already there.
-    The notes list's heading comes from the metadata field ``notes-title`` (through the template)."""
+    The words the template prints (the abstracts' labels, the notes list's heading) come from ``messages``, the
+    edition's catalogue (by default the one for the document's ``lang``)."""
     css = stage / "edition.css"
     shutil.copyfile(TEMPLATES / "edition.css", css)
     fonts = stage / "fonts"
@@ -32,11 +34,32 @@ def write_html(ast: dict, stage: Path, name: str) -> list[Path]:
         shutil.copyfile(FONTS / font, fonts / font)
         font_paths.append(fonts / font)
     page = write(ast, "html5", ["--standalone", "--toc", "--toc-depth=2", "--section-divs", "--css=edition.css",
-                                f"--template={TEMPLATES / 'edition.html'}", "--wrap=none", "--id-prefix=", "--mathml"],
+                                f"--template={TEMPLATES / 'edition.html'}", "--wrap=none", "--id-prefix=", "--mathml",
+                                *template_variables(ast, messages)],
                  "HTML writer", cwd=stage)
     target = stage / f"{name}.html"
     target.write_text(reading_edition(page, stage), encoding="utf-8")
     return [target, css, *font_paths]
+
+
+def template_variables(ast: dict, messages=None) -> list[str]:
+    """pandoc ``-V`` arguments for the words the page template prints, from the catalogue, escaped (pandoc prints
+    a variable as it is); the English abstract is labelled in English."""
+    if messages is None:
+        lang = ast.get("meta", {}).get("lang", {})
+        messages = catalogue(lang.get("c") if lang.get("t") == "MetaString" else _inline_text(lang) or "en")
+    english = catalogue("en")
+    values = {"editio-abstract-label": messages.text("abstract-title"),
+              "editio-keywords-label": messages.text("keywords-label"),
+              "editio-cite-as-label": messages.text("cite-as-label"),
+              "editio-notes-title": messages.text("notes-title"),
+              "editio-abstract-en-label": english.text("abstract-title"),
+              "editio-keywords-en-label": english.text("keywords-label")}
+    return [f"--variable={key}={markup.escape(value, quote=True)}" for key, value in values.items()]
+
+
+def _inline_text(value: dict) -> str:
+    return "".join(node.get("c", "") if node.get("t") == "Str" else "" for node in value.get("c") or [])
 
 
 def reading_edition(page: str, stage: Path) -> str:

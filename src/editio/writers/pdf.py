@@ -24,14 +24,6 @@ UI_FILE = "editio-ui.json"
 # The interface strings the template prints, by key. The message catalogue (editio.i18n) supplies them;
 # "abstract-en"/"keywords-en" label the English abstract, so they are English in every catalogue.
 UI_KEYS = ("contents", "abstract", "keywords", "abstract-en", "keywords-en", "cite-as", "build-date")
-# Used only while the build passes no `strings`; to be removed once the catalogue is wired in.
-_INTERIM_STRINGS = {
-    "en": {"contents": "Contents", "abstract": "Abstract", "keywords": "Keywords", "abstract-en": "Abstract",
-           "keywords-en": "Keywords", "cite-as": "How to cite this edition", "build-date": "Build date"},
-    "ru": {"contents": "Содержание", "abstract": "Аннотация", "keywords": "Ключевые слова",
-           "abstract-en": "Abstract", "keywords-en": "Keywords", "cite-as": "Как цитировать это издание",
-           "build-date": "Дата сборки"},
-}
 _LANG_TAG = re.compile(r"(?P<lang>[A-Za-z]{2,3})(?:[-_](?P<region>[A-Za-z]{2}|\d{3}))?(?:[-_].*)?")
 DEFAULT_LANG = "en"
 
@@ -72,10 +64,8 @@ def info_from_ast(meta: Mapping) -> dict:
     return document_info(plain)
 
 
-def ui_strings(strings: Mapping[str, str] | None, lang: str) -> dict[str, str]:
-    """The template's interface strings: ``strings`` as given, else the interim ones for ``lang``."""
-    if strings is None:
-        strings = _INTERIM_STRINGS.get(lang, _INTERIM_STRINGS[DEFAULT_LANG])
+def ui_strings(strings: Mapping[str, str]) -> dict[str, str]:
+    """The template's interface strings (:data:`UI_KEYS`) from the catalogue's ``strings``."""
     missing = [key for key in UI_KEYS if key not in strings]
     if missing:
         raise ValueError(f"the PDF template needs interface strings {missing}")
@@ -87,13 +77,13 @@ def ast_to_typst(ast: dict) -> str:
 
 
 def write_pdf(ast: dict, stage: Path, name: str, epoch: int, pdf_standards: list[str] | None = None, *,
-              info: Mapping | None = None, strings: Mapping[str, str] | None = None) -> Path:
+              strings: Mapping[str, str], info: Mapping | None = None) -> Path:
     """Write `<name>.typ`, its two JSON companions and `<name>.pdf` into ``stage``; the PDF is byte-identical
     for one ``epoch``. ``info`` is `document_info(edition metadata)`; ``strings`` the catalogue's strings
     for the document's language (at least `UI_KEYS`)."""
     info = dict(info) if info is not None else info_from_ast(ast.get("meta", {}))
     _write_json(stage / INFO_FILE, info)
-    _write_json(stage / UI_FILE, ui_strings(strings, info.get("lang", DEFAULT_LANG)))
+    _write_json(stage / UI_FILE, ui_strings(strings))
     source = stage / f"{name}.typ"
     source.write_text(ast_to_typst(ast), encoding="utf-8")
     target = stage / f"{name}.pdf"

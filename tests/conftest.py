@@ -19,6 +19,29 @@ def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
 
 
+# Layers (tests/README.md): a test is `e2e` when it builds artefacts through the command line or inspects them
+# (these fixtures, these modules), `edition` when it is an acceptance test of the flagship edition, `browser`
+# when it drives chromium. Everything else is a unit test: `pytest -m "not e2e"` is the quick inner loop.
+E2E_FIXTURES = {"mini_dist", "edition_dist", "project_copy"}
+E2E_MODULES = {"test_build", "test_cache", "test_reproducible", "test_preview", "test_browser", "test_epubcheck",
+               "test_bad_input", "test_bad_input_matrix", "test_fidelity", "test_accessibility", "test_filters_cli",
+               "test_gallery", "test_epub_structure", "test_pdf_template", "test_safety", "test_diagnostics"}
+EDITION_FIXTURES = {"edition_dist"}
+EDITION_MODULES = {"test_fidelity", "test_filters_cli"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if module in E2E_MODULES or fixtures & E2E_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+        if module in EDITION_MODULES or fixtures & EDITION_FIXTURES:
+            item.add_marker(pytest.mark.edition)
+        if module == "test_browser":
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_configure(config):
     if config.getoption("--update-goldens"):
         import helpers

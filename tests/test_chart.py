@@ -1,31 +1,26 @@
-"""The faction chart: geometry invariants (no label crossed, fits its box, greyscale-safe styles, declared axis
-shares), settings and words from the data, deterministic bytes, the golden SVG, and the pandoc filter."""
+"""The faction chart drawing (editio.chart): geometry invariants (no label crossed, fits its box, greyscale-safe
+styles, declared axis shares), the text metric against the real font, settings and words from the data,
+deterministic bytes and the golden SVGs (tests/cases/faction_chart/mini/expected.<layout>.svg). The filter that
+puts the chart into the document is tested in tests/test_faction_chart.py."""
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-import panflute as pf
 import pytest
+from helpers import ROOT, assert_matches_golden
 
-from editio.chart import (CONNECTOR_STYLE, LAYOUTS, NEUTRAL, chart_bands, chart_description, chart_years,
-                          colour_classes, faction_chart_svg, faction_chart_table, layout_chart, text_width)
+from editio.chart import (CONNECTOR_STYLE, LAYOUTS, NEUTRAL, char_advance, chart_bands, chart_description,
+                          chart_years, colour_classes, faction_chart_svg, faction_chart_table, layout_chart)
 from editio.factions import RELATION_TYPES, load_factions, parse_factions
-from editio.filters import load_filter
 
-ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini" / "factions.yaml"
 REAL = ROOT / "manuscript" / "factions.yaml"
-GOLDEN = ROOT / "tests" / "cases" / "faction_chart"
-FILTER = ROOT / "filters" / "faction_chart.py"
+GOLDEN = ROOT / "tests" / "cases" / "faction_chart" / "mini"  # the drawings of the mini data, expected.<layout>.svg
 CHART_PY = ROOT / "src" / "editio" / "chart.py"
 
 # Another century, made-up bands, a declared axis and words: nothing of the flagship's period or groups.
@@ -173,7 +168,6 @@ def test_declared_axis_share_is_drawn():
 
 def test_nothing_of_the_flagship_is_in_the_chart_code():
     code = CHART_PY.read_text(encoding="utf-8")
-    code = code[:code.index("# ---- legacy")]
     assert not re.search(r"\b1[5-9]\d\d\b", code), "a year in chart.py"
     assert not re.search(r"[А-Яа-яЁё]", code), "Russian text in chart.py"
     for band in ("trotskyist", "mnr", "labour", "left\""):
@@ -212,9 +206,60 @@ def test_caller_words_are_used_and_the_data_file_wins():
     assert "vague" in texts and "unaffiliated" in texts and "from the catalogue" not in texts
 
 
-def test_text_metric_is_conservative():
-    # Libertinus Serif's widest Cyrillic capitals are under 1 em, lower case under 0.6 em
-    assert text_width("Ш", 10) >= 9.0 and text_width("a", 10) >= 5.0
+# ---- the text metric against the real font (issue #14) ----------------------------------------------------------
+
+# The letters of the catalogue's languages and their neighbours (Basic Latin, Latin-1, Latin Extended-A, Cyrillic)
+# and the punctuation labels use.
+ALPHABET = sorted({chr(c) for c in [*range(0x21, 0x7F), *range(0xC0, 0x180), *range(0x400, 0x460)]}
+                  | set("–—‘’“”„«»…№"))
+MEASURE = """#let texts = json("texts.json")
+#context [#metadata(texts.map(((body, style)) => {
+  let set-in(top, bottom) = measure(text(font: "Libertinus Serif", fallback: false, size: 100pt, style: style,
+                                         top-edge: top, bottom-edge: bottom, body))
+  (set-in("baseline", "baseline").width / 100pt, set-in("bounds", "baseline").height / 100pt,
+   set-in("baseline", "bounds").height / 100pt)
+})) <measured>]
+"""
+
+
+def measured(folder: Path, texts: list[tuple[str, str]]) -> list[tuple[float, float, float]]:
+    """(advance width, ascent, descent) in em of each (text, "normal" | "italic") set in Libertinus Serif by typst:
+    the font and the shaper that draw the chart in the PDF (kerning included, no fallback font)."""
+    (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    (folder / "measure.typ").write_text(MEASURE, encoding="utf-8")
+    import typst
+
+    result = json.loads(typst.query(str(folder / "measure.typ"), "<measured>", field="value", one=True,
+                                    root=str(folder), ignore_system_fonts=True, font_paths=[]))
+    assert len(result) == len(texts)
+    return [tuple(m) for m in result]
+
+
+def test_text_metric_is_never_narrower_than_a_glyph(tmp_path):
+    """The layout keeps labels apart with ``char_advance``; it must not underestimate any glyph it may meet."""
+    texts = [(c, style) for c in ALPHABET for style in ("normal", "italic")]
+    too_narrow = [f"{c!r} {style}: {width:.3f} em > {char_advance(c, style == 'italic'):.2f} em"
+                  for (c, style), (width, _, _) in zip(texts, measured(tmp_path, texts))
+                  if width > char_advance(c, style == "italic")]
+    assert not too_narrow, too_narrow
+
+
+def test_every_drawn_text_lies_inside_its_box(tmp_path):
+    """The boxes the overlap tests above compare hold the real glyphs of every text of every chart drawn here."""
+    items = {(t.text, t.style or "normal", t.size): t
+             for data in (load_factions(MINI), load_factions(REAL), parse_factions(CENTURY))
+             for variant in LAYOUTS for t in layout_chart(data, variant).texts}
+    texts = sorted({(text, style) for text, style, _ in items})
+    metrics = dict(zip(texts, measured(tmp_path, texts)))
+    outside = []
+    for (text, style, size), item in sorted(items.items()):
+        width, ascent, descent = metrics[text, style]
+        box = item.box
+        if (width * size > box.x1 - box.x0 + 0.01 or item.y - ascent * size < box.y0 - 0.01
+                or item.y + descent * size > box.y1 + 0.01):
+            outside.append(f"{text!r} at {size} pt: {width * size:.2f} × {(ascent + descent) * size:.2f} pt, its box "
+                           f"{box.x1 - box.x0:.2f} × {box.y1 - box.y0:.2f} pt")
+    assert not outside, outside
 
 
 def test_same_bytes_twice_and_valid_svg(data):
@@ -244,15 +289,7 @@ def test_typst_draws_the_svg(tmp_path):
 @pytest.mark.parametrize("variant", sorted(LAYOUTS))
 def test_golden_svg(variant):
     svg = faction_chart_svg(load_factions(MINI), variant, "Мини-схема")
-    golden = GOLDEN / f"mini-{variant}.svg"
-    if os.environ.get("EDITIO_SAVE_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(svg, encoding="utf-8")
-    expected = golden.read_text(encoding="utf-8")
-    if svg != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), svg.splitlines(True),
-                                            str(golden), "generated"))
-        pytest.fail(f"SVG differs from the golden file (EDITIO_SAVE_GOLDEN=1 regenerates it):\n{diff}")
+    assert_matches_golden(svg, GOLDEN / f"expected.{variant}.svg")
 
 
 def test_table_rows_in_words():
@@ -268,67 +305,3 @@ def test_flagship_words_come_from_its_data_file():
     rows = {r.id: r for r in faction_chart_table(load_factions(REAL))}
     assert rows["por-lo"].years == "1954 – существует и после 1963"
     assert "выделилась из: POR-LO (с 1962)" in rows["por-t"].relations
-
-
-# ---- the filter ---------------------------------------------------------------------------------------------
-
-def _filter_module():
-    return load_filter(FILTER)
-
-
-def _doc(tmp_path: Path, fmt: str) -> pf.Doc:
-    meta = {"manuscript-dir": str(MINI.parent),
-            "faction-chart": {"data": "factions.yaml", "media-dir": str(tmp_path / "media"),
-                              "media-prefix": "media"}}
-    doc = pf.Doc(pf.Para(pf.Str("До.")),
-                 pf.Div(pf.Para(pf.Str("Схема"), pf.Space(), pf.Emph(pf.Str("партий"))), classes=["faction-chart"]),
-                 metadata=meta, format=fmt)
-    return doc
-
-
-def test_filter_in_process_html(tmp_path):
-    doc = _filter_module().main(_doc(tmp_path, "html"))
-    assert "faction-chart" not in doc.metadata.content
-    fig = doc.content[1]
-    assert isinstance(fig, pf.Figure)
-    assert pf.stringify(fig.caption).startswith("Рис. 1. Схема партий")
-    image = fig.content[0].content[0]
-    assert image.url == "media/faction-chart-wide.svg" and pf.stringify(image).startswith("Схема: 3 организации")
-    alt = doc.content[2]
-    assert "chart-alt" in alt.classes and len(alt.content[1].content) == 3
-    assert (tmp_path / "media" / "faction-chart-wide.svg").read_text().startswith("<svg")
-
-
-def test_filter_in_process_typst(tmp_path):
-    doc = _filter_module().main(_doc(tmp_path, "typst"))
-    raw = doc.content[1].content[0]
-    assert isinstance(raw, pf.RawInline) and raw.format == "typst"
-    assert raw.text.startswith('#figure(image("media/faction-chart-wide.svg", alt: "Схема: 3 организации')
-
-
-def test_filter_as_pandoc_filter(tmp_path):
-    from pypandoc import get_pandoc_path
-
-    (tmp_path / "in.md").write_text(
-        f"---\nmanuscript-dir: {MINI.parent}\nfaction-chart:\n  media-dir: {tmp_path / 'media'}\n---\n\n"
-        "::: faction-chart\nПодпись.\n:::\n", encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    out = subprocess.run([get_pandoc_path(), "in.md", "--filter", str(FILTER), "-t", "json"], cwd=tmp_path,
-                         env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    blocks = json.loads(out.stdout)["blocks"]
-    assert [b["t"] for b in blocks] == ["Figure", "Div"]
-    assert "faction-chart" not in json.loads(out.stdout)["meta"]
-
-
-def test_filter_reports_data_errors(tmp_path):
-    bad = tmp_path / "factions.yaml"
-    bad.write_text(MINI.read_text(encoding="utf-8").replace("to: intl", "to: nowhere"), encoding="utf-8")
-    doc = _doc(tmp_path, "html")
-    doc.metadata["manuscript-dir"] = pf.MetaString(str(tmp_path))
-    from editio.errors import EditionError
-    with pytest.raises(EditionError) as info:
-        _filter_module().main(doc)
-    assert info.value.diagnostics[0].code == "FAC006" and info.value.diagnostics[0].line == 27
-    assert not (tmp_path / "media").exists()

@@ -89,15 +89,26 @@ FIT_FACTORS = (1.0, 0.96, 0.92, 0.88, 0.84)
 # ---- text metrics ------------------------------------------------------------------------------------------
 
 # glyphs about 1 em wide in Libertinus Serif: Latin m w M W, the Cyrillic capitals Em, Sha, Shcha, Zhe, Yu, Ef,
-# Yeru, the em dash (a font metric, not a language choice)
-_WIDE_CHARS = set("mwMW—@%\u041c\u0428\u0429\u0416\u042e\u0424\u042b")
+# Yeru, Lje, Nje, the ligatures AE and OE, W circumflex, the numero sign, the em dash (a font metric, not a
+# language choice)
+_WIDE_CHARS = set("mwMW—@%\u041c\u0428\u0429\u0416\u042e\u0424\u042b\u0409\u040a\u00c6\u0152\u0174\u2116")
+# lower-case glyphs up to 0.85 em: Cyrillic sha, shcha, zhe, yu, yeru, nje; oe, w circumflex, the ellipsis;
+# in italic also Cyrillic te (drawn like an m); and up to 0.71 em: Cyrillic em, ef, lje, ae, the ampersand
+_BROAD_CHARS = set("\u0448\u0449\u0436\u044e\u044b\u045a\u0153\u0175…")
+_BROAD_ITALIC_CHARS = set("\u0442")
+_MEDIUM_CHARS = set("\u043c\u0444\u0459\u00e6&")
 _NARROW_CHARS = set(" .,:;'!|ilj()[]‘’")
 
 
-def char_advance(ch: str) -> float:
-    """A conservative advance width in em for Libertinus Serif (real glyphs are narrower, never wider)."""
+def char_advance(ch: str, italic: bool = False) -> float:
+    """A conservative advance width in em for Libertinus Serif (real glyphs are narrower, never wider; checked
+    against the font for Latin and Cyrillic in tests/test_chart.py)."""
     if ch in _WIDE_CHARS:
         return 1.0
+    if ch in _BROAD_CHARS or (italic and ch in _BROAD_ITALIC_CHARS):
+        return 0.86
+    if ch in _MEDIUM_CHARS:
+        return 0.72
     if ch in _NARROW_CHARS:
         return 0.36
     if ch.isdigit():
@@ -107,8 +118,8 @@ def char_advance(ch: str) -> float:
     return 0.6
 
 
-def text_width(text: str, size: float) -> float:
-    return sum(char_advance(c) for c in text) * size
+def text_width(text: str, size: float, italic: bool = False) -> float:
+    return sum(char_advance(c, italic) for c in text) * size
 
 
 # ---- primitives ---------------------------------------------------------------------------------------------
@@ -155,7 +166,7 @@ class TextItem:
 
     @property
     def box(self) -> Box:
-        w = text_width(self.text, self.size)
+        w = text_width(self.text, self.size, self.style == "italic")
         x0 = {"start": self.x, "middle": self.x - w / 2, "end": self.x - w}[self.anchor]
         return Box(x0, self.y - 0.8 * self.size, x0 + w, self.y + 0.25 * self.size)
 
@@ -396,7 +407,7 @@ def lifetime_span(org: Organisation, relations: tuple[Relation, ...], first: int
 
 # ---- layout -------------------------------------------------------------------------------------------------
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
+def _wrap(text: str, size: float, width: float, italic: bool = False) -> list[str]:
     """Break a label at spaces into lines no wider than `width` (a single long word stays whole)."""
     words: list[str] = []
     for word in text.split(" "):
@@ -409,7 +420,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     lines, current = [], ""
     for word in words:
         candidate = f"{current} {word}" if current else word
-        if current and text_width(candidate, size) > width:
+        if current and text_width(candidate, size, italic) > width:
             lines.append(current)
             current = word
         else:
@@ -458,7 +469,7 @@ def _layout(data: FactionData, g: Geometry, title: str, words: dict[str, str]) -
         y += 3.0
         out.lines.append(Line(inner_x0, y, inner_x1, y, RULE, 0.4))
         y += 1.5
-        band_lines = _wrap(band.title, g.small_size, label_w)
+        band_lines = _wrap(band.title, g.small_size, label_w, italic=True)
         band_h = (len(band_lines) - 1) * g.small_size * 1.15 + 1.05 * g.small_size
         _text_block(out, band_lines, inner_x0, y + band_h / 2, g.small_size, g.small_size * 1.15,
                     style="italic", colour=GREY_TEXT, role="band")
@@ -729,9 +740,9 @@ def _segment_titles(out: ChartLayout, g: Geometry, words: dict[str, str], y: flo
         # the first segment's title may reach left into the space under the labels, the last one's right
         lo = g.margin if seg is scale.segments[0] else a
         hi = g.width - g.margin if seg is scale.segments[-1] else b
-        width = max(hi - lo, max(text_width(w, size) for w in title.split(" ")))
-        lines = _wrap(title, size, width)
-        widest = max(text_width(t, size) for t in lines)
+        width = max(hi - lo, max(text_width(w, size, italic=True) for w in title.split(" ")))
+        lines = _wrap(title, size, width, italic=True)
+        widest = max(text_width(t, size, italic=True) for t in lines)
         centre = min(max((a + b) / 2, lo + widest / 2), hi - widest / 2)
         for i, t in enumerate(lines):
             base = bracket_y + 1.5 + 0.8 * size + i * size * 1.15

@@ -196,7 +196,12 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
     from .load.pandoc import MARKDOWN
     from .load.pandoc import run as run_pandoc
     from .writers.epub import TEMPLATES
-    from .writers.pdf import TEMPLATE
+    from types import SimpleNamespace
+
+    from .build import pdf_strings
+    from .i18n import catalogue
+    from .load.manuscript import plain
+    from .writers.pdf import INFO_FILE, TEMPLATE, UI_FILE, document_info
 
     config = load_config(manuscript, manuscript.parent)
     out.mkdir(parents=True, exist_ok=True)
@@ -211,6 +216,10 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
     times = {}
     t0 = time.perf_counter()
     source = out / "floor.typ"
+    # the template reads its document info and interface words from two JSON files beside the source
+    lang = str(config.metadata.get("lang", "en"))
+    (out / INFO_FILE).write_text(json.dumps(document_info(plain(config.metadata))), encoding="utf-8")
+    (out / UI_FILE).write_text(json.dumps(pdf_strings(SimpleNamespace(text=catalogue(lang).text))), encoding="utf-8")
     source.write_text(run_pandoc([*common, "-t", "typst", "--standalone", f"--template={TEMPLATE}", *files],
                                  cwd=manuscript, what="floor typst"), encoding="utf-8")
     (out / "floor.pdf").write_bytes(typst.compile(str(source), root=str(out), ignore_system_fonts=True,

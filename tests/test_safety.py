@@ -1,27 +1,68 @@
-"""Safety: a manuscript cannot run code in the typesetter or read files outside the project.
+"""Safety with untrusted manuscripts, end to end through the real command line (docs/security.md is the threat
+model; tests/test_threat_model.py checks that each of its lines names a test that exists).
 
-- Raw typst/HTML/LaTeX in a manuscript file is SAF001 with the file and line, unless edition.yaml says
-  `allow-raw: true`.
-- Every path edition.yaml gives (files, bibliography, csl, the filters' data files) and every image path must
-  stay inside the project root: CFG003 (SRC004 for images) with the line that names it.
-- Text that looks like typst code (`#read("…")`, `#import`) is typeset literally: pandoc's typst writer
-  escapes it, which the PDF's text proves.
+- Raw typst/HTML/LaTeX in a manuscript file is SAF001 with the file and line, unless `allow-raw: true`.
+- Every page and content document a build writes passes the allowlist sanitiser: no handler, no script, no
+  script URL reaches a reader, with or without allow-raw; the template's own script survives by its nonce.
+- Metadata is data; paths stay inside the project; signals, OS errors and oversized input are diagnostics.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import shutil
+import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
-import panflute as pf
 import pypdf
 import pytest
 
 from conftest import MINI, ROOT, run_build
 from editio.errors import EditionError
-from editio.filters import load_filter
-from editio.pandoc import markdown_to_json
+from editio.load.manuscript import refuse_raw
+from editio.load.pandoc import PandocSession
+from helpers import make_project, prepare
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def session():
+    with PandocSession() as running:
+        yield running
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(MINI, project)
+    return project
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _error(proc, code: str, file: str) -> int:
+    """The line of the one `file:line: error CODE` the failed build printed (and no traceback)."""
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    match = re.search(rf"^{re.escape(file)}:(\d+)(?::\d+)?: error {code}: .+$", proc.stderr, re.M)
+    assert match, f"expected {file}:<line>: error {code} in:\n{proc.stderr}"
+    return int(match.group(1))
+
+
+def _snapshot(dist: Path) -> dict[str, bytes]:
+    return {p.relative_to(dist).as_posix(): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
+
+
+def _line(path: Path, needle: str) -> int:
+    return next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in text)
+
 
 # --- raw content -----------------------------------------------------------------------------------------
 
@@ -36,10 +77,10 @@ RAW = {
 
 
 @pytest.mark.parametrize("case", sorted(RAW))
-def test_raw_content_is_refused_with_its_line(case: str):
+def test_raw_content_is_refused_with_its_line(session, case: str):
     text, fmt, line = RAW[case]
     with pytest.raises(EditionError) as caught:
-        markdown_to_json(text, "manuscript/01-text.md")
+        refuse_raw(session.read(text, "manuscript/01-text.md"), text, "manuscript/01-text.md")
     [diagnostic] = caught.value.diagnostics
     assert (diagnostic.code, diagnostic.file, diagnostic.line) == ("SAF001", "manuscript/01-text.md", line)
     assert f"raw {fmt}" in diagnostic.message and "allow-raw" in diagnostic.message
@@ -48,37 +89,20 @@ def test_raw_content_is_refused_with_its_line(case: str):
 @pytest.mark.parametrize("case", sorted(RAW))
 def test_allow_raw_lets_raw_content_through(case: str):
     text, fmt, _ = RAW[case]
-    ast = markdown_to_json(text, "manuscript/01-text.md", allow_raw=True)
-    assert re.search(rf'"t": "Raw(Block|Inline)", "c": \["{fmt}"', __import__("json").dumps(ast))
+    with pytest.raises(EditionError):
+        prepare(text)
+    edition = prepare(text, {"allow-raw": True})
+    if fmt != "tex":  # raw LaTeX reaches no output format: the filters drop it
+        assert re.search(rf'"t": "Raw(Block|Inline)", "c": \["{fmt}"', json.dumps(edition.doc))
 
 
-def test_every_raw_piece_is_reported_and_comments_and_escapes_are_text():
+def test_every_raw_piece_is_reported_and_comments_and_escapes_are_text(session):
     text = "<!-- a comment is fine -->\n\nОдин \\<b> и \\\\input и `code`.\n\nДва <b>жирный</b>.\n\n```{=typst}\n#x\n```\n"
     with pytest.raises(EditionError) as caught:
-        markdown_to_json(text, "m.md")
+        refuse_raw(session.read(text, "m.md"), text, "m.md")
     assert [(d.code, d.line) for d in caught.value.diagnostics] == [("SAF001", 5), ("SAF001", 5), ("SAF001", 8)]
-    markdown_to_json("<!-- only a comment -->\n\nОдин \\<b> и \\\\input и `#read(\"x\")`.\n", "m.md")
-
-
-def _project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(MINI, project)
-    shutil.copytree(ROOT / "filters", project / "filters", ignore=shutil.ignore_patterns("__pycache__"))
-    return project
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (old, path)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _error(proc, code: str, file: str) -> int:
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    match = re.search(rf"^{re.escape(file)}:(\d+)(?::\d+)?: error {code}: .+$", proc.stderr, re.M)
-    assert match, f"expected {file}:<line>: error {code} in:\n{proc.stderr}"
-    return int(match.group(1))
+    harmless = "<!-- only a comment -->\n\nОдин \\<b> и \\\\input и `#read(\"x\")`.\n"
+    refuse_raw(session.read(harmless, "m.md"), harmless, "m.md")
 
 
 def test_raw_typst_fails_the_build_unless_allowed(tmp_path: Path):
@@ -94,77 +118,99 @@ def test_raw_typst_fails_the_build_unless_allowed(tmp_path: Path):
     assert "<b>жирный</b>" in (project / "dist" / "mini.html").read_text(encoding="utf-8")
 
 
-# --- paths that leave the project --------------------------------------------------------------------------
+# --- what reaches a reader: the sanitiser on every page the build writes ----------------------------------
 
-CONFIG_PATHS = {
-    "files": ("  - 01-text.md\n", "  - 01-text.md\n  - ../../etc/hostname\n", "../../etc/hostname"),
-    "bibliography": ("bibliography: ../references.bib", "bibliography: ../../outside.bib", "../../outside.bib"),
-    "csl": ("csl: gost-r-7-0-5-2008", "csl: ../../outside.csl", "../../outside.csl"),
-    "glossary.data": ("glossary: {data: glossary.yaml", "glossary: {data: ../../outside.yaml", "../../outside.yaml"),
-    "faction-chart.data": ("faction-chart: {data: ../factions.yaml}", "faction-chart: {data: /etc/hostname}",
-                           "/etc/hostname"),
-}
+HOSTILE_TEXT = """# Глава {#ch}
 
+[сфокусируй]{tabindex=0 autofocus="" onfocus="alert('focus')"} и [нажми]{onclick="alert('click')"}
+и [накрой]{style="position:fixed;top:0;left:0;width:100%;height:100%;background:red"}.
 
-@pytest.mark.parametrize("key", sorted(CONFIG_PATHS))
-def test_edition_yaml_paths_cannot_leave_the_project(tmp_path: Path, key: str):
-    project = _project(tmp_path)
-    for name in ("outside.bib", "outside.csl", "outside.yaml"):  # they exist: only the place is wrong
-        shutil.copy(MINI / ("references.bib" if name.endswith(".bib") else "manuscript/glossary.yaml"), tmp_path / name)
-    (tmp_path / "outside.csl").write_text((ROOT / "manuscript" / "styles" / "gost-r-7-0-5-2008-edition.csl")
-                                          .read_text(encoding="utf-8"), encoding="utf-8")
-    old, new, value = CONFIG_PATHS[key]
-    config = project / "manuscript" / "edition.yaml"
-    _edit(config, old, new)
-    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="html")
-    line = _error(proc, "CFG003", "manuscript/edition.yaml")
-    assert value in config.read_text(encoding="utf-8").splitlines()[line - 1], proc.stderr
+[ссылка](javascript:alert('link')) и [данные](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
+и [vb](vbscript:msgbox) и [почта](mailto:a@example.org) и [сайт](https://example.org/).
 
+::: {onload="alert('load')" onmouseover="alert('over')"}
+Абзац в блоке.
+:::
 
-FILTER_DATA = {  # filter → (edition.yaml key, the option's line)
-    "glossary": "glossary", "faction_chart": "faction-chart", "name_index": "name-index",
-    "chronology": "chronology", "emendations": "emendations", "editorial_notes": "editorial-notes",
-}
+![Рисунок](drawing.svg)
+"""
+HOSTILE_RAW = """
+
+<img src="x" onerror="alert('raw-img')"> <svg onload="alert('raw-svg')"><a href="javascript:alert('raw-a')">a</a></svg>
+
+<script>alert('raw-script')</script><iframe src="https://example.org/"></iframe>
+
+<a href="jav&#x61;script:alert('encoded')">encoded</a> <p style="position:fixed">cover</p>
+"""
+DRAWING = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert("svg-script")</script>'
+           '<rect width="10" height="10" onclick="alert(\'svg-click\')"/></svg>\n')
 
 
-@pytest.mark.parametrize("value", ["../../etc/passwd", "/etc/passwd", "sub/../../../x.yaml"])
-@pytest.mark.parametrize("name", sorted(FILTER_DATA))
-def test_filter_data_paths_cannot_leave_the_project(tmp_path: Path, name: str, value: str):
-    key = FILTER_DATA[name]
-    manuscript = tmp_path / "project" / "manuscript"
-    manuscript.mkdir(parents=True)
-    (manuscript / "edition.yaml").write_text(f"title: T\nlang: ru\n{key}:\n  data: {value}\n", encoding="utf-8")
-    doc = pf.Doc(pf.Para(pf.Str("Текст.")), metadata={"manuscript-dir": str(manuscript), "lang": "ru",
-                                                        key: {"data": value}}, format="html5")
-    with pytest.raises(EditionError) as caught:
-        load_filter(ROOT / "filters" / f"{name}.py").configure(doc)
-    [diagnostic] = caught.value.diagnostics
-    assert (diagnostic.code, diagnostic.file, diagnostic.line) == ("CFG003", "manuscript/edition.yaml", 4)
-    assert value in diagnostic.message
+class _Markup(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokeniser reads them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        self._in_script = tag == "script"
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_script = False
 
 
-def test_image_outside_the_project_is_refused(tmp_path: Path):
-    project = _project(tmp_path)
-    _edit(project / "manuscript" / "01-text.md", "# Текст\n", "# Текст\n\n![x](../../../etc/hostname)\n")
-    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="html")
-    assert _error(proc, "SRC004", "manuscript/01-text.md") == 3
-    assert "outside the project" in proc.stderr
+def _reader_documents(dist: Path) -> dict[str, str]:
+    """Every document a reader's software parses as markup: the HTML page, the SVG media, each EPUB entry."""
+    found = {p.relative_to(dist).as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted(dist.rglob("*")) if p.suffix in (".html", ".svg")}
+    for epub in dist.glob("*.epub"):
+        with zipfile.ZipFile(epub) as archive:
+            for name in archive.namelist():
+                if name.endswith((".xhtml", ".svg", ".html")):
+                    found[f"{epub.name}!{name}"] = archive.read(name).decode("utf-8")
+    return found
 
 
-# --- typst code in text is text ---------------------------------------------------------------------------
+def _assert_no_script_reaches_a_reader(dist: Path) -> None:
+    documents = _reader_documents(dist)
+    assert any(name.endswith(".html") for name in documents) and any("!" in name for name in documents)
+    for name, text in documents.items():
+        assert "alert(" not in text and "msgbox" not in text, name
+        parsed = _Markup()
+        parsed.feed(text)
+        for tag, attrs in parsed.tags:
+            assert tag not in ("iframe", "object", "embed"), (name, tag)
+            for attr, value in attrs:
+                assert not attr.startswith("on"), (name, tag, attr)
+                assert attr not in ("autofocus", "data-editio-nonce"), (name, tag, attr)
+                assert not (attr == "style" and "fixed" in (value or "")), (name, tag, value)
+                if attr in ("href", "src", "xlink:href"):
+                    assert not re.match(r"\s*(javascript|vbscript|data|file):", value or "", re.I), (name, value)
+        if name.endswith(".html"):  # the template's own script, and nothing else
+            assert len(parsed.scripts) == 1 and "Enhancement only" in parsed.scripts[0], name
+        else:
+            assert not parsed.scripts, name
 
-def test_typst_code_in_text_is_typeset_literally(tmp_path: Path):
-    project = _project(tmp_path)
-    secret = tmp_path / "project" / "secret.txt"
-    secret.write_text("SECRET-CONTENT-42\n", encoding="utf-8")
-    _edit(project / "manuscript" / "01-text.md", "# Текст\n",
-          '# Текст\n\nКод #read("secret.txt") и #import "x.typ" и #eval("1+1") и $x$ и \\#set и ]#strong[x] '
-          "и \\<lbl> остаются текстом.\n")
-    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="pdf")
+
+@pytest.mark.parametrize("allow_raw", [False, True], ids=["default", "allow-raw"])
+def test_hostile_markup_never_reaches_a_reader(tmp_path: Path, allow_raw: bool):
+    text = HOSTILE_TEXT + (HOSTILE_RAW if allow_raw else "")
+    manuscript = make_project(tmp_path, text, {"allow-raw": True} if allow_raw else {},
+                              files={"manuscript/drawing.svg": DRAWING})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub,html")
     assert proc.returncode == 0, proc.stderr
-    pages = pypdf.PdfReader(project / "dist" / "mini.pdf").pages
-    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
-    assert "SECRET-CONTENT-42" not in text
-    text = re.sub("[«»“”„]", '"', text)
-    for literal in ('#read("secret.txt")', '#import "x.typ"', '#eval("1+1")', "#set", "]#strong[x]", "<lbl>"):
-        assert literal in text, (literal, text[:2000])
+    _assert_no_script_reaches_a_reader(tmp_path / "dist")
+    page = (tmp_path / "dist" / "test.html").read_text(encoding="utf-8")
+    # what a manuscript may do stays: the text, safe links, a box that takes focus without moving it
+    assert "сфокусируй" in page and 'href="mailto:a@example.org"' in page and 'href="https://example.org/"' in page
+    assert "Абзац в блоке." in page and "media/drawing-" in page

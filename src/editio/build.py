@@ -82,7 +82,7 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
         media.mkdir()
         for name, data in sorted(edition.loaded.ctx.media.items()):
             (media / name).parent.mkdir(parents=True, exist_ok=True)
-            (media / name).write_bytes(data)
+            (media / name).write_bytes(_safe_media(name, data))
         produced, diagnostics = _run_formats(edition, formats, stage)
         errors = [d for fmt in formats for d in diagnostics[fmt] if d.severity == "error"]
         if errors:
@@ -100,6 +100,16 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
 
 
 Produced = list[tuple[Path, float, str]]
+
+
+def _safe_media(name: str, data: bytes) -> bytes:
+    """An SVG drawing (a manuscript's image or a generated chart) through the sanitiser: opened on its own, a
+    reader's browser would run script in it; other media are bytes no reader runs."""
+    if not name.lower().endswith(".svg"):
+        return data
+    from .sanitize import sanitize_xhtml
+
+    return sanitize_xhtml(data.decode("utf-8", "replace")).encode("utf-8")
 
 
 def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path

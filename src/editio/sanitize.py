@@ -60,7 +60,7 @@ _GLOBAL_ATTRIBUTES = frozenset("id class lang xml:lang xml:space dir title role 
 _ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {name: frozenset(attrs.split()) for name, attrs in {
     "html": "xmlns version epub:prefix prefix",
     "meta": "charset name content",
-    "link": "rel href type media hreflang sizes",
+    "link": "rel href type media hreflang sizes as crossorigin",
     "style": "type media",
     "a": "href hreflang rel type name xlink:href xlink:title",
     "area": "href hreflang rel alt shape coords",
@@ -401,6 +401,16 @@ def css_allowed(css: str, *, allow_style: bool) -> bool:
 
 # --- the sanitiser ------------------------------------------------------------------------------------------------
 
+def _local_names(tokens: list[_Token]) -> None:
+    """In an XML document an element may carry a prefix bound to an allowed namespace (ElementTree writes
+    MathML as ``<ns1:mi>``): the policy then judges it by its local name (``ns1:script`` is a script)."""
+    bound = {a.name.split(":", 1)[1] for t in tokens if t.kind == "start" for a in t.attrs
+             if a.lname.startswith("xmlns:") and a.value is not None and unescape(a.value) in _NAMESPACES}
+    for t in tokens:
+        if t.kind in ("start", "end") and ":" in t.name and t.name.split(":", 1)[0] in bound:
+            t.lname = _lower(t.name.split(":", 1)[1])
+
+
 class _Run:
     def __init__(self, s: str, xml: bool, allow_style: bool, trusted_nonce: str | None):
         self.s, self.xml, self.allow_style, self.nonce = s, xml, allow_style, trusted_nonce
@@ -433,7 +443,11 @@ class _Run:
                 return None
             return "SAN004 style attribute removed" + ("" if self.allow_style else " (allow-style is off)")
         if name in ("tabindex", "autofocus"):
-            return None if element in _INTERACTIVE else f"SAN005 {name} on non-interactive <{element}> removed"
+            # tabindex 0 or -1 only lets an element take focus in reading order (a scrolling table box must);
+            # autofocus and a positive tabindex, which move focus by themselves, only on interactive elements
+            if element in _INTERACTIVE or (name == "tabindex" and value.strip() in ("0", "-1")):
+                return None
+            return f"SAN005 {name} on non-interactive <{element}> removed"
         if name in _NEVER_ATTRIBUTES and (element, name) not in _NAVIGATION:
             return f"SAN003 URL attribute {attr.name!r} is never allowed"
         if name == "xmlns" or name.startswith("xmlns:"):
@@ -513,6 +527,8 @@ class _Run:
 
     def run(self) -> tuple[str, list[Violation]]:
         s, tokens = self.s, _tokenize(self.s, self.xml)
+        if self.xml:
+            _local_names(tokens)
         k = 0
         while k < len(tokens):
             t = tokens[k]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..i18n import catalogue
 from ..load.pandoc import write
+from ..sanitize import new_nonce, sanitize_html
 from .html_notes import PageTree, apply_edits, parse, place_endnotes, sidenote_edits
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -33,12 +34,15 @@ def write_html(ast: dict, stage: Path, name: str, messages=None) -> list[Path]:
     for font in FONT_FILES:
         shutil.copyfile(FONTS / font, fonts / font)
         font_paths.append(fonts / font)
+    nonce = new_nonce()  # the template's own script carries it; nothing the manuscript writes can know it
     page = write(ast, "html5", ["--standalone", "--toc", "--toc-depth=2", "--section-divs", "--css=edition.css",
                                 f"--template={TEMPLATES / 'edition.html'}", "--wrap=none", "--id-prefix=", "--mathml",
+                                f"--variable=editio-nonce:{nonce}",
                                 *template_variables(ast, messages)],
                  "HTML writer", cwd=stage)
     target = stage / f"{name}.html"
-    target.write_text(reading_edition(page, stage), encoding="utf-8")
+    allow_style = bool(ast.get("meta", {}).get("allow-style", {}).get("c"))
+    target.write_text(reading_edition(page, stage, nonce=nonce, allow_style=allow_style), encoding="utf-8")
     return [target, css, *font_paths]
 
 
@@ -62,10 +66,13 @@ def _inline_text(value: dict) -> str:
     return "".join(node.get("c", "") if node.get("t") == "Str" else "" for node in value.get("c") or [])
 
 
-def reading_edition(page: str, stage: Path) -> str:
+def reading_edition(page: str, stage: Path, *, nonce: str | None = None, allow_style: bool = False) -> str:
     """pandoc's page finished for reading on screens of every width (see the module docstring). The notes list moves
-    first; the other steps only insert or wrap, so they share one parse of the page."""
-    page = place_endnotes(page)
+    first (taking its heading from the template's carrier element); then the allowlist sanitiser removes whatever
+    could run script or load from outside (:mod:`editio.sanitize`; a <script>/<style> survives only with this
+    build's ``nonce``, ``allow_style`` is the edition's ``allow-style``), so nothing a manuscript or a filter wrote
+    bypasses it; the other steps are this writer's own markup, which only inserts or wraps, sharing one parse."""
+    page = sanitize_html(place_endnotes(page), trusted_nonce=nonce, allow_style=allow_style)
     tree = parse(page)
     return apply_edits(page, sidenote_edits(page, tree) + chart_edits(tree, stage) + table_edits(tree))
 

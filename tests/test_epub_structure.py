@@ -82,29 +82,23 @@ def test_reference_to_a_missing_note_is_a_bug():
         add_note_semantics(tiny_epub({"a.xhtml": '<body><p>x<a href="#nope" epub:type="noteref">1</a></p></body>'}))
 
 
-INDEX = ('<body epub:type="bodymatter"><section id="names"><h1>Names</h1><div class="name-index">'
-         '<p><em>Numbers are pages.</em></p><p><strong>L</strong></p>'
-         '<div id="person-lora" class="name-index-entry"><p>Lora G. (Guillermo Lora, 1922–2009), leader — '
-         '<a href="a.xhtml#n1">12</a>, <a href="a.xhtml#n2">15</a></p></div>'
-         '<p><strong>M</strong></p><p>Masas <em>see</em> <a href="idx.xhtml#person-lora">Lora G.</a></p>'
-         '</div></section></body>')
+INDEX = ('<body epub:type="backmatter"><section id="names"><h1>Names</h1>'
+         '<section class="name-index" epub:type="index" role="doc-index"><section epub:type="index-group"><h2>L</h2>'
+         '<ul epub:type="index-entry-list"><li epub:type="index-entry" id="person-lora">'
+         '<span epub:type="index-term">Lora G.</span> — <a href="a.xhtml#n1" epub:type="index-locator">12</a></li>'
+         '</ul></section></section></section></body>')
 
 
-def test_index_gets_epub_indexes_structure():
+def test_documents_holding_an_index_are_declared_in_the_package_once():
     epub = add_index_semantics(tiny_epub({"a.xhtml": '<body><p id="n1">a</p><p id="n2">b</p></body>',
                                           "idx.xhtml": INDEX}))
     book = docs(epub)
-    root = book.document("EPUB/text/idx.xhtml").root
-    (index,) = [e for e in root.iter() if "index" in epub_types(e)]
-    assert local(index) == "section" and index.get("role") == "doc-index" and index.get("id")
-    assert [text_of(g.find("h2")) for g in index if "index-group" in epub_types(g)] == ["L", "M"]
-    entries = [e for e in root.iter("li") if "index-entry" in epub_types(e)]
-    terms = [[text_of(t) for t in entry if "index-term" in epub_types(t)] for entry in entries]
-    assert terms == [["Lora G."], ["Masas"]]
-    assert [a.text for a in entries[0].iter("a") if "index-locator" in epub_types(a)] == ["12", "15"]
-    (xref,) = [e for e in entries[1] if "index-xref-preferred" in epub_types(e)]
-    assert [(a.get("href"), epub_types(a)) for a in xref.iter("a")] == [("idx.xhtml#person-lora", ["index-term"])]
-    assert re.search(r'href="text/idx.xhtml"[^>]*properties="index"', book.files[book.opf].decode())
+    package = book.files[book.opf].decode()
+    assert re.search(r'href="text/idx.xhtml"[^>]*properties="index"', package)
+    assert not re.search(r'href="text/a.xhtml"[^>]*properties=', package)
+    assert add_index_semantics(epub) == epub  # declared once
+    plain = tiny_epub({"a.xhtml": '<body><p id="n1">a</p></body>'})
+    assert add_index_semantics(plain) == plain
 
 
 def test_matter_front_body_back_and_section_types_by_id():

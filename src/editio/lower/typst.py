@@ -344,3 +344,11 @@ def faction_chart_figure(node: dict, lowering) -> dict:
 
     return Plain([raw("#figure("), *inlines(node["c"][2]), raw(", numbering: none, caption: ["),
                   *inlines(node["c"][1][1]), raw(f"]) <{node['c'][0][0]}>")])
+
+
+# --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
+
+@rule("Div", "page-break")
+def page_break(node: dict, lowering) -> dict:
+    """``\\newpage`` and its kin: a new page (none when the page is already empty)."""
+    return raw_block("#pagebreak(weak: true)")

@@ -1,0 +1,185 @@
+"""Raw LaTeX, HTML and typst that an author wrote with ``allow-raw: true``, settled once at load.
+
+Every format keeps what it can show and says, with the file and line, what it cannot (SRC007, a warning):
+LaTeX is shown by no format (editio typesets with typst), so ``\\newpage`` and its kin become a neutral page
+break, ``\\tableofcontents`` is left to editio's own contents, ``\\LaTeX`` becomes the word, and every other
+command is left out with a warning. Raw HTML is rewritten as well-formed XHTML (EPUB needs it; HTML readers do
+not mind): void elements closed, attributes quoted, scripts left out (SRC008), an ``id`` already used by the
+author dropped (SRC008); the PDF cannot show it (SRC007). HTML comments go without a word.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+from ..ast import Div, Str
+from ..errors import DiagnosticLog
+
+PAGE_BREAKS = frozenset((r"\newpage", r"\pagebreak", r"\clearpage", r"\cleardoublepage"))
+WORDS = {r"\LaTeX": "LaTeX", r"\TeX": "TeX", r"\LaTeXe": "LaTeX2e"}
+CONTENTS = frozenset((r"\tableofcontents",))
+VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                  "wbr"))
+_COMMENT = re.compile(r"\A\s*<!--.*?-->\s*\Z", re.S)
+
+
+class RawLocator:
+    """Finds the line of each raw piece in its file, in document order (searching on from the last find, so
+    repeated pieces get their own lines), skipping backslash-escaped occurrences."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.start = 0
+
+    def line(self, content: str) -> int | None:
+        needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
+        index = _find_unescaped(self.text, needle, self.start)
+        if index < 0:
+            index = _find_unescaped(self.text, needle, 0)
+        if index < 0:
+            return None
+        self.start = index + len(needle)
+        return self.text.count("\n", 0, index) + 1
+
+
+def _find_unescaped(text: str, needle: str, start: int) -> int:
+    """The first occurrence of ``needle`` from ``start`` that no backslash escapes (``\\<b>`` is text)."""
+    index = text.find(needle, start)
+    while index > 0 and text[index - 1] == "\\":
+        index = text.find(needle, index + 1)
+    return index
+
+
+def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids: set[str]) -> None:
+    """Rewrite every raw element of one manuscript file (in place) as described in the module docstring;
+    ``html_ids`` collects the ids raw HTML uses across files."""
+    locator = RawLocator(text)
+
+    def settle(node: dict) -> list[dict] | None:
+        fmt, content = node["c"]
+        block = node["t"] == "RawBlock"
+        line = locator.line(content)
+        fmt = fmt.lower()
+        if fmt == "html" and _COMMENT.match(content):
+            return []
+        if fmt in ("tex", "latex"):
+            return _latex(content, block, shown, line, log)
+        if fmt in ("html", "html5"):
+            return [_html(node, content, shown, line, log, html_ids)]
+        if fmt != "typst":
+            log.add("SRC007", f"raw {fmt} {_short(content)!r} is shown in no format; it is left out", shown, line,
+                    severity="warning")
+            return []
+        log.add("SRC007", f"raw typst {_short(content)!r} is shown in the PDF only, not in EPUB or HTML", shown,
+                line, severity="warning")
+        return None
+
+    _rewrite(blocks, settle)
+
+
+def _rewrite(tree: object, settle) -> None:
+    """Replace raw elements in every list of the tree by what ``settle`` returns (None: keep it)."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            _rewrite(value, settle)
+        return
+    if not isinstance(tree, list):
+        return
+    index = 0
+    while index < len(tree):
+        item = tree[index]
+        if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline"):
+            replacement = settle(item)
+            if replacement is not None:
+                tree[index:index + 1] = replacement
+                index += len(replacement)
+                continue
+        else:
+            _rewrite(item, settle)
+        index += 1
+
+
+def _latex(content: str, block: bool, shown: str, line: int | None, log: DiagnosticLog) -> list[dict]:
+    stripped = content.strip()
+    if stripped in WORDS:
+        return [] if block else [Str(WORDS[stripped])]
+    commands = [c for c in re.split(r"\s+", stripped) if c]
+    if block and commands and all(c in PAGE_BREAKS or c in CONTENTS for c in commands):
+        return [Div([], classes=["page-break"])] if any(c in PAGE_BREAKS for c in commands) else []
+    log.add("SRC007", f"raw LaTeX {_short(content)!r} is shown in no format (editio typesets with typst, not "
+            "LaTeX); it is left out: write it in Markdown, or remove it", shown, line, severity="warning")
+    return []
+
+
+def _html(node: dict, content: str, shown: str, line: int | None, log: DiagnosticLog,
+          html_ids: set[str]) -> dict:
+    converter = _XhtmlWriter(html_ids)
+    converter.feed(content)
+    converter.close()
+    for problem in converter.problems:
+        log.add("SRC008", f"raw HTML: {problem}", shown, line, severity="warning")
+    log.add("SRC007", f"raw HTML {_short(content)!r} is shown in EPUB and HTML, not in the PDF", shown, line,
+            severity="warning")
+    node["c"] = ["html", "".join(converter.out)]
+    return node
+
+
+class _XhtmlWriter(HTMLParser):
+    """HTML tags and text, written back as XHTML one piece at a time (pandoc hands open and close tags over as
+    separate raw elements, so the pieces need not be balanced)."""
+
+    def __init__(self, ids: set[str]):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.problems: list[str] = []
+        self.ids = ids
+        self.in_script = False
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> str:
+        parts = [tag]
+        seen: set[str] = set()
+        for name, value in attrs:
+            name = name.lower()
+            if name in seen or not re.fullmatch(r"[a-z_:][-a-z0-9_:.]*", name) or name.startswith("on"):
+                continue
+            seen.add(name)
+            value = name if value is None else value
+            if name == "id":
+                if value in self.ids:
+                    self.problems.append(f"id {value!r} is used twice; the second is left out")
+                    continue
+                self.ids.add(value)
+            parts.append(f'{name}="{escape(value, quote=True)}"')
+        return "<" + " ".join(parts) + (" />" if close else ">")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.in_script = True
+            self.problems.append(f"<{tag}> is not published; it is left out")
+            return
+        self.out.append(self._tag(tag, attrs, tag in VOID))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag not in ("script", "style"):
+            self.out.append(self._tag(tag, attrs, True))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.in_script = False
+        elif tag not in VOID:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.in_script:
+            self.out.append(escape(data, quote=False))
+
+    def handle_comment(self, data):
+        self.out.append("<!--" + data.replace("--", "- -") + "-->")
+
+
+def _short(content: str) -> str:
+    text = " ".join(content.split())
+    return text if len(text) <= 40 else text[:39] + "…"
+

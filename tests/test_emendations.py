@@ -1,14 +1,14 @@
-"""Tests of filters/emendations.py: the edition's data against the seed and the manuscript, the golden
-case, every diagnostic with its file and line, and the plain pandoc --filter path.
+"""Tests of the emendation apparatus: the edition's data against the seed and the manuscript, the filter
+(editio.filters.emendations) through the real load and filter stage, its lowering in each format (and the page
+numbers typst prints), every diagnostic with its file and line, and the plain pandoc --filter path.
 
-The golden case lives in tests/cases/emendations/basic/: ``input.md`` and its ``emendations.yaml``, filtered
-for each format and written back as Markdown to ``expected-<format>.md``. ``EDITIO_SAVE_GOLDEN=1``
-regenerates them; review the diff.
+The golden case is tests/cases/emendations/basic/: ``input.md`` with its ``emendations.yaml``, filtered and
+written as each format's body (``expected.typst``, ``expected.html``, ``expected.epub``). ``pytest
+--update-goldens`` rewrites them: review the diff.
 """
 
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import re
@@ -16,40 +16,43 @@ import subprocess
 import sys
 from pathlib import Path
 
-import panflute as pf
 import pytest
 import yaml
-from pypandoc import get_pandoc_path
+from helpers import ROOT, assert_matches_golden, prepare, render
 
-from editio.filters import load_filter
+from editio.ast import get, has_class, iter_nodes, stringify
 from editio.errors import EditionError
+from editio.filters.emendations import sentence_tail
+from editio.load.pandoc import pandoc_path
 
-ROOT = Path(__file__).resolve().parent.parent
-FILTER = ROOT / "filters" / "emendations.py"
 CASE = ROOT / "tests" / "cases" / "emendations" / "basic"
+DATA = (CASE / "emendations.yaml").read_text(encoding="utf-8")
 SEED = ROOT.parent / "shared" / "seed" / "000_a974b76ebbe85e66.txt"
-PANDOC = get_pandoc_path()
+LIST = "\n\n::: emendations\n:::\n"
 
 
-emendations = load_filter(FILTER)
+def data_of(*ids: str) -> str:
+    """The entries ``ids`` of the case's data file."""
+    return "".join(e for e in re.split(r"(?m)^(?=- id: )", DATA) if e and e.split()[2] in ids)
 
 
-def read_doc(path: Path, fmt: str, folder: Path) -> pf.Doc:
-    out = subprocess.run([PANDOC, "-f", "markdown", "-t", "json", str(path)], capture_output=True, text=True,
-                         check=True).stdout
-    doc = pf.load(io.StringIO(out))
-    doc.format = fmt
-    doc.metadata["manuscript-dir"] = pf.MetaString(str(folder))
-    doc.metadata["source-files"] = pf.MetaList(pf.MetaString(str(path)))
-    return doc
+def emended(text: str, data: str = DATA, config: dict | None = None):
+    return prepare(text, {"filters": ["emendations"], **(config or {})}, {"manuscript/emendations.yaml": data})
 
 
-def to_markdown(doc: pf.Doc) -> str:
-    buffer = io.StringIO()
-    pf.dump(doc, buffer)
-    return subprocess.run([PANDOC, "-f", "json", "-t", "markdown-smart", "--wrap=none"], input=buffer.getvalue(),
-                          capture_output=True, text=True, check=True).stdout
+def case_edition():
+    return emended((CASE / "input.md").read_text(encoding="utf-8"))
 
+
+def marks(edition) -> list[dict]:
+    return [n for n in iter_nodes(edition.doc["blocks"], ("Span",)) if has_class(n, "emendation")]
+
+
+def diagnostics(edition) -> list[tuple[str, str | None, int | None]]:
+    return [(d.code, d.file, d.line) for d in edition.loaded.ctx.log.items]
+
+
+# --- the edition's own data ------------------------------------------------------------------------
 
 def entries() -> list[dict]:
     return yaml.safe_load((ROOT / "manuscript" / "emendations.yaml").read_text(encoding="utf-8"))
@@ -65,8 +68,7 @@ def manuscript_spans() -> dict[str, str]:
     return spans
 
 
-# --- the edition's own data ------------------------------------------------------------------------
-
+@pytest.mark.edition
 @pytest.mark.skipif(not SEED.is_file(), reason="the seed text is not mounted")
 def test_every_source_reading_is_in_the_seed_at_its_line():
     seed = SEED.read_text(encoding="utf-8").splitlines()
@@ -76,6 +78,7 @@ def test_every_source_reading_is_in_the_seed_at_its_line():
         assert entry["source"] in around or entry["source"] in joined, (entry["id"], entry["seed-line"])
 
 
+@pytest.mark.edition
 def test_every_edition_reading_is_in_the_manuscript():
     spans = manuscript_spans()
     for entry in entries():
@@ -86,79 +89,147 @@ def test_every_edition_reading_is_in_the_manuscript():
         assert reading == entry["edition"], (entry["id"], reading)
 
 
-# --- golden case -----------------------------------------------------------------------------------
+# --- the marks and their lowering ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", ["html5", "typst"])
+@pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
 def test_golden(fmt):
-    actual = to_markdown(emendations.main(read_doc(CASE / "input.md", fmt, CASE)))
-    expected_file = CASE / f"expected-{fmt}.md"
-    if os.environ.get("EDITIO_SAVE_GOLDEN") == "1":
-        expected_file.write_text(actual, encoding="utf-8")
-    expected = expected_file.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            expected_file.name, "actual"))
-        pytest.fail(f"emendations output differs (EDITIO_SAVE_GOLDEN=1 regenerates it):\n{diff}")
+    assert_matches_golden(render(case_edition(), fmt), CASE / f"expected.{fmt}")
 
 
-def test_numbered_in_text_order_with_titles_and_backlinks():
-    doc = emendations.main(read_doc(CASE / "input.md", "html5", CASE))
-    links = []
-    doc.walk(lambda e, _d: links.append(e) if isinstance(e, pf.Link) and "emendation" in e.classes else None)
-    assert [(l.url, l.identifier, l.title) for l in links] == [
-        ("#emd-1", "emd-ref-1", "в источнике: кратrой"), ("#emd-2", "emd-ref-2", "в источнике: POT-LO"),
-        ("#emd-3", "emd-ref-3", "в источнике: Lora, 1078")]
-    items = [pf.stringify(item) for item in doc.content[-1].content[0].content]
-    assert items[0].startswith("краткой\u00a0] кратrой (опечатка:") and items[0].rstrip().endswith("↩\ufe0e")
+def test_numbered_in_text_order_with_titles_and_targets():
+    edition = case_edition()
+    assert [(n["c"][0][0], get(n, "target"), get(n, "title"), stringify(n)) for n in marks(edition)] == [
+        ("emd-ref-1", "emd-1", "в источнике: кратrой", "краткой"),
+        ("emd-ref-2", "emd-2", "в источнике: POT-LO", "POR-LO"),
+        ("emd-ref-3", "emd-3", "в источнике: Lora, 1078", "Lora, 1978"),  # in the author's note, at its call
+        ("emd-ref-1-2", "emd-1", "в источнике: кратrой", "краткой")]  # the same slip again: entry 1, a new id
+    assert diagnostics(edition) == []
+
+
+def test_list_lines_read_edition_source_kind_and_why_with_a_way_back():
+    html = render(case_edition(), "html")
+    items = re.findall(r"<li>(.*?)</li>", html.split('<div class="emendations">')[1])
+    assert items[0].startswith('<span id="emd-1"></span><em>краткой</em>\u00a0] кратrой (опечатка: латинская r набрана '
+                               "вместо кириллической к) ")
+    assert re.findall(r'href="#([^"]+)" role="doc-backlink"', items[0]) == ["emd-ref-1", "emd-ref-1-2"]
+    assert "(опечатка: T — опечатка вместо R)" in items[1]  # a letter's name keeps its capital
+    assert len(items) == 3
+
+
+def test_every_link_of_the_apparatus_resolves():
+    html = render(case_edition(), "html")
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert {h for h in re.findall(r'href="#([^"]+)"', html) if h.startswith("emd")} <= set(ids)
 
 
 def test_typst_marks_with_a_label_and_lists_the_page():
-    doc = emendations.main(read_doc(CASE / "input.md", "typst", CASE))
-    raws = []
-    doc.walk(lambda e, _d: raws.append(e.text) if isinstance(e, pf.RawInline) else None)
-    assert any(r.startswith("#underline(") for r in raws)
-    assert ']#metadata("emendation")<emd-ref-1>' in raws
-    assert any("counter(page).at(<emd-ref-3>)" in r for r in raws)
+    typst = render(case_edition(), "typst")
+    assert '#underline(stroke: (thickness: 0.45pt, dash: "dotted"' in typst
+    assert ']#metadata("emendation")<emd-ref-1>' in typst and ']#metadata("emendation")<emd-ref-1-2>' in typst
+    assert '#link(<emd-ref-3>)[#"с."~#context counter(page).at(<emd-ref-3>).first()];' in typst
+
+
+def test_print_lists_the_page_of_each_place(tmp_path):
+    """Compiled by typst: the list gives the page each marked place stands on (2, then 2 and 3 for the slip
+    that recurs)."""
+    import typst
+    from pypdf import PdfReader
+
+    from editio.lower.typst import LIBRARY
+
+    page_break = "\n\n```{=typst}\n#pagebreak()\n```\n\n"
+    text = (f"Первая страница.{page_break}Партия [POR-LO]{{.emendation key=por-lo}} и [краткой]{{.emendation "
+            f"key=kratkoj}}.{page_break}Снова [краткой]{{.emendation key=kratkoj}}.{page_break}# Исправления{LIST}")
+    edition = emended(text, data_of("por-lo", "kratkoj"), {"allow-raw": True})
+    source = tmp_path / "doc.typ"
+    source.write_text(LIBRARY.read_text("utf-8") + "\n" + render(edition, "typst"), encoding="utf-8")
+    last = PdfReader(io.BytesIO(typst.compile(str(source)))).pages[-1].extract_text()
+    lines = re.sub(r"\s+", " ", last)
+    assert re.search(r"POR-LO \] POT-LO .*?— с\.\s2\b", lines), lines
+    assert re.search(r"краткой \] кратrой .*?— с\.\s2 — с\.\s3\b", lines), lines
+
+
+def test_a_reading_that_holds_a_link_keeps_it_on_screen():
+    edition = emended("Партия [[POR-LO](https://example.org)]{.emendation key=por-lo}." + LIST,
+                      data_of("por-lo"))
+    html = render(edition, "html")
+    assert ('<span id="emd-ref-1" class="emendation"><a href="https://example.org">POR-LO</a></span>'
+            '<a href="#emd-1" class="emendation" title="в источнике: POT-LO"><sup>*</sup></a>') in html
+
+
+def test_kinds_and_page_label_from_the_options_else_the_catalogue():
+    text = "During the [краткой]{.emendation key=kratkoj} war." + LIST
+    english = emended(text, data_of("kratkoj"), {"lang": "en"})
+    assert "(typo: латинская r набрана вместо кириллической к)" in render(english, "html")
+    assert '[#"p."~#context' in render(english, "typst")
+    custom = emended(text, data_of("kratkoj"), {"emendations": {"kinds": {"typo": "опечатка набора"}, "page-label": "стр."}})
+    assert "(опечатка набора: латинская" in render(custom, "html")
+    assert '[#"стр."~#context' in render(custom, "typst")
+
+
+@pytest.mark.parametrize("why, clause", [
+    ("Латинская r набрана вместо к.", "латинская r набрана вместо к"),
+    ("T — опечатка вместо R.", "T — опечатка вместо R"),
+    ("Г. Лора пишет иначе.", "Г. Лора пишет иначе"),
+    ("POR-LO — так в других местах.", "POR-LO — так в других местах"),
+    ("«одну из старейших».", "«одну из старейших»"),
+    ("Так и было...", "так и было..."),
+])
+def test_the_reason_reads_as_a_clause_after_the_colon(why, clause):
+    assert sentence_tail(why) == clause
 
 
 # --- diagnostics -----------------------------------------------------------------------------------
 
-def _project(tmp_path: Path, text: str, data: str) -> Path:
-    (tmp_path / "emendations.yaml").write_text(data, encoding="utf-8")
-    source = tmp_path / "01-text.md"
-    source.write_text(text, encoding="utf-8")
-    return source
-
-
-def test_unknown_key_is_emd001_with_manuscript_file_and_line(tmp_path):
-    source = _project(tmp_path, "Строка.\n\nЕще [слово]{.emendation key=nope} тут.\n",
-                      (CASE / "emendations.yaml").read_text(encoding="utf-8"))
+def test_unknown_key_is_emd001_with_manuscript_file_and_line():
     with pytest.raises(EditionError) as caught:
-        emendations.main(read_doc(source, "html5", tmp_path))
-    codes = [(d.code, Path(d.file).name, d.line) for d in caught.value.diagnostics]
-    assert ("EMD001", "01-text.md", 3) in codes
+        emended("Строка.\n\nЕще [слово]{.emendation key=nope} тут.\n" + LIST)
+    assert [(d.code, d.file, d.line) for d in caught.value.diagnostics] == [("EMD001", "manuscript/01-text.md", 3)]
+    assert "key='nope' names no entry of manuscript/emendations.yaml" in caught.value.diagnostics[0].message
 
 
-def test_unused_entry_is_emd002_warning_with_data_line(tmp_path, capsys):
-    source = _project(tmp_path, "Во время [краткой]{.emendation key=kratkoj} войны.\n",
-                      (CASE / "emendations.yaml").read_text(encoding="utf-8"))
-    emendations.main(read_doc(source, "html5", tmp_path))
-    err = capsys.readouterr().err
-    assert re.search(r"emendations\.yaml:1: warning EMD002: emendation 'por-lo'", err)
-    assert re.search(r"emendations\.yaml:11: warning EMD002: emendation 'lora-1978'", err)
-
-
-def test_malformed_entries_are_emd003_each_with_its_line(tmp_path):
-    source = _project(tmp_path, "Текст.\n", "- id: a\n  source: x\n- id: b\n  source: x\n  edition: y\n"
-                                            "  kind: spelling\n  why: z\n")
+def test_span_without_key_is_emd001_at_its_line():
     with pytest.raises(EditionError) as caught:
-        emendations.main(read_doc(source, "html5", tmp_path))
-    assert [(d.code, d.line) for d in caught.value.diagnostics] == [("EMD003", 1), ("EMD003", 3)]
+        emended("Строка.\n\nЕще [слово]{.emendation} тут.\n" + LIST)
+    assert [(d.code, d.file, d.line) for d in caught.value.diagnostics] == [("EMD001", "manuscript/01-text.md", 3)]
+    assert "has no key" in caught.value.diagnostics[0].message
 
 
-def test_runs_as_a_pandoc_filter():
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"),
+def test_unused_entries_are_emd002_warnings_with_data_lines():
+    edition = emended("Во время [краткой]{.emendation key=kratkoj} войны.\n" + LIST)
+    assert diagnostics(edition) == [("EMD002", "manuscript/emendations.yaml", 1),
+                                    ("EMD002", "manuscript/emendations.yaml", 11)]
+    assert "emendation 'por-lo' is not used in the text" in edition.loaded.ctx.log.warnings[0].message
+
+
+def test_malformed_entries_are_emd003_each_with_its_line():
+    with pytest.raises(EditionError) as caught:
+        emended("Текст.\n", "- id: a\n  source: x\n- id: b\n  source: x\n  edition: y\n  kind: spelling\n  why: z\n"
+                            "- id: b\n  source: x\n  edition: y\n  kind: typo\n  why: z\n")
+    assert [(d.code, d.line) for d in caught.value.diagnostics] == [("EMD003", 1), ("EMD003", 3), ("EMD003", 8)]
+    assert [m for d in caught.value.diagnostics for m in re.findall(r"lacks [\w, ]+|kind 'spelling'|duplicate id 'b'",
+                                                                     d.message)] == [
+        "lacks edition, kind, why", "kind 'spelling'", "duplicate id 'b'"]
+
+
+def test_without_the_div_the_list_is_appended_with_emd004():
+    edition = emended("Во время [краткой]{.emendation key=kratkoj} войны.\n", data_of("kratkoj"))
+    assert diagnostics(edition) == [("EMD004", None, None)]
+    html = render(edition, "html")
+    assert '<section id="emendations" class="emendations">\n<h1>Исправления</h1>\n<ol type="1">' in html
+
+
+# --- plain pandoc ----------------------------------------------------------------------------------
+
+def test_runs_as_a_pandoc_filter(tmp_path):
+    (tmp_path / "emendations.yaml").write_text(DATA, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
                PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    out = subprocess.run([PANDOC, "-t", "html5", "--filter", str(FILTER), "-M", f"manuscript-dir={CASE}",
-                          str(CASE / "input.md")], capture_output=True, text=True, env=env, check=True).stdout
-    assert 'class="emendation"' in out and 'id="emd-1"' in out
+    proc = subprocess.run([pandoc_path(), "-t", "html5", "--wrap=none", "-M", "lang=ru",
+                           "--filter", str(ROOT / "filters" / "emendations.py"), str(CASE / "input.md")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '<a href="#emd-1" id="emd-ref-1" class="emendation" title="в источнике: кратrой">краткой</a>' \
+        in proc.stdout
+    assert '<span id="emd-1"></span><em>краткой</em>' in proc.stdout

@@ -16,12 +16,14 @@ warning, at the data file line); malformed entries are EMD003. Marks: the readin
 ``Span.emendation#emd-ref-N{target=emd-N title=…}`` (a dotted underline in print, a link to its line of the
 list on screen); the list fills the Div ``.emendations`` (appended at the end with a heading when there is none,
 EMD004): an ordered list «edition ] source (kind: why)», each item with ``Span.anchor#emd-N`` and a
-``Span.backref{target=emd-ref-N}`` (the page in print, a back link on screen).
+``Span.backref{target=emd-ref-N}`` (the page in print, a back link on screen). An entry that marks several
+places (the same slip twice) is listed once; its later places are ``#emd-ref-N-2``, … each with a backref.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -98,8 +100,9 @@ def locate_key(sources: SourceTexts, key: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-def ref_id(number: int) -> str:
-    return f"emd-ref-{number}"
+def ref_id(number: int, use: int = 1) -> str:
+    """The id of the ``use``-th place marked with emendation ``number`` (a reading may recur)."""
+    return f"emd-ref-{number}" if use == 1 else f"emd-ref-{number}-{use}"
 
 
 def entry_id(number: int) -> str:
@@ -107,9 +110,10 @@ def entry_id(number: int) -> str:
 
 
 def sentence_tail(text: str) -> str:
-    """A clause after a colon: no capital (unless an abbreviation), no final full stop before «)»."""
+    """A clause after a colon: no capital, no final full stop before «)». Only a word of two letters or more
+    loses its capital: an abbreviation (POR), an initial (Г. Лора) or a letter's name (T вместо R) keeps it."""
     text = text.strip()
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
         text = text[0].lower() + text[1:]
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
@@ -146,6 +150,8 @@ class Emendations(Filter):
         self.numbers: dict[str, int] = {}
         for key in keys:
             self.numbers.setdefault(key, len(self.numbers) + 1)
+        self.uses = Counter(keys)
+        self.marked: Counter[str] = Counter()
         self.list_filled = False
 
     def hooks(self):
@@ -156,7 +162,8 @@ class Emendations(Filter):
             key = get(node, "key")
             number = self.numbers[key]
             entry = self.entries[key]
-            node["c"][0] = [ref_id(number), [CLASS], [["target", entry_id(number)],
+            self.marked[key] += 1
+            node["c"][0] = [ref_id(number, self.marked[key]), [CLASS], [["target", entry_id(number)],
                                                       ["title", self.ctx.text("emendation-source-title",
                                                                               source=entry.source)]]]
 
@@ -170,12 +177,13 @@ class Emendations(Filter):
         return OrderedList([self.item(self.entries[key], self.numbers[key])] for key in ordered)
 
     def item(self, entry: Emendation, number: int) -> dict:
-        """One line: «edition ] source (kind: why)» and the way back to the place."""
+        """One line: «edition ] source (kind: why)» and the way back to each place it marks."""
         kind = self.kinds.get(entry.kind, entry.kind)
         inlines = [Span([], identifier=entry_id(number), classes=["anchor"]), Emph(text_inlines(entry.edition)),
                    Str("\u00a0]"), Space(), *text_inlines(entry.source), Space(), Str("("),
                    *text_inlines(self.ctx.text("emendation-reason", kind=kind, why=sentence_tail(entry.why))), Str(")"),
-                   Span([], classes=["backref"], attributes={"target": ref_id(number), "label": self.page_label})]
+                   *(Span([], classes=["backref"], attributes={"target": ref_id(number, use), "label": self.page_label})
+                     for use in range(1, self.uses[entry.id] + 1))]
         return Plain(inlines)
 
     def finalize(self, doc: dict) -> None:

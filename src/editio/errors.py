@@ -39,7 +39,7 @@ class EditionError(Exception):
     def single(cls, code: str, message: str, file: str | Path | None, line: int | None = None) -> EditionError:
         return cls(Diagnostic(code, message, str(file) if file is not None else None, line))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[EditionError], tuple[list[Diagnostic]]]:
         # so an error raised while building a format in a worker process arrives whole
         return (EditionError, (self.diagnostics,))
 

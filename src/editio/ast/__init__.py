@@ -117,7 +117,7 @@ def classes(node: Node) -> list[str]:
 
 def has_class(node: Node, name: str) -> bool:
     a = attr_of(node)
-    return bool(a) and name in a[1]
+    return a is not None and name in a[1]
 
 
 def get(node: Node, key: str, default: str | None = None) -> str | None:
@@ -126,7 +126,7 @@ def get(node: Node, key: str, default: str | None = None) -> str | None:
     if a:
         for k, v in a[2]:
             if k == key:
-                return v
+                return str(v)
     return default
 
 
@@ -143,15 +143,14 @@ def set_attr(node: Node, key: str, value: str) -> None:
 def content(node: Node) -> list[Node]:
     """The children list of a Span, Div, Link, Header or a plain container (Para, Emph, Note …)."""
     t = node["t"]
-    if t in ("Span", "Div"):
-        return node["c"][1]
-    if t in ("Link", "Image"):
-        return node["c"][1]
-    if t == "Header":
-        return node["c"][2]
-    if t in ("Quoted", "Cite"):
-        return node["c"][1]
-    return node["c"]
+    children: list[Node]
+    if t in ("Span", "Div", "Link", "Image", "Quoted", "Cite"):
+        children = node["c"][1]
+    elif t == "Header":
+        children = node["c"][2]
+    else:
+        children = node["c"]
+    return children
 
 
 # --- text ----------------------------------------------------------------------------------------

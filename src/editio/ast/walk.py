@@ -34,7 +34,7 @@ class Traversal:
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _walk_list(self, items: list, start: int) -> None:
+    def _walk_list(self, items: list[Any], start: int) -> None:
         index = 0
         while index < len(items):
             item = items[index]

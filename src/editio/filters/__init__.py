@@ -11,8 +11,10 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
+from ..ast import Node
 from ..ast.walk import Traversal
 from ..errors import Diagnostic, EditionError
 from ..load.context import Context
@@ -26,7 +28,8 @@ BUILTIN = ("crossref", "editorial_notes", "faction_chart", "citations", "glossar
 def filter_class(name: str, ctx: Context | None = None) -> type[Filter]:
     """The Filter class for a name in edition.yaml: a built-in, or ``path/to/file.py`` inside the project."""
     if name in BUILTIN:
-        return importlib.import_module(f"{__name__}.{name}").FILTER
+        builtin: type[Filter] = importlib.import_module(f"{__name__}.{name}").FILTER
+        return builtin
     if name.endswith(".py") and ctx is not None:
         return _project_filter(name, ctx)
     raise KeyError(name)
@@ -55,7 +58,7 @@ def _project_filter(name: str, ctx: Context) -> type[Filter]:
     return cls
 
 
-def instantiate(names: Sequence[str], config_data: dict, ctx: Context) -> list[Filter]:
+def instantiate(names: Sequence[str], config_data: dict[str, Any], ctx: Context) -> list[Filter]:
     """The declared filters with their options read and their order checked (all problems at once)."""
     shown = ctx.project.display(ctx.project.config_file)
     problems: list[Diagnostic] = []
@@ -106,7 +109,7 @@ def passes(filters: Sequence[Filter]) -> list[list[Filter]]:
     return groups
 
 
-def run(doc: dict, filters: Sequence[Filter], ctx: Context) -> dict:
+def run(doc: Node, filters: Sequence[Filter], ctx: Context) -> Node:
     """Run the filters on ``doc`` (in place where possible); errors are collected in ``ctx.log``."""
     for group in passes(filters):
         if group[0].transform is not None:

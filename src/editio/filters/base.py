@@ -16,6 +16,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ..ast import Node
 from ..ast.walk import Hook
 from ..errors import Diagnostic, EditionError
 from ..load.context import Context
@@ -39,14 +40,14 @@ class Filter:
         self.ctx = ctx
         self.options = options
 
-    def prepare(self, doc: dict) -> None:
+    def prepare(self, doc: Node) -> None:
         """Before the traversal: read data, check it against the document."""
 
     def hooks(self) -> Mapping[str, Hook]:
         """Element type → hook, for the shared traversal."""
         return {}
 
-    def finalize(self, doc: dict) -> None:
+    def finalize(self, doc: Node) -> None:
         """After the traversal: fill placeholders, report what was never used."""
 
     transform: ClassVar[Any] = None  # (self, doc) -> doc, for whole-document steps

@@ -77,10 +77,17 @@ def available_languages() -> list[str]:
                   if p.name.endswith(".yaml"))
 
 
+def load_file(language: str) -> CatalogueFile:
+    """The catalogue file for one language subtag sequence (``ru``, ``pt-br``); KeyError when there is none."""
+    found = _read_file(language)
+    if found is None:
+        raise KeyError(f"no message catalogue for {language!r}")
+    return found
+
+
 @functools.cache
-def load_file(language: str) -> CatalogueFile | None:
-    """The catalogue file for one language subtag sequence (``ru``, ``pt-br``), or None when there is none."""
-    path = resources.files(__package__) / f"{language}.yaml"
+def _read_file(language: str) -> CatalogueFile | None:
+    path = resources.files(__package__ or "editio.i18n") / f"{language}.yaml"
     if not path.is_file():
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -94,7 +101,7 @@ def resolve_language(lang: str) -> str:
     parts = lang.lower().split("-")
     for end in range(len(parts), 0, -1):
         candidate = "-".join(parts[:end])
-        if load_file(candidate) is not None:
+        if _read_file(candidate) is not None:
             return candidate
     return FALLBACK
 
@@ -209,10 +216,11 @@ def catalogue(lang: str, overrides: Mapping[str, str] | None = None, *, file: st
     for key, value in (overrides or {}).items():
         where = (lines or {}).get(key, line)
         plural_key, _, category = str(key).rpartition(".")
+        known: frozenset[str]
         if key in messages:
             known = known_fields(key)
         elif plural_key in plurals and category in PLURAL_RULES[chosen.plural_rule][0]:
-            known = {"n"} | known_fields(plural_key, plural=True)
+            known = frozenset({"n"}) | known_fields(plural_key, plural=True)
         else:
             near = sorted(k for k in messages if k.split("-")[0] == str(key).split("-")[0])[:5]
             hint = f" (messages starting alike: {', '.join(near)})" if near else ""

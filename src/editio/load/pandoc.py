@@ -28,7 +28,7 @@ PANDOC_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
 def pandoc_path() -> str:
     from pypandoc import get_pandoc_path
 
-    return get_pandoc_path()
+    return str(get_pandoc_path())
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -43,9 +43,9 @@ class PandocSession:
 
     def __init__(self, cwd: Path | None = None):
         self._cwd = cwd
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[str] | None = None
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> subprocess.Popen[str]:
         if self._proc is None:
             self._proc = subprocess.Popen([pandoc_path(), "lua", str(SESSION_SCRIPT)], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
@@ -70,12 +70,14 @@ class PandocSession:
             raise error("PDC001", f"pandoc could not process this: {reply['error'].strip()[:500]}", what)
         return reply["ok"]
 
-    def read(self, text: str, what: str, from_format: str = MARKDOWN) -> dict:
+    def read(self, text: str, what: str, from_format: str = MARKDOWN) -> dict[str, Any]:
         """Parse ``text`` (Markdown by default) into a pandoc AST (JSON data)."""
-        return json.loads(self.request(what, op="read", text=text, **{"from": from_format}))
+        doc: dict[str, Any] = json.loads(self.request(what, op="read", text=text, **{"from": from_format}))
+        return doc
 
-    def citeproc(self, doc: dict, what: str = "citeproc") -> dict:
-        return json.loads(self.request(what, op="citeproc", doc=json.dumps(doc, ensure_ascii=False)))
+    def citeproc(self, doc: dict[str, Any], what: str = "citeproc") -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.request(what, op="citeproc", doc=json.dumps(doc, ensure_ascii=False)))
+        return result
 
     def version(self) -> str:
         return str(self.request("pandoc", op="version"))
@@ -115,7 +117,7 @@ def run(args: list[str], what: str, stdin: str | None = None, cwd: Path | None =
     return proc.stdout
 
 
-def write(doc: dict, to: str, args: list[str], what: str, cwd: Path | None = None,
+def write(doc: dict[str, Any], to: str, args: list[str], what: str, cwd: Path | None = None,
           env: dict[str, str] | None = None) -> str:
     """Run one pandoc writer on ``doc``; its standard output (empty when it writes a file)."""
     return run(["-f", "json", "-t", to, *args], what, json.dumps(doc, ensure_ascii=False), cwd, env)

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ast import attr_of
+from ..ast import Node, attr_of
 from ..ast.walk import Traversal
 
 FORMATS = ("typst", "html", "epub")
-Rule = Callable[[dict, "Lowering"], Any]
+Rule = Callable[[Node, "Lowering"], Any]
 
 
 def registrar(rules: dict[str, dict[str, Rule]]) -> Callable[[str, str], Callable[[Rule], Rule]]:
@@ -36,11 +36,11 @@ def registrar(rules: dict[str, dict[str, Rule]]) -> Callable[[str, str], Callabl
 class Lowering:
     format: str
     messages: Any
-    meta: dict
-    store: dict = field(default_factory=dict)  # what rules keep for ``finish`` (e.g. notes by id)
+    meta: Node
+    store: dict[str, Any] = field(default_factory=dict)  # what rules keep for ``finish`` (e.g. notes by id)
 
     def text(self, key: str, **fields: Any) -> str:
-        return self.messages.text(key, **fields)
+        return str(self.messages.text(key, **fields))
 
 
 def _module(fmt: str) -> Any:
@@ -49,16 +49,16 @@ def _module(fmt: str) -> Any:
     return {"typst": typst, "html": html, "epub": epub}[fmt]
 
 
-def lower(doc: dict, fmt: str, messages: Any) -> dict:
+def lower(doc: Node, fmt: str, messages: Any) -> Node:
     """Lower ``doc`` (in place) for ``fmt`` (typst, html or epub) and return it."""
     module = _module(fmt)
     rules: Mapping[str, Mapping[str, Rule]] = module.RULES
     lowering = Lowering(fmt, messages, doc["meta"])
 
-    def hook_for(type_rules: Mapping[str, Rule]):
+    def hook_for(type_rules: Mapping[str, Rule]) -> Callable[[Node, list[Any]], Any]:
         every = type_rules.get("*")
 
-        def hook(node: dict, _path: list) -> Any:
+        def hook(node: Node, _path: list[Any]) -> Any:
             a = attr_of(node)
             for cls in a[1] if a else ():
                 rule = type_rules.get(cls)

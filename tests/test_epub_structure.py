@@ -248,3 +248,20 @@ def test_stylesheet_declares_the_epub_namespace_before_using_it():
                  flags=re.S)
     namespace = css.find('@namespace epub "http://www.idpf.org/2007/ops"')
     assert namespace != -1 and namespace < css.find("epub|type")
+
+
+def test_book_face_is_embedded_with_its_licence(edition: Book):
+    """Libertinus Serif travels in the EPUB as in the HTML edition: every @font-face URL of the stylesheet is a
+    manifest item of type font/woff2, and the SIL OFL text is beside the fonts."""
+    package = edition.files[edition.opf].decode()
+    (css_name,) = [n for n in edition.files if n.endswith(".css")]
+    css = edition.files[css_name].decode()
+    urls = re.findall(r'url\("([^"]+\.woff2)"\)', css)
+    assert len(urls) == 3 and '"Libertinus Serif", serif' in css
+    for url in urls:
+        name = edition.resolve(css_name, url)[0]
+        assert name in edition.files, url
+        href = name.split("/", 1)[1]
+        assert re.search(rf'href="{re.escape(href)}" media-type="font/woff2"', package), href
+    assert "SIL OPEN FONT LICENSE" in edition.files["EPUB/fonts/OFL.txt"].decode().upper()
+    assert 'href="fonts/OFL.txt" media-type="text/plain"' in package

@@ -23,10 +23,13 @@ from .epub_glossary import add_glossary, keys_from_ast
 from .epub_index import index_semantics
 from .epub_matter import matter
 from .epub_notes import note_semantics
-from .epub_pagelist import _zip, add_page_list, find_page_breaks
+from .epub_pagelist import _zip, add_page_list, add_resource, find_page_breaks
 from .epub_xhtml import Book
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+# The book's face, as in the HTML edition (epub.css declares them); their licence travels with them.
+FONT_FACES = ("LibertinusSerif-Regular.woff2", "LibertinusSerif-Italic.woff2", "LibertinusSerif-Semibold.woff2")
 
 
 def _meta_text(ast: dict, key: str) -> str | None:
@@ -80,7 +83,13 @@ def accessibility(epub: bytes, ast: dict, messages) -> bytes:
 
 
 # structure before accessibility: the roles and landmarks follow the section types structure sets.
-POST_PROCESSORS: list[Callable[[bytes, dict, Any], bytes]] = [page_list, glossary, structure, accessibility]
+def font_licence(epub: bytes, ast: dict, messages) -> bytes:
+    """The embedded fonts' licence (SIL OFL 1.1 asks that it travel with every copy) beside them."""
+    return add_resource(epub, "fonts/OFL.txt", (FONTS / "OFL.txt").read_bytes(), "text/plain")
+
+
+POST_PROCESSORS: list[Callable[[bytes, dict, Any], bytes]] = [page_list, glossary, structure, accessibility,
+                                                               font_licence]
 
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> Path:
@@ -92,6 +101,7 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
     write(package_metadata(ast), "epub3",
           ["-o", str(target), "--toc", "--toc-depth=2", "--split-level=1", f"--css={TEMPLATES / 'epub.css'}",
            "--epub-title-page=true", "--wrap=none", "--mathml", f"--template={TEMPLATE}",
+           *(f"--epub-embed-font={FONTS / face}" for face in FONT_FACES),
            *template_variables(messages)],
           "EPUB writer", cwd=stage, env={"SOURCE_DATE_EPOCH": str(epoch)})
     data = target.read_bytes()

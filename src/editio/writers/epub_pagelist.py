@@ -99,6 +99,23 @@ def add_page_list(epub: bytes, pages: list[tuple[str, str]], heading: str, sourc
     return _zip(infos, files)
 
 
+def add_resource(epub: bytes, href: str, data: bytes, media_type: str) -> bytes:
+    """``epub`` with one more file at ``href`` (relative to the package document), declared in the manifest."""
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        infos = archive.infolist()
+        files = {info.filename: archive.read(info) for info in infos}
+    opf = _opf_path(files)
+    name = normpath(join(dirname(opf), href))
+    if name in files:
+        return epub
+    files[name] = data
+    infos.append(zipfile.ZipInfo(name, date_time=infos[-1].date_time))
+    ident = re.sub(r"[^A-Za-z0-9_-]", "_", href)
+    item = f'<item id="{escape(ident)}" href="{escape(href)}" media-type="{escape(media_type)}" />'
+    files[opf] = files[opf].decode("utf-8").replace("</manifest>", f"  {item}\n  </manifest>", 1).encode("utf-8")
+    return _zip(infos, files)
+
+
 def _zip(infos: list[zipfile.ZipInfo], files: dict[str, bytes]) -> bytes:
     """Re-zip with the input's entry order and time stamps; ``mimetype`` first and stored."""
     ordered = sorted(infos, key=lambda info: info.filename != "mimetype")

@@ -37,9 +37,16 @@ def golden(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Static checks (pyflakes rules through ruff): unused imports and names, undefined names."""
-    session.install("ruff==0.17.6")
-    session.run("ruff", "check", "src", "filters", "tests", "tools", "noxfile.py")
+    """Static checks: ruff (rules and format, see pyproject.toml) and mypy --strict on the core modules.
+    `nox -s lint -- mypy` runs only the type check (the pre-commit hook)."""
+    session.install("ruff==0.17.6", "mypy==2.4.1", "types-PyYAML==6.0.12.20261122")
+    if session.posargs != ["mypy"]:
+        session.run("ruff", "check", *LINTED)
+        session.run("ruff", "format", "--check", *LINTED)
+    session.run("mypy")
+
+
+LINTED = ("src", "filters", "tests", "tools", "noxfile.py")
 
 
 @nox.session(python=PYTHON)

@@ -1,219 +1,294 @@
-"""Tests of filters/typography.py: golden cases, idempotence, the pandoc --filter path, a property test.
+"""Tests of the typography filter (editio.filters.typography, rules in editio.typography) as the build runs it:
+golden cases, idempotence, the language of each stretch of text, metadata, options, the pandoc-filter path and
+properties of whole paragraphs (the rules on plain text are tests/test_typography_rules.py's).
 
-Golden cases live in tests/cases/typography/<case>/: ``input.md`` is read by pandoc, filtered in-process
-and written back as Markdown; ``expected.md`` is that Markdown with every U+00A0 shown as "⍽" so the
-non-breaking spaces can be reviewed. Regenerate with ``EDITIO_SAVE_GOLDEN=1`` and review the diff.
+Golden cases live in tests/cases/typography/<case>/: ``input.md`` (with ``config.yaml`` for keys added to
+edition.yaml, and tests/cases/typography/references.bib as the bibliography) goes through the real load and the
+``typography`` filter; ``expected.md`` is the filtered document written back by pandoc as ``markdown-smart``
+(with the metadata keys the case sets) with U+00A0 shown as "⍽", U+202F as "⸱" and U+2011 as "⸗".
+``pytest --update-goldens`` rewrites them: review the diff.
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib.util
-import io
+import copy
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import panflute as pf
 import pytest
+import yaml
+from helpers import assert_matches_golden, prepare, render
 from hypothesis import given, settings, strategies as st
-from pypandoc import get_pandoc_path
 
+from editio.ast import iter_nodes, stringify
 from editio.errors import EditionError
+from editio.filters import run
+from editio.filters.typography import Options, Typography
+from editio.i18n import catalogue
+from editio.load.context import Context, Project
+from editio.load.pandoc import pandoc_path, write
 
 ROOT = Path(__file__).resolve().parent.parent
-FILTER = ROOT / "filters" / "typography.py"
 CASES = ROOT / "tests" / "cases" / "typography"
-NBSP_SHOWN = "⍽"
-PANDOC = get_pandoc_path()
-# Markdown without smart punctuation, so the writer prints the filter's characters as they are.
-WRITER = ["-t", "markdown-smart", "--wrap=none", "--standalone"]
-
-
-def _load_filter():
-    spec = importlib.util.spec_from_file_location("typography_filter", FILTER)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-typography = _load_filter()
-
-
-def pandoc(args: list[str], text: str) -> str:
-    return subprocess.run([PANDOC, *args], input=text, capture_output=True, text=True, check=True,
-                          encoding="utf-8").stdout
-
-
-def read_doc(markdown: str) -> pf.Doc:
-    return pf.load(io.StringIO(pandoc(["-f", "markdown", "-t", "json"], markdown)))
-
-
-def doc_json(doc: pf.Doc) -> str:
-    buffer = io.StringIO()
-    pf.dump(doc, buffer)
-    return buffer.getvalue()
-
-
-def to_markdown(doc: pf.Doc) -> str:
-    return pandoc(["-f", "json", *WRITER], doc_json(doc))
-
-
-def filtered(markdown: str) -> pf.Doc:
-    return typography.main(read_doc(markdown))
-
-
-def shown(text: str) -> str:
-    return text.replace("\u00a0", NBSP_SHOWN)
-
-
-def para(text: str) -> pf.Doc:
-    """A one-paragraph document built without pandoc: words as Str, single spaces as Space."""
-    inlines = []
-    for piece in re.split(r"( )", text):
-        if piece == " ":
-            inlines.append(pf.Space())
-        elif piece:
-            inlines.append(pf.Str(piece))
-    return pf.Doc(pf.Para(*inlines), metadata={"lang": pf.MetaString("ru")})
-
-
-def typeset(text: str) -> str:
-    return pf.stringify(typography.main(para(text)).content[0])[:-2]  # stringify ends a block with "\n\n"
-
-
-# --- golden cases ----------------------------------------------------------------------------------
-
+BIB = (CASES / "references.bib").read_text(encoding="utf-8")
+SHOWN = {"\u00a0": "⍽", "\u202f": "⸱", "\u2011": "⸗"}
+NBSP = "\u00a0"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "input.md").is_file())
 
 
+def shown(text: str) -> str:
+    for char, sign in SHOWN.items():
+        text = text.replace(char, sign)
+    return text
+
+
+def typography_edition(markdown: str, config: dict | None = None):
+    """``markdown`` through the load stage and the typography filter, with the cases' bibliography."""
+    return prepare(markdown, {"filters": ["typography"], "bibliography": "references.bib", **(config or {})},
+                   {"manuscript/references.bib": BIB})
+
+
+def case_config(case: str) -> dict:
+    path = CASES / case / "config.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def case_edition(case: str):
+    return typography_edition((CASES / case / "input.md").read_text(encoding="utf-8"), case_config(case))
+
+
+def as_markdown(doc: dict, meta_keys=()) -> str:
+    """The document as pandoc Markdown without smart punctuation (the filter's characters as they are), with
+    only the metadata keys given (the others hold build dates and revisions)."""
+    doc = {**doc, "meta": {k: v for k, v in doc["meta"].items() if k in meta_keys}}
+    return write(doc, "markdown-smart", ["--wrap=none", "--standalone"], what="markdown writer")
+
+
+def paragraph(text: str, lang: str = "ru") -> str:
+    """One paragraph typeset by the filter as the build runs it, as plain text."""
+    return stringify(typography_edition(text + "\n", {"lang": lang}).doc["blocks"])
+
+
+# --- golden cases ----------------------------------------------------------------------------------------
+
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_golden(case):
-    folder = CASES / case
-    actual = shown(to_markdown(filtered((folder / "input.md").read_text(encoding="utf-8"))))
-    expected_file = folder / "expected.md"
-    if os.environ.get("EDITIO_SAVE_GOLDEN") == "1":
-        expected_file.write_text(actual, encoding="utf-8")
-    expected = expected_file.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"{case}/expected.md", f"{case} (actual)"))
-        pytest.fail(f"typography output differs from the golden file "
-                    f"(EDITIO_SAVE_GOLDEN=1 regenerates it):\n{diff}")
+    meta_keys = [k for k in case_config(case) if k != "allow-raw"]
+    actual = shown(as_markdown(case_edition(case).doc, meta_keys))
+    assert_matches_golden(actual, CASES / case / "expected.md")
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_idempotent_on_golden_input(case):
-    once = filtered((CASES / case / "input.md").read_text(encoding="utf-8"))
-    once_json = doc_json(once)
-    twice = typography.main(pf.load(io.StringIO(once_json)))
-    assert doc_json(twice) == once_json
+    edition = case_edition(case)
+    ctx = edition.loaded.ctx
+    (typography,) = edition.loaded.filters
+    once = copy.deepcopy(edition.doc)
+    twice = run(copy.deepcopy(once), [Typography(ctx, typography.options)], ctx)
+    assert twice == once
 
 
-def test_runs_as_a_pandoc_filter():
-    source = (CASES / "dashes" / "input.md").read_text(encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    result = subprocess.run([PANDOC, "-f", "markdown", *WRITER, "--filter", str(FILTER)], input=source,
-                            capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert shown(result.stdout) == shown(to_markdown(filtered(source)))
-    assert "MNR)\u00a0— национал" in result.stdout
+def test_no_break_spaces_reach_every_format():
+    edition = typography_edition("Г. Лора – 1952 г.\n")
+    assert "Г.~Лора~--- 1952~г." in render(edition, "typst")  # typst's --- is the em dash
+    for fmt in ("html", "epub"):
+        assert f"Г.{NBSP}Лора{NBSP}— 1952{NBSP}г." in render(edition, fmt)
 
 
-# --- single rules, as the golden files might hide them ---------------------------------------------
+# --- single rules through the filter, as the golden files might hide them ------------------------------
 
 @pytest.mark.parametrize("source, expected", [
-    ("Г. Лора", "Г.\u00a0Лора"),
-    ("Х.Лечин", "Х.\u00a0Лечин"),
-    ("А. А. Щелчков", "А.\u00a0А.\u00a0Щелчков"),
-    ("1952 г.", "1952\u00a0г."),
-    ("№ 47", "№\u00a047"),
-    ("XX в.", "XX\u00a0в."),
-    ("30-е гг.", "30-е\u00a0гг."),
-    ("MNR – боливийским", "MNR\u00a0— боливийским"),
+    ("Г. Лора", "Г.⍽Лора"),
+    ("Х.Лечин", "Х.⍽Лечин"),
+    ("А. А. Щелчков", "А.⍽А.⍽Щелчков"),
+    ("1952 г.", "1952⍽г."),
+    ("№ 47", "№⍽47"),
+    ("XX в.", "XX⍽в."),
+    ("30-е гг.", "30⸗е⍽гг."),  # new: the hyphen of a number's ending does not break
+    ("MNR – боливийским", "MNR⍽— боливийским"),
     ("1952-1964", "1952–1964"),
     ("2138 – 2140", "2138–2140"),
-    ("P. 20-21", "P.\u00a020–21"),
+    ("P. 20-21", "P.⍽20–21"),
     ("буржуазно-демократической", "буржуазно-демократической"),
     ('"Вся власть COB!"', "«Вся власть COB!»"),
     ("«газета «Масас» вышла»", "«газета „Масас“ вышла»"),
-    ("– Да, – сказал он.", "— Да,\u00a0— сказал он."),
+    # the dialogue dash is now bound to its first word as well (it never ends a line)
+    ("– Да, – сказал он.", "—⍽Да,⍽— сказал он."),
+    # new in the per-language rules: short words bound to the next one
+    ("в Боливии и на Кубе", "в⍽Боливии и⍽на⍽Кубе"),
+    ("в 1960-х", "в⍽1960⸗х"),
+    ("XIX-XX вв.", "XIX–XX⍽вв."),  # a range of Roman numerals binds like one
 ])
 def test_rule(source, expected):
-    assert typeset(source) == expected
+    assert shown(paragraph(source)) == expected
 
 
 def test_letters_never_change():
     source = "Х.Лечин – «Масас» \"COB\" 1952-1964 гг. № 47 XIX-XX вв. А.А.Щелчков"
-    result = typeset(source)
+    result = paragraph(source)
     assert re.sub(r"[^\w]", "", result) == re.sub(r"[^\w]", "", source)
 
 
-# --- configuration -----------------------------------------------------------------------------------
+# --- the language of each stretch of text ----------------------------------------------------------------
 
-def test_configure_reads_defaults_and_removes_the_key():
-    doc = read_doc("---\nlang: ru-RU\ntypography:\n  dash: \"–\"\n---\n\nа - б\n")
-    config = typography.configure(doc)
-    assert config == typography.Config(lang="ru-RU", quotes="«»„“", dash="–")
-    assert "typography" not in doc.metadata.content
+def test_language_of_spans_and_divs():
+    markdown = ('Текст - "ру".\n\n[Text - "en" 1952-1964]{lang=en}\n\n::: {lang=de}\nText - "de".\n\n'
+                '[текст - "ру"]{lang=ru}\n:::\n\n[Testo - "it"]{lang=it}\n')
+    paragraphs = [shown(stringify(p)) for p in iter_nodes(typography_edition(markdown).doc["blocks"], ("Para",))]
+    assert paragraphs == ["Текст⍽— «ру».", "Text — “en” 1952–1964", "Text⍽– „de“.", "текст⍽— «ру»",
+                          "Testo - “it”"]  # Italian has no table: left as written, its quotation still Quoted
+    italian = list(iter_nodes(typography_edition(markdown).doc["blocks"], ("Para",)))[-1]
+    assert [n["t"] for n in iter_nodes(italian)][:4] == ["Para", "Span", "Str", "Space"]
+    assert "Quoted" in [n["t"] for n in iter_nodes(italian)]
 
 
-def test_configured_quotes_and_dash_are_used():
-    doc = read_doc('---\nlang: ru\ntypography:\n  quotes: "‹› <>"\n  dash: "–"\n---\n\n«а «б» в» - г\n')
-    assert pf.stringify(typography.main(doc).content[0]).strip() == "‹а <б> в›\u00a0– г"
+def test_document_language_without_rules_leaves_the_text_alone():
+    markdown = 'Testo - "tra virgolette" 1952-1964 a p. 12, [в "Боливии" - там]{lang=ru}.\n'
+    untouched = prepare(markdown, {"lang": "it"}).doc["blocks"]
+    typeset = typography_edition(markdown, {"lang": "it"}).doc["blocks"]
+    assert typeset[0]["c"][:-2] == untouched[0]["c"][:-2]
+    assert shown(stringify(typeset[0]["c"][-2:])) == "в⍽«Боливии»⍽— там."  # a Russian span keeps its rules
 
 
-@pytest.mark.parametrize("metadata, message", [
-    ("typography: [a, b]", "'typography' must be a map"),
-    ("typography:\n  quotes: «»", "'typography.quotes' must be four quote characters"),
-    ("typography:\n  dash: ab", "'typography.dash' must be one character"),
-    ("typography:\n  metadata: title", "'typography.metadata' must be a list"),
+def test_notes_are_typeset_as_blocks_of_their_own():
+    edition = typography_edition("Текст[^1] – дальше.\n\n[^1]: См. с. 5 – и «a «b»».\n")
+    (note,) = iter_nodes(edition.doc["blocks"], ("Note",))
+    assert shown(stringify(note["c"])) == "См. с.⍽5⍽— и⍽«a „b“»."
+
+
+def test_definition_terms_are_typeset():
+    edition = typography_edition('Термин - "t"\n:   Определение - "d".\n\n::: {lang=en}\nTerm - "t"\n:   Def.\n:::\n')
+    terms = [shown(stringify(term)) for dl in iter_nodes(edition.doc["blocks"], ("DefinitionList",))
+             for term, _ in dl["c"]]
+    assert terms == ["Термин⍽— «t»", "Term — “t”"]
+
+
+# --- metadata and options --------------------------------------------------------------------------------
+
+def test_metadata_fields_by_default_and_abstract_en_in_english():
+    edition = case_edition("metadata")
+    meta = {k: shown(stringify(edition.doc["meta"][k])) for k in ("title", "subtitle", "keywords", "abstract-en")}
+    assert meta == {"title": "Троцкизм в⍽Боливии 1952–1964⍽гг.⍽— «очерк»", "subtitle": "Ещё одна «часть»",
+                    "keywords": "не трогать - 1952-1964",  # not in `typography.metadata`
+                    "abstract-en": "An “abstract” — in English, 1952–1964."}
+
+
+def test_metadata_option_chooses_the_fields():
+    edition = typography_edition("Текст.\n", {"title": 'Заглавие - "в"', "subtitle": 'Подзаголовок - "в"',
+                                              "typography": {"metadata": ["subtitle"]}})
+    assert edition.doc["meta"]["title"]["c"][-1]["t"] == "Quoted"  # as pandoc read it: not typeset
+    assert shown(stringify(edition.doc["meta"]["title"])) == "Заглавие - “в”"
+    assert shown(stringify(edition.doc["meta"]["subtitle"])) == "Подзаголовок⍽— «в»"
+    assert "typography" not in edition.doc["meta"]
+
+
+@pytest.mark.parametrize("options, message", [
+    (["a", "b"], "`typography` must be a map of options"),
+    # the quote marks and the dash are no longer options: they come from the language's table
+    ({"quotes": "«» „“"}, "unknown option `typography.quotes`"),
+    ({"dash": "–"}, "unknown option `typography.dash`"),
+    ({"metadata": "title"}, "`typography.metadata` must be a list of"),
 ])
-def test_bad_configuration_is_an_edition_error(metadata, message):
-    doc = read_doc(f"---\n{metadata}\n---\n\nтекст\n")
-    with pytest.raises(EditionError) as raised:
-        typography.configure(doc)
-    assert raised.value.diagnostics[0].code == "TYP001"
-    assert message in str(raised.value)
+def test_bad_options_are_reported_at_their_line(options, message):
+    with pytest.raises(EditionError) as caught:
+        typography_edition("текст\n", {"typography": options})
+    (d,) = caught.value.diagnostics
+    assert d.code == "CFG012" and message in d.message
+    assert d.file == "manuscript/edition.yaml" and d.line is not None and d.line > 1
 
 
-def test_bad_configuration_fails_the_pandoc_filter_without_traceback():
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    result = subprocess.run([PANDOC, "-t", "markdown", "--filter", str(FILTER)],
-                            input="---\ntypography: 3\n---\n\nтекст\n", capture_output=True, text=True,
-                            encoding="utf-8", env=env, cwd=ROOT)
+# --- as a plain pandoc filter ----------------------------------------------------------------------------
+
+def pandoc_filter(source: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run([pandoc_path(), "-f", "markdown", "-t", "markdown-smart", "--wrap=none", *args,
+                           "--filter", str(ROOT / "filters" / "typography.py")],
+                          input=source, capture_output=True, text=True, encoding="utf-8", env=env, cwd=CASES)
+
+
+def test_runs_as_a_pandoc_filter():
+    source = (CASES / "dashes" / "input.md").read_text(encoding="utf-8")
+    result = pandoc_filter(source, "--metadata", "lang=ru")
+    assert result.returncode == 0, result.stderr
+    assert shown(result.stdout) == (CASES / "dashes" / "expected.md").read_text(encoding="utf-8")
+    assert f"MNR){NBSP}— национал" in result.stdout
+
+
+def test_bad_options_fail_the_pandoc_filter_without_traceback():
+    result = pandoc_filter("---\ntypography: 3\n---\n\nтекст\n")
     assert result.returncode != 0
-    assert "TYP001" in result.stderr and "Traceback" not in result.stderr
+    assert "error CFG012" in result.stderr and "Traceback" not in result.stderr
 
 
-# --- property: no text lost, idempotent ---------------------------------------------------------------
+# --- properties of whole paragraphs ----------------------------------------------------------------------
 
-RUSSIANISH = st.text(alphabet="абвгдеёжзГЛХАПРТСВNXIVP0123456789 -–«»\".№", max_size=60)
+PROJECT = Project(ROOT, ROOT, ROOT / "edition.yaml")  # as the pandoc-filter adapter makes it
+# Characters the filter may change: spaces, quote marks, apostrophes, hyphens and dashes.
+CHANGEABLE = re.compile("[ \n\u00a0\u202f\"'«»„“”‚‘’\\-\u2011\u2013\u2014]")
 
-
-def _skeleton(text: str) -> str:
-    """The text with the filter's freedoms undone: quote, dash and space variants are all one."""
-    text = re.sub("[«»„“”\"]", '"', text)
-    text = re.sub("[–—-]", "-", text)
-    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
-
-
-@settings(max_examples=400, deadline=None)
-@given(RUSSIANISH)
-def test_property_no_text_lost_and_idempotent(text):
-    once = typeset(text)
-    assert _skeleton(once) == _skeleton(text)
-    # Spaces may only appear or vanish next to a dash, after an initial, or after «№».
-    assert re.sub(r"\s*-\s*", "-", re.sub(r"[.№]\s*", ".", _spaces(once))) == \
-        re.sub(r"\s*-\s*", "-", re.sub(r"[.№]\s*", ".", _spaces(text)))
-    assert typeset(once) == once
+# Typed “ and ” are left out: in German “ both closes „…“ and opens an English-style quotation, and a lone one
+# inside a Quoted element is not yet a fixed point (test_german_lone_curly_quote_inside_quoted below).
+WORDS = ["в", "и", "с", "на", "бы", "Г.", "Лора", "Х.Лечин", "1952", "г.", "гг.", "с.", "280", "№", "47", "XX",
+         "в.", "26", "января", "1952-1964", "-", "–", "—", "\"", "«", "»", "„", "'", "COB!", "MNR", "(", ")",
+         "https://example.org/a-b", "l'été", "Lora"]
 
 
-def _spaces(text: str) -> str:
-    text = re.sub("[«»„“”\"]", '"', text.replace("\u00a0", " "))
-    return re.sub(" +", " ", re.sub("[–—-]", "-", text)).strip()
+def _text(words: list[str]) -> list[dict]:
+    out: list[dict] = []
+    for word in words:
+        if out:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out
+
+
+_runs = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(_text)
+_inline = st.one_of(
+    _runs,
+    _runs.map(lambda c: [{"t": "Emph", "c": c}]),
+    _runs.map(lambda c: [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, c]}]),
+    st.tuples(st.sampled_from(["en", "de", "fr", "es", "it", "ru-RU"]), _runs).map(
+        lambda lc: [{"t": "Span", "c": [["", [], [["lang", lc[0]]]], lc[1]]}]),
+    _runs.map(lambda c: [{"t": "Note", "c": [{"t": "Para", "c": c}]}]),
+    st.just([{"t": "Code", "c": [["", [], []], '1952 - 1964 "x"']}]),
+)
+paragraphs = st.lists(_inline, min_size=1, max_size=6).map(
+    lambda parts: [node for i, part in enumerate(parts) for node in ([{"t": "Space"}] if i else []) + part])
+
+
+def _filtered(inlines: list[dict], lang: str) -> dict:
+    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [{"t": "Para", "c": copy.deepcopy(inlines)}]}
+    ctx = Context(project=PROJECT, lang=lang, messages=catalogue(lang))
+    return run(doc, [Typography(ctx, Options())], ctx)
+
+
+def _shape(tree) -> list[str]:
+    """The elements other than text, in order: what the filter must never add, drop or reorder."""
+    return [n["t"] for n in iter_nodes(tree)
+            if n["t"] not in ("Str", "Space", "SoftBreak", "Quoted", "DoubleQuote", "SingleQuote")]
+
+
+def _letters(tree) -> str:
+    return CHANGEABLE.sub("", "".join(n["c"] if n["t"] == "Str" else n["c"][1] if n["t"] == "Code" else ""
+                                      for n in iter_nodes(tree)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(paragraphs, st.sampled_from(["ru", "en", "de", "fr"]))
+def test_property_text_kept_structure_kept_and_idempotent(inlines, lang):
+    once = _filtered(inlines, lang)
+    assert _letters(once["blocks"]) == _letters([{"t": "Para", "c": inlines}])
+    assert _shape(once["blocks"]) == _shape([{"t": "Para", "c": inlines}])
+    assert not list(iter_nodes(once["blocks"], ("Quoted",)))  # quotation marks are characters now
+    assert _filtered(once["blocks"][0]["c"], lang) == once
+
+
+@pytest.mark.xfail(strict=True, reason="known: the typed “ closes the Quoted element's „ early; the element's own "
+                   "end then prints a German “, which opens on the next run")
+def test_german_lone_curly_quote_inside_quoted():
+    once = _filtered([{"t": "Quoted", "c": [{"t": "DoubleQuote"}, [{"t": "Str", "c": "“"}]]}], "de")
+    assert _filtered(once["blocks"][0]["c"], "de") == once

@@ -278,7 +278,7 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
         if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
             return True
         return False
-    if first in _ROMAN_LETTERS and rules.roman_numerals and _is_roman(core):
+    if first in _ROMAN_LETTERS and rules.roman_numerals and all(map(_is_roman, _RANGE_DASH.split(core))):
         if right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number:
             return True
     if rules.initials and first.isupper() and len(right) >= 2 and right[1] == "." and core[1:].islower():
@@ -287,6 +287,9 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
             return True
     return False
 
+
+
+_RANGE_DASH = re.compile("[-–]")  # «XIX–XX вв.» binds like «XX в.»
 
 
 def _is_roman(word: str) -> bool:
@@ -358,10 +361,11 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             stack.append(closing)
             char = opening
         elif kind == "open-typed":
-            # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed); another
-            # one takes the pair of its depth
+            # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed), unless an
+            # enclosing quotation already uses that pair (Russian «газета «Масас»» nests as «газета „Масас“»);
+            # another mark takes the pair of its depth
             closing = _own_pairs(rules).get(char)
-            if closing is None:
+            if closing is None or closing in stack:
                 char, closing = _pair(rules, len(stack))
             stack.append(closing)
         elif kind == "close":
@@ -537,14 +541,16 @@ def _flatten_quoted(inlines: list[dict]) -> list[dict]:
 def typeset_inlines(inlines: list[dict], lang: str | None, state: TextState | None = None) -> list[dict]:
     """A new list of pandoc-JSON inlines with ``lang``'s rules applied, in reading order.
 
-    Str/Space/SoftBreak runs are typeset as text; Quoted elements become explicit quote characters; a Span
-    with a ``lang`` attribute is typeset by its own language's rules (none for a language without a table);
-    emphasis, links and spans without ``lang`` are typeset as part of the surrounding text; code, math and raw
-    output are left alone; a note's call is skipped (its blocks are typeset as blocks of their own).
+    Str/Space/SoftBreak runs are typeset as text; Quoted elements become explicit quote characters (in a
+    language without rules they stay Quoted); a Span with a ``lang`` attribute is typeset by its own language's
+    rules (none for a language without a table); emphasis, links and spans without ``lang`` are typeset as part
+    of the surrounding text; code, math and raw output are left alone; a note's call is skipped (its blocks are
+    typeset as blocks of their own).
     """
     state = state if state is not None else TextState()
     rules = rules_for(lang)
-    flat = _flatten_quoted(list(inlines))
+    # without rules nothing would turn the stand-in characters back into quotation marks: Quoted stays
+    flat = _flatten_quoted(list(inlines)) if rules is not None else list(inlines)
     out: list[dict] = []
     run: list[str] = []
 
@@ -583,6 +589,8 @@ def typeset_inlines(inlines: list[dict], lang: str | None, state: TextState | No
                 node["c"] = [node["c"][0], typeset_inlines(node["c"][1], own or lang, state)]
         elif t in ("Link", "Image"):
             node["c"] = [node["c"][0], typeset_inlines(node["c"][1], lang, state), node["c"][2]]
+        elif t == "Quoted":  # only in a language without rules
+            node["c"] = [node["c"][0], typeset_inlines(node["c"][1], lang, state)]
         elif t == "Cite":
             saved = TextState(list(state.stack), state.previous, state.last_word, state.at_block_start)
             citations = []

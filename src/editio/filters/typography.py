@@ -53,7 +53,8 @@ class Typography(Filter):
                 self._meta(item, lang)
 
     def hooks(self):
-        return {"Para": self.block, "Plain": self.block, "Header": self.block, "LineBlock": self.block}
+        return {"Para": self.block, "Plain": self.block, "Header": self.block, "LineBlock": self.block,
+                "DefinitionList": self.block}
 
     def language(self, path: list) -> str:
         for node in reversed(path):
@@ -73,6 +74,8 @@ class Typography(Filter):
         elif t == "LineBlock":
             state = TextState()
             node["c"] = [typeset_inlines(line, lang, state) for line in node["c"]]
+        elif t == "DefinitionList":  # the terms: the definitions are blocks of their own
+            node["c"] = [[typeset_inlines(term, lang, TextState()), definitions] for term, definitions in node["c"]]
 
 
 FILTER = Typography

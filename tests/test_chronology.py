@@ -207,7 +207,7 @@ def test_unknown_field_and_missing_list_are_warnings_in_the_build_report():
     events = 'events:\n  - date: "1954"\n    text: "Раскол."\n    anchor: "В 1954 г. партия"\n    colour: red\n'
     edition = case_edition("basic", "В 1954 г. партия раскололась.\n", events=events)
     warnings = [(d.code, d.line) for d in edition.loaded.ctx.log.warnings if d.code.startswith("CHR")]
-    assert warnings == [("CHR002", 2), ("CHR008", None)]
+    assert warnings == [("CHR009", 2), ("CHR008", None)]
 
 
 def test_unknown_option_is_cfg012():

@@ -1,5 +1,5 @@
-"""The chronology's data file (`chronology.yaml`): checking (CHR001–CHR004, CHR007), dates in the document's
-language, and finding each event's anchor phrase in the running text of a pandoc JSON AST (plain dicts).
+"""The chronology's data file (`chronology.yaml`): checking (CHR001–CHR004, CHR007, CHR009), dates in the
+document's language, and finding each event's anchor phrase in the running text of a pandoc JSON AST (plain dicts).
 
 Each event has a ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), a ``precision`` that agrees with it
 (``year``, ``month``, ``day``; optional, read from the date when absent), the ``text`` the chronology prints
@@ -94,7 +94,7 @@ def parse_events(data, display: str, log: DiagnosticLog) -> list[Event]:
             continue
         where = f"event {number}"
         for key in sorted(set(entry) - FIELDS, key=str):
-            log.add("CHR002", f"{where}: unknown field `{key}` is ignored", display, line, severity="warning")
+            log.add("CHR009", f"{where}: unknown field `{key}` is ignored", display, line, severity="warning")
         problems = False
         for key in ("date", "text", "anchor"):
             value = entry.get(key)

@@ -131,7 +131,8 @@ def _ednote_footnote(slot: dict, lowering) -> list:
             inlines += ([Space()] if inlines else []) + block["c"]
     letter = get(slot, "letter", "")
     # The footnote is numbered with its letter; the counter steps back so the author's numbering is untouched.
-    return [raw(f"#footnote(numbering: _ => {string(letter)})["), *inlines, Str("\u00a0—"), Space(),
+    # A thin space before the letter keeps it apart from the word in the text layer («Лечин б», not «Лечинб»).
+    return [raw(f"#footnote(numbering: _ => {string(chr(0x2009) + letter)})["), *inlines, Str("\u00a0—"), Space(),
             Emph(text_inlines(lowering.text("ednote-mark"))), raw("]#counter(footnote).update(n => n - 1);")]
 
 
@@ -200,8 +201,10 @@ def glossary_list(node: dict, lowering) -> list:
 def glossary_entry(node: dict, lowering) -> dict:
     head, definition, *rest = node["c"][1]
     body = list(definition["c"])
-    if rest:  # the term occurs: the pages it stands on, after the definition
-        body += [Space(), *text_inlines(lowering.text("glossary-refs")), Space(),
+    if rest:  # the term occurs: the pages it stands on, after the definition; the label («В тексте:») is added
+        # after the typography filter ran, so its words are bound here: a line never ends on its first word
+        label = lowering.text("glossary-refs").replace(" ", "\u00a0")
+        body += [Space(), *text_inlines(label), Space(),
                  *text_inlines(lowering.text("page-abbrev")),
                  raw(f'~#edition-gls-pages({string(get(node, "entry", ""))})')]
     # the template's helper keeps the headword with the definition; `][` on one line keeps both arguments

@@ -63,8 +63,9 @@ def footnote_marks(source: Path, root: Path) -> list[str]:
     import typst
 
     source.write_text(source.read_text(encoding="utf-8") + PROBE, encoding="utf-8")
-    return json.loads(typst.query(str(source), "<footnote-marks>", field="value", one=True, root=str(root),
-                                  ignore_system_fonts=True, font_paths=[]))
+    marks = json.loads(typst.query(str(source), "<footnote-marks>", field="value", one=True, root=str(root),
+                                   ignore_system_fonts=True, font_paths=[]))
+    return [mark.strip() for mark in marks]  # a letter comes after a thin space
 
 
 # --- marks and their lowering ----------------------------------------------------------------------------
@@ -111,8 +112,8 @@ def test_screen_lists_the_notes_with_back_links():
 
 def test_print_puts_each_note_in_a_lettered_footnote_that_keeps_the_author_counter():
     typst = render(annotated(), "typst")
-    assert typst.count('#footnote(numbering: _ => "а")[Пояснение') == 1
-    assert typst.count('#footnote(numbering: _ => "б")[Профсоюзный лидер.') == 1
+    assert typst.count('#footnote(numbering: _ => "\u2009а")[Пояснение') == 1
+    assert typst.count('#footnote(numbering: _ => "\u2009б")[Профсоюзный лидер.') == 1
     assert typst.count("~--- #emph[Прим. ред.]]#counter(footnote).update(n => n - 1);") == 2
     assert "Примечания редактора" not in typst  # the list is on screen only
 

@@ -163,7 +163,8 @@ def test_kinds_and_page_label_from_the_options_else_the_catalogue():
     english = emended(text, data_of("kratkoj"), {"lang": "en"})
     assert "(typo: латинская r набрана вместо кириллической к)" in render(english, "html")
     assert '[#"p."~#context' in render(english, "typst")
-    custom = emended(text, data_of("kratkoj"), {"emendations": {"kinds": {"typo": "опечатка набора"}, "page-label": "стр."}})
+    options = {"kinds": {"typo": "опечатка набора"}, "page-label": "стр."}
+    custom = emended(text, data_of("kratkoj"), {"emendations": options})
     assert "(опечатка набора: латинская" in render(custom, "html")
     assert '[#"стр."~#context' in render(custom, "typst")
 

@@ -71,3 +71,12 @@ def test_a_value_not_given_prints_the_catalogue_word():
 def test_without_a_colophon_div_nothing_is_added():
     edition = prepare("Текст.\n", CONFIG)
     assert [b["t"] for b in edition.doc["blocks"]] == ["Para"]
+
+
+def test_a_build_outside_git_prints_the_catalogues_word(tmp_path, monkeypatch):
+    from editio.reproducible import git_revision
+
+    assert git_revision(tmp_path) == ""  # not a repository
+    monkeypatch.setattr(manuscript, "git_revision", git_revision)
+    lines = colophon_text(colophon_edition())
+    assert lines[0] == "Редакция\u00a0исходных\u00a0файлов: не указано"

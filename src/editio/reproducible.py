@@ -30,7 +30,8 @@ def iso_date(epoch: int) -> str:
 
 
 def git_revision(root: Path) -> str:
-    """The commit the sources were built from, with `+dirty` when the work tree differs; `unknown` outside git."""
+    """The commit the sources were built from, with `+dirty` when the work tree differs; "" outside git (the
+    colophon then prints the catalogue's word for a value not given)."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
                              text=True, check=True, timeout=30).stdout.strip()
@@ -38,4 +39,4 @@ def git_revision(root: Path) -> str:
                                 "src"], cwd=root, capture_output=True, text=True, timeout=30).stdout.strip()
         return rev + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return ""

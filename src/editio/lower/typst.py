@@ -140,8 +140,19 @@ def _ednote_footnote(slot: dict, lowering) -> list:
 
 @rule("Div", "colophon")
 def colophon(node: dict, lowering) -> list:
-    """The colophon's fields in the template's even, unbroken layout."""
-    return [raw_block("#edition-colophon["), *node["c"][1], raw_block("]")]
+    """The colophon's fields in the template's even, unbroken layout: «**Label** — value» in one paragraph each
+    (a typst term list would put each value in a block of its own, on the line below its label)."""
+    from ..ast import Para, Strong
+
+    blocks = []
+    for block in node["c"][1]:
+        if block["t"] != "DefinitionList":
+            blocks.append(block)
+            continue
+        for term, definitions in block["c"]:
+            value = [inline for d in definitions for b in d if b["t"] in ("Para", "Plain") for inline in b["c"]]
+            blocks.append(Para([Strong(term), Str("\u00a0—"), Space(), *value]))
+    return [raw_block("#edition-colophon["), *blocks, raw_block("]")]
 
 
 # --- chronology ----------------------------------------------------------------------------------------

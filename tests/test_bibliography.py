@@ -34,9 +34,9 @@ def test_all_problems_reported_with_lines(tmp_path: Path):
     entries = parse_bibliography(bib, "refs.bib", log)
     sources = SourceTexts()
     sources.add("a.md", "Text.\n\nMore [@good2000, p. 1] and [@missing2020].\n")
-    check_citations({"good2000", "missing2020"}, entries, sources, "refs.bib", log)
+    check_citations({"good2000", "missing2020", "notitle2001"}, entries, sources, "refs.bib", log)
     found = {(d.code, d.file, d.line, d.severity) for d in log.items}
-    assert ("BIB003", "refs.bib", 13, "error") in found  # the article without a title
+    assert ("BIB003", "refs.bib", 13, "error") in found  # the cited article without a title
     assert ("BIB004", "a.md", 3, "error") in found  # cited but not defined, at its manuscript line
     assert ("BIB005", "refs.bib", 7, "warning") in found  # defined but never cited
     assert len(log.errors) == 2

@@ -2,12 +2,14 @@
 manuscript makes.
 
 Reports, with file and line: blocks that fail to parse (BIB001), duplicate keys (BIB002), required fields
-missing for the entry type (BIB003), cited keys that are not defined (BIB004, an error), defined keys
-that nothing cites (BIB005, a warning), and a bad `verified` flag (BIB006).
+missing for the entry type (BIB003; an error for a cited entry, a warning for one nothing cites), cited keys
+that are not defined (BIB004, an error), defined keys that nothing cites (BIB005, a warning), and a bad
+`verified` flag (BIB006).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ class BibEntry:
     entry_type: str
     line: int
     fields: dict[str, str]
+    missing: tuple[str, ...] = ()  # required fields it lacks (BIB003: an error once it is cited)
 
 
 def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str, BibEntry]:
@@ -62,12 +65,12 @@ def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str
     entries: dict[str, BibEntry] = {}
     for entry in library.entries:
         entries[entry.key] = _entry(entry)
-    for entry in entries.values():
+    for key, entry in entries.items():
         required = REQUIRED.get(entry.entry_type, (("title",),))
-        for alternatives in required:
-            if not any(entry.fields.get(name, "").strip() for name in alternatives):
-                log.add("BIB003", f"entry {entry.key!r} (@{entry.entry_type}) lacks required field "
-                        f"{' or '.join(alternatives)}", display, entry.line)
+        missing = tuple(" or ".join(alternatives) for alternatives in required
+                        if not any(entry.fields.get(name, "").strip() for name in alternatives))
+        if missing:
+            entries[key] = dataclasses.replace(entry, missing=missing)
         verified = entry.fields.get("verified")
         if verified is not None and verified not in VERIFIED_VALUES:
             log.add("BIB006", f"entry {entry.key!r}: `verified` must be one of full, partial, none", display,
@@ -113,9 +116,8 @@ def parse_csl_items(text: str, is_json: bool, display: str, log: DiagnosticLog) 
         fields = {name: _csl_text(value) for name, value in item.items() if name not in ("id", "type")}
         if "language" in fields:
             fields["langid"] = fields["language"]
-        entries[key] = BibEntry(key, str(item.get("type", "document")), line or 1, fields)
-        if not fields.get("title", "").strip():
-            log.add("BIB003", f"entry {key!r} lacks required field title", display, line)
+        missing = () if fields.get("title", "").strip() else ("title",)
+        entries[key] = BibEntry(key, str(item.get("type", "document")), line or 1, fields, missing)
     return entries
 
 
@@ -139,7 +141,15 @@ def _entry(entry: Entry) -> BibEntry:
 
 def check_citations(cited: set[str], entries: dict[str, BibEntry], sources: SourceTexts, bib_display: str,
                     log: DiagnosticLog, nocite_all: bool = False) -> None:
-    """Cited-but-undefined keys are errors at their manuscript line; uncited entries are warnings."""
+    """Cited-but-undefined keys are errors at their manuscript line; uncited entries are warnings. An entry
+    that lacks a required field is an error when it is cited (its gap would be printed) and a warning when
+    nothing cites it (a reference manager's export often holds such entries; they are never printed)."""
+    for key, entry in sorted(entries.items(), key=lambda item: item[1].line):
+        printed = nocite_all or key in cited
+        for field in entry.missing:
+            log.add("BIB003", f"entry {key!r} (@{entry.entry_type}) lacks required field {field}"
+                    + ("" if printed else "; nothing cites it, so it is not printed"), bib_display, entry.line,
+                    severity="error" if printed else "warning")
     for key in sorted(cited - entries.keys()):
         file, line = sources.locate(f"@{key}")
         log.add("BIB004", f"unknown citation key {key!r}: add it to {bib_display} or correct the key", file, line)

@@ -115,6 +115,27 @@ def with_crossref(names: list[str], blocks: list) -> list[str]:
     return [FILTER.name, *names]
 
 
+def _caption_span_label(node: dict) -> None:
+    """pandoc-crossref's ``: Caption []{#tbl:x}`` and LaTeX's ``\\label{fig:x}`` in a caption (an empty Span
+    carrying the label, which pandoc's own reader does not lift): the Table or Figure takes the label and the
+    Span goes."""
+    wanted = "tbl" if node["t"] == "Table" else "fig"
+    if identifier(node):
+        return
+    for block in node["c"][1][1]:
+        if block["t"] not in ("Para", "Plain"):
+            continue
+        inlines = block["c"]
+        for index, span in enumerate(inlines):
+            if span["t"] == "Span" and not span["c"][1] and reference_kind(identifier(span)) == wanted:
+                attr_of(node)[0] = identifier(span)
+                end = index
+                while end > 0 and inlines[end - 1]["t"] in ("Space", "SoftBreak"):
+                    end -= 1
+                del inlines[end:index + 1]
+                return
+
+
 def _canonical(key: str) -> str:
     """``Fig:x`` (a capitalised reference) names the label ``fig:x``."""
     kind = reference_kind(key)
@@ -198,9 +219,12 @@ class CrossReferences(Filter):
         """Equations labelled after pandoc-crossref (``$$ … $$ {#eq:x}``) become ``Span.equation#eq:x``; a
         Quarto figure or table Div (``::: {#fig-x}`` … caption ``:::``) gives its label and caption to the
         Figure or Table inside."""
-        for node in list(iter_nodes(blocks, ("Para", "Plain", "Div"))):
+        for node in list(iter_nodes(blocks, ("Para", "Plain", "Div", "Table", "Figure"))):
             if node["t"] == "Div":
                 self._quarto_div(node)
+                continue
+            if node["t"] in ("Table", "Figure"):
+                _caption_span_label(node)
                 continue
             inlines = node["c"]
             index = 0

@@ -16,6 +16,8 @@ from typing import Any
 from ..errors import DiagnosticLog, EditionError
 from ..yamlfile import parse_yaml
 
+# Quarto's keys that say how to render (output formats, code execution, the editor), not what the document is.
+QUARTO_KEYS = frozenset(("format", "execute", "jupyter", "engine", "knitr", "editor", "freeze"))
 _FENCE_OPEN = re.compile(r"---[ \t]*\n")
 _FENCE_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
@@ -51,6 +53,8 @@ def read_front_matter(files: list[Path], display, log: DiagnosticLog) -> FrontMa
         if found is None:
             continue
         values, lines = found
+        if isinstance(values, dict):  # Quarto's rendering instructions are no metadata (pandoc's EPUB writer
+            values = {k: v for k, v in values.items() if k not in QUARTO_KEYS}  # would print `format` as dc:format)
         if not isinstance(values, dict):
             log.add("CFG015", "the YAML block at the top of the file must be a mapping of keys to values",
                     display(path), 1)

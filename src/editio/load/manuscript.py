@@ -26,7 +26,7 @@ from .pandoc import PandocSession
 from .dates import BUILD_DATE_WORDS
 from .identifiers import unique_heading_ids
 from .raw import RawLocator, settle_raw
-from .resources import resolve_images
+from .resources import resolve_images, warn_relative_links
 
 _COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
 
@@ -69,10 +69,11 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         try:
             adopt_list_commands(ast["blocks"])
             if allow_raw:
-                settle_raw(ast["blocks"], text, shown, ctx.log, html_ids)
+                settle_raw(ast["blocks"], text, shown, ctx.log, html_ids, session, config.bibliography is not None)
             else:
                 refuse_raw(ast, text, shown)
             resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log)
+            warn_relative_links(ast, text, shown, ctx.log)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]

@@ -1,11 +1,14 @@
 """Raw LaTeX, HTML and typst that an author wrote with ``allow-raw: true``, settled once at load.
 
-Every format keeps what it can show and says, with the file and line, what it cannot (SRC007, a warning):
-LaTeX is shown by no format (editio typesets with typst), so ``\\newpage`` and its kin become a neutral page
-break, ``\\tableofcontents`` is left to editio's own contents, ``\\LaTeX`` becomes the word, and every other
-command is left out with a warning. Raw HTML is rewritten as well-formed XHTML (EPUB needs it; HTML readers do
-not mind): void elements closed, attributes quoted, scripts left out (SRC008), an ``id`` already used by the
-author dropped (SRC008); the PDF cannot show it (SRC007). HTML comments go without a word.
+Every format keeps what it can show and says, with the file and line, what it cannot (SRC007, a warning).
+LaTeX is read by pandoc's LaTeX reader into ordinary elements (``\\textit{…}``, ``\\textsubscript``, a
+``tabular``, ``\\LaTeX``), so every format shows it; ``\\newpage`` and its kin become a neutral page break,
+``\\listoffigures``/``\\listoftables`` the crossref filter's lists, ``\\tableofcontents`` is left to editio's own
+contents, ``\\ref{fig:x}`` becomes a cross-reference (the number), and what the reader makes nothing of
+(layout commands such as ``\\vspace``) is left out with a warning. Raw HTML is rewritten as well-formed XHTML
+(EPUB needs it; HTML readers do not mind): void elements closed, attributes quoted, scripts left out (SRC008),
+an ``id`` already used by the author dropped (SRC008); the PDF cannot show it (SRC007). HTML comments go
+without a word.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
-from ..ast import Div, Str
+from ..ast import Div, Span, Str
 from ..errors import DiagnosticLog
 
-PAGE_BREAKS = frozenset((r"\newpage", r"\pagebreak", r"\clearpage", r"\cleardoublepage"))
-WORDS = {r"\LaTeX": "LaTeX", r"\TeX": "TeX", r"\LaTeXe": "LaTeX2e"}
-CONTENTS = frozenset((r"\tableofcontents",))
+# Commands that stand for a place in the document, not for text: split off before pandoc reads the rest.
+_PLACES = re.compile(r"\\(newpage|pagebreak|clearpage|cleardoublepage|listoffigures|listoftables|tableofcontents)"
+                     r"(?![A-Za-z])\s*")
+_LIST_CLASS = {"listoffigures": "list-of-figures", "listoftables": "list-of-tables"}
 VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                   "wbr"))
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*\Z", re.S)
@@ -52,10 +56,13 @@ def _find_unescaped(text: str, needle: str, start: int) -> int:
     return index
 
 
-def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids: set[str]) -> None:
+def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids: set[str], session,
+               citations: bool) -> None:
     """Rewrite every raw element of one manuscript file (in place) as described in the module docstring;
-    ``html_ids`` collects the ids raw HTML uses across files."""
+    ``html_ids`` collects the ids raw HTML uses across files; ``session`` is the build's pandoc session (its
+    LaTeX reader); ``citations`` says whether the edition has a bibliography for ``\\cite``."""
     locator = RawLocator(text)
+    _join_raw_paragraphs(blocks)
 
     def settle(node: dict) -> list[dict] | None:
         fmt, content = node["c"]
@@ -65,7 +72,7 @@ def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids
         if fmt == "html" and _COMMENT.match(content):
             return []
         if fmt in ("tex", "latex"):
-            return _latex(content, block, shown, line, log)
+            return _latex(content, block, shown, line, log, session, citations)
         if fmt in ("html", "html5"):
             return [_html(node, content, shown, line, log, html_ids)]
         if fmt != "typst":
@@ -101,16 +108,100 @@ def _rewrite(tree: object, settle) -> None:
         index += 1
 
 
-def _latex(content: str, block: bool, shown: str, line: int | None, log: DiagnosticLog) -> list[dict]:
-    stripped = content.strip()
-    if stripped in WORDS:
-        return [] if block else [Str(WORDS[stripped])]
-    commands = [c for c in re.split(r"\s+", stripped) if c]
-    if block and commands and all(c in PAGE_BREAKS or c in CONTENTS for c in commands):
-        return [Div([], classes=["page-break"])] if any(c in PAGE_BREAKS for c in commands) else []
-    log.add("SRC007", f"raw LaTeX {_short(content)!r} is shown in no format (editio typesets with typst, not "
-            "LaTeX); it is left out: write it in Markdown, or remove it", shown, line, severity="warning")
-    return []
+def _join_raw_paragraphs(tree: object) -> None:
+    """A paragraph made only of raw LaTeX (``\\noindent`` / ``\\textit{…}`` / ``\\newpage`` on lines of their own,
+    which pandoc reads as inline raw pieces) becomes one raw LaTeX block, so page breaks can be blocks."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            _join_raw_paragraphs(value)
+    elif isinstance(tree, list):
+        for index, item in enumerate(tree):
+            if isinstance(item, dict) and item.get("t") in ("Para", "Plain") and item["c"] and all(
+                    n["t"] in ("Space", "SoftBreak") or n["t"] == "RawInline" and n["c"][0] in ("tex", "latex")
+                    for n in item["c"]) and any(n["t"] == "RawInline" for n in item["c"]):
+                joined = "\n".join(n["c"][1] for n in item["c"] if n["t"] == "RawInline")
+                tree[index] = {"t": "RawBlock", "c": ["latex", joined]}
+            else:
+                _join_raw_paragraphs(item)
+
+
+def _latex(content: str, block: bool, shown: str, line: int | None, log: DiagnosticLog, session,
+           citations: bool) -> list[dict]:
+    result: list[dict] = []
+    lost: list[str] = []
+    pieces = _PLACES.split(content)
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a place command
+            if not block:
+                continue  # a page break inside a paragraph: nowhere to put it
+            if piece in _LIST_CLASS:
+                result.append(Div([], classes=[_LIST_CLASS[piece]]))
+            elif piece != "tableofcontents":
+                result.append(Div([], classes=["page-break"]))
+            continue
+        if not piece.strip():
+            continue
+        read = session.read(piece, shown, from_format="latex")["blocks"] if session is not None else []
+        read, unresolved = _settle_read(read, citations, lost, piece)
+        for label in unresolved:
+            log.add("XRF001", f"\\ref{{{label}}}: {label!r} is not a label editio numbers (fig:, tbl:, eq:, sec:); "
+                    "it reads «??»: label the figure or table {#fig:x}/{#tbl:x} and write @fig:x", shown, line,
+                    severity="warning")
+        if not read:
+            lost.append(piece)
+        elif block:
+            result.extend(read)
+        else:
+            inlines = [n for b in read if b["t"] in ("Para", "Plain") for n in b["c"]]
+            if len(read) == 1 and inlines:
+                result.extend(inlines)
+            else:
+                lost.append(piece)
+    if lost:
+        log.add("SRC007", f"raw LaTeX {_short(' '.join(lost))!r} is shown in no format (editio reads LaTeX only "
+                "for text, tables and references, and typesets with typst); it is left out: write it in Markdown, "
+                "or remove it", shown, line, severity="warning")
+    return result
+
+
+def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> tuple[list, list[str]]:
+    """What pandoc's LaTeX reader made, for the manuscript: ``\\ref{kind:x}`` as a cross-reference's number
+    (pandoc-crossref's ``-@kind:x``), any other ``\\ref`` as an unresolved reference («??», its labels
+    returned), ``\\cite`` as a citation only when there is a bibliography."""
+    from ..filters.crossref import reference_kind
+
+    unresolved: list[str] = []
+
+    def settle(tree: object) -> None:
+        if isinstance(tree, dict):
+            for value in tree.values():
+                settle(value)
+            return
+        if not isinstance(tree, list):
+            return
+        for index, node in enumerate(tree):
+            if not isinstance(node, dict):
+                settle(node)
+                continue
+            t = node.get("t")
+            attrs = dict(node["c"][0][2]) if t == "Link" else {}
+            label = attrs.get("reference", "")
+            if t == "Link" and attrs.get("reference-type") and reference_kind(label):
+                tree[index] = {"t": "Cite", "c": [[{
+                    "citationId": label, "citationPrefix": [], "citationSuffix": [],
+                    "citationMode": {"t": "SuppressAuthor"}, "citationNoteNum": 0, "citationHash": 0}],
+                    [Str(label)]]}
+            elif t == "Link" and attrs.get("reference-type"):
+                unresolved.append(label)
+                tree[index] = Span([Str("??")], classes=["xref", "unresolved"], attributes={"target": label})
+            elif t == "Cite" and not citations:
+                lost.append(piece)
+                tree[index] = Str("")
+            else:
+                settle(node)
+
+    settle(blocks)
+    return blocks, unresolved
 
 
 def _html(node: dict, content: str, shown: str, line: int | None, log: DiagnosticLog,

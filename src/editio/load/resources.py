@@ -114,3 +114,26 @@ def _shown(folder: Path, root: Path) -> str:
     except ValueError:
         return folder.name
     return "the project root" if relative == "." else f"{relative}/"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def relative_link(url: str) -> bool:
+    """A link to a path (``/url``, ``page.html``): neither a place in the document (``#x``) nor a URL with a
+    scheme (``https:``, ``mailto:``). Only a website beside the HTML edition could answer it."""
+    return bool(url.strip()) and not url.startswith("#") and not _SCHEME.match(url)
+
+
+def warn_relative_links(ast: dict, text: str, display: str, log: DiagnosticLog) -> None:
+    """SRC010 (a warning) for each link to a path: the EPUB shows its text without the link (a book cannot
+    link outside itself), the HTML and PDF keep the link as written."""
+    for link in iter_nodes(ast["blocks"], ("Link",)):
+        url = link["c"][2][0]
+        if relative_link(url):
+            index = text.find(f"]({url}")
+            if index < 0:
+                index = text.find(url)
+            line = text.count("\n", 0, index) + 1 if index >= 0 else None
+            log.add("SRC010", f"link to the path {url!r}: an EPUB cannot link outside itself, so it shows the text "
+                    "only; give a full URL (https://…) to link everywhere", display, line, severity="warning")

@@ -188,3 +188,13 @@ def finish(doc: dict, lowering) -> None:
 
 
 _PANDOC_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+
+
+# --- links to paths (load/resources.py warned, SRC010) -------------------------------------------------------
+
+@rule("Link", "*")
+def path_link(node: dict, lowering) -> dict | list:
+    """A link to a path (``/url``) leads outside the book: its text only."""
+    from ..load.resources import relative_link
+
+    return node["c"][1] if relative_link(node["c"][2][0]) else node

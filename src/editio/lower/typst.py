@@ -366,3 +366,9 @@ def faction_chart_figure(node: dict, lowering) -> dict:
 def page_break(node: dict, lowering) -> dict:
     """``\\newpage`` and its kin: a new page (none when the page is already empty)."""
     return raw_block("#pagebreak(weak: true)")
+
+
+@rule("Link", "*")
+def link(node: dict, lowering) -> dict | list:
+    """A link to nothing (``[Empty]()``) is its text: typst refuses an empty URL."""
+    return node["c"][1] if not node["c"][2][0].strip() else node

@@ -229,7 +229,8 @@ def test_the_property_catches_a_lost_or_moved_word(reader):
 
 def test_generated_markdown_reads_back_as_its_words(reader):
     """Escaped words stay words: pandoc reads each generated word as text, not as markup."""
-    tricky = ["*звёздочка*", "#read(\"x\")", "1952.", "-", "+", "1.", "[]", "{}", "@key", "<b>", "\\", "https://example.org/a"]
+    tricky = ["*звёздочка*", "#read(\"x\")", "1952.", "-", "+", "1.", "[]", "{}", "@key", "<b>", "\\",
+              "https://example.org/a"]
     blocks = reader(" ".join(escaped(w) for w in tricky))
     assert [b["t"] for b in blocks] == ["Para"]
     assert "".join(n["c"] for n in blocks[0]["c"] if n["t"] == "Str") == "".join(tricky)

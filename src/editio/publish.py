@@ -30,7 +30,7 @@ def sums_text(digests: dict[str, str]) -> str:
     return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
 
 
-def staging(out: Path, kind: str = "stage") -> tempfile.TemporaryDirectory:
+def staging(out: Path, kind: str = "stage") -> tempfile.TemporaryDirectory[str]:
     """A temporary folder beside ``out`` (same file system, so the final rename is atomic)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     return tempfile.TemporaryDirectory(prefix=f".{out.name}.{kind}-", dir=out.parent)
@@ -59,9 +59,16 @@ def publish(files: Iterable[tuple[str, Path]], out: Path, move: bool = True) -> 
             _swap(folder, out, Path(tmp))
             return digests
     except OSError as exc:
-        raise EditionError.single("OUT001", f"cannot write the output folder: {exc.strerror or exc} "
-                                  f"({os.fsdecode(exc.filename) if exc.filename else out.name}); "
-                                  f"{out.name}/ was left as it was — check space and permissions", None) from None
+        raise output_error(exc, out) from None
+
+
+def output_error(exc: OSError, out: Path) -> EditionError:
+    """OUT001 for an OS error while writing beside or into ``out`` (read-only, full, permissions)."""
+    from .safepath import printable_name
+
+    where = printable_name(Path(os.fsdecode(exc.filename)).name) if exc.filename else out.name
+    return EditionError.single("OUT001", f"cannot write the output folder: {exc.strerror or exc} ({where}); "
+                               f"{out.name}/ was left as it was — check space and permissions", None)
 
 
 def _swap(new: Path, out: Path, tmp: Path) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DiagnosticLog, error
+from ..errors import DiagnosticLog, EditionError
 from ..sources import SourceTexts
 from ..yamlfile import load_yaml
 from .pandoc import PandocSession
@@ -65,13 +65,23 @@ class Context:
 
     def data_file(self, name: str, key: str) -> tuple[Path, str]:
         """A data file named in edition.yaml under ``key`` (e.g. ``glossary.data``), resolved against the
-        manuscript folder; leaving the project is CFG003 at the line of edition.yaml that names it."""
-        path = Path(name) if Path(name).is_absolute() else self.project.manuscript_dir / name
-        if not self.project.inside(path):
-            raise error("CFG003", f"`{key}` {name!r} lies outside the project; put the file inside the project",
-                        self.project.display(self.project.config_file),
-                        self.project.config_line(name) or self.project.config_line(key.split(".")[0]))
-        return path, self.project.display(path)
+        manuscript folder by :func:`editio.safepath.resolve_project_path`: a URL, an absolute path, one that
+        climbs out of the project or is a link out of it, a device or FIFO, is SAF010-SAF017 at the line of
+        edition.yaml that names it. A missing file is left to the reader, which reports it."""
+        from ..config import value_line
+        from ..safepath import NOT_FOUND, resolve_project_path
+
+        project = self.project
+        try:
+            path = resolve_project_path(project.root, name, base=project.manuscript_dir, what=f"`{key}` file",
+                                        file=project.display(project.config_file),
+                                        line=value_line(project.config_file, name)
+                                        or project.config_line(key.split(".")[0]))
+        except EditionError as exc:
+            if exc.diagnostics[0].code != NOT_FOUND:
+                raise
+            path = project.manuscript_dir / name
+        return path, project.display(path)
 
     def load_data(self, name: str, key: str) -> tuple[Any, str]:
         """The YAML data file (lines tracked, parsed once per build) and its display name."""

@@ -65,7 +65,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         shown = config.display(path)
         text = read_text(path, display=shown)
         ctx.sources.add(shown, text)
-        ast = session.read(text, shown)
+        ast = parse(session, text, shown)
         try:
             adopt_list_commands(ast["blocks"])
             if allow_raw:
@@ -99,6 +99,8 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     metadata["tool-versions"] = tool_versions(session)
     meta_text = "---\n" + yaml.safe_dump(plain(metadata), allow_unicode=True, sort_keys=True) + "\n...\n"
     meta = session.read(meta_text, config.display(config.config_file))["meta"]
+    if not allow_raw:
+        refuse_raw_metadata(meta, config, ctx.sources)
     doc = {"pandoc-api-version": api_version, "meta": meta, "blocks": blocks}
 
     if config.bibliography is not None:
@@ -136,6 +138,48 @@ def tool_versions(session: PandocSession) -> str:
     return f"editio {__version__}, pandoc {session.version()}, typst {compiler_version()}"
 
 
+def parse(session: PandocSession, text: str, shown: str) -> dict:
+    """One manuscript file as a pandoc AST; a file nesting elements more than ``MAX_NESTING`` deep (where
+    Python's recursion and typst's parser give up; typst's show rules already at ~30 quotes, PDF001) is SRC009
+    at its deepest line."""
+    try:
+        ast = session.read(text, shown)
+    except RecursionError:
+        ast = None
+    if ast is None or nesting(ast["blocks"]) > MAX_NESTING:
+        raise error("SRC009", f"nests elements (block quotes, lists, emphasis) more than {MAX_NESTING} levels "
+                    "deep; flatten the structure", shown, deepest_line(text))
+    return ast
+
+
+MAX_NESTING = 50
+
+
+def nesting(blocks: list) -> int:
+    """How deeply pandoc elements nest in ``blocks`` (a paragraph's words are 2), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(blocks, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            depth += "t" in value
+            deepest = max(deepest, depth)
+            stack.extend((v, depth) for v in value.values() if isinstance(v, (list, dict)))
+        elif isinstance(value, list):
+            stack.extend((v, depth) for v in value if isinstance(v, (list, dict)))
+    return deepest
+
+
+def deepest_line(text: str) -> int:
+    """The line that opens the deepest nesting of block quotes (``> > >``) or indented lists."""
+    def depth(line: str) -> int:
+        quotes = re.match(r"(?:[ \t]*>)*", line).group().count(">")
+        return max(quotes, (len(line) - len(line.lstrip(" "))) // 2)
+
+    lines = text.splitlines() or [""]
+    return max(range(len(lines)), key=lambda i: (depth(lines[i]), -i)) + 1
+
+
 def refuse_raw(ast: dict, text: str, display: str) -> None:
     """SAF001 for every piece of raw typst/HTML/LaTeX in a manuscript file, with its line: raw output is a
     way to run code in the typesetter or the reader's browser. HTML comments are allowed."""
@@ -153,6 +197,27 @@ def refuse_raw(ast: dict, text: str, display: str) -> None:
             "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
             "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
     raise EditionError(diagnostics)
+
+
+def refuse_raw_metadata(meta: dict, config: EditionConfig, sources: SourceTexts) -> None:
+    """SAF001 for raw typst/HTML/LaTeX in a metadata value (a title is Markdown: `` `#read(..)`{=typst} `` or
+    ``\\command`` would reach the typesetter), at the front-matter line that holds it or edition.yaml's key."""
+    diagnostics = []
+    for key, value in sorted(meta.items()):
+        for node in iter_nodes([value], ("RawBlock", "RawInline")):
+            fmt, content = node["c"]
+            if fmt == "html" and _COMMENT.match(content):
+                continue
+            needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
+            file, line = sources.locate(needle)
+            if file is None:
+                file, line = config.display(config.config_file), key_line(config.config_file, key)
+            shown = needle if len(needle) <= 40 else needle[:39] + "…"
+            diagnostics.append(Diagnostic(
+                "SAF001", f"raw {fmt} {shown!r} in the metadata `{key}` is not allowed; write it as text (escape "
+                "`\\` as `\\\\`, and `<` or backticks) or set `allow-raw: true` in edition.yaml", file, line))
+    if diagnostics:
+        raise EditionError(diagnostics)
 
 
 def plain(value: Any) -> Any:

@@ -30,9 +30,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def golden(session: nox.Session) -> None:
-    """Regenerate the golden files of the filter tests; review the diff before committing."""
+    """Rewrite the golden files (tests/cases/) of the tests named in the args, or of all; review the diff
+    (git diff tests/cases) before committing."""
     install(session)
-    session.run("python", "-m", "pytest", "-q", "-k", "golden", env={"EDITIO_SAVE_GOLDEN": "1"})
+    session.run("python", "-m", "pytest", "-q", "-m", "not e2e", "--update-goldens", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-UPDATE_GOLDENS = os.environ.get("EDITIO_UPDATE_GOLDENS", "") == "1"  # set by conftest from --update-goldens
+UPDATE_GOLDENS = False  # set by conftest from pytest --update-goldens
 
 BASE_CONFIG = {"title": "Test", "lang": "ru", "identifier": "urn:uuid:00000000-0000-4000-8000-000000000099",
                "output-name": "test"}

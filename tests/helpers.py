@@ -4,7 +4,6 @@ and the one golden-file comparison (``pytest --update-goldens`` rewrites goldens
 from __future__ import annotations
 
 import difflib
-import os
 import tempfile
 from pathlib import Path
 from typing import Any

@@ -23,10 +23,6 @@ from .yamlfile import line_of
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 PRECISIONS = ("year", "month", "day")
 FIELDS = frozenset({"date", "precision", "text", "anchor", "source", "note"})
-MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
-          "ноябрь", "декабрь")
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                   "октября", "ноября", "декабря")
 NBSP = "\u00a0"
 
 
@@ -50,16 +46,6 @@ def date_words(parts: tuple[int, ...], text: Callable[..., str]) -> str:
     if len(parts) == 2:
         return text("date-month", year=parts[0], **names)
     return text("date-day-first" if parts[2] == 1 else "date-day", year=parts[0], day=parts[2], **names)
-
-
-def russian_date(parts: tuple[int, ...]) -> str:
-    """«1954 г.», «ноябрь 1946 г.», «9 апреля 1952 г.» (no-break spaces inside)."""
-    year = f"{parts[0]}{NBSP}г."
-    if len(parts) == 1:
-        return year
-    if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {year}"
-    return f"{parts[2]}{NBSP}{MONTHS_GENITIVE[parts[1] - 1]} {year}"
 
 
 def parse_date(value) -> tuple[int, ...] | None:

@@ -86,23 +86,6 @@ DEFAULT_WORDS: Mapping[str, str] = MappingProxyType({
     "axis.compressed": "compressed scale",
 })
 
-CODES = {
-    "FAC001": "YAML syntax error",
-    "FAC002": "wrong type",
-    "FAC003": "missing required field",
-    "FAC004": "value not allowed",
-    "FAC005": "duplicate id",
-    "FAC006": "unknown organisation id in a relation",
-    "FAC007": "missing source",
-    "FAC008": "ended before founded",
-    "FAC009": "relation period outside an organisation's lifetime",
-    "FAC010": "cycle in split-from / renamed-to",
-    "FAC011": "inconsistent date",
-    "FAC012": "unknown key",
-    "FAC013": "file cannot be read",
-    "FAC014": "chart axis inconsistent",
-}
-
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 

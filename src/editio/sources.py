@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from .errors import error
 
@@ -48,13 +47,3 @@ class SourceTexts:
             if index >= 0:
                 return name, text.count("\n", 0, index) + 1
         return None, None
-
-    def locate_all(self, needle: str) -> list[tuple[str, int]]:
-        """Every (file, line) where ``needle`` occurs."""
-        found = []
-        for name, text in self.texts.items():
-            start = text.find(needle)
-            while start >= 0:
-                found.append((name, text.count("\n", 0, start) + 1))
-                start = text.find(needle, start + 1)
-        return found

@@ -23,7 +23,6 @@ from .yamlfile import line_of
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 PRECISIONS = ("year", "month", "day")
 FIELDS = frozenset({"date", "precision", "text", "anchor", "source", "note"})
-NBSP = "\u00a0"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ never from timing (the bench measures the time).
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -168,3 +170,134 @@ def test_command_line_formats_match_the_build():
     from editio.cli import FORMATS as CLI_FORMATS
 
     assert CLI_FORMATS == BUILD_FORMATS
+
+
+# --- warnings kept with the entries ------------------------------------------------------------------------------
+
+def warning_lines(report: str) -> list[str]:
+    return [line for line in report.splitlines() if re.search(r": warning [A-Z0-9]+: ", line)]
+
+
+def test_a_cached_build_shows_the_warnings_of_the_build_that_made_it(project: Path):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{unused2001,\n  author = {Nadie, N.},\n"
+                   "  title = {Nunca citado},\n  year = {2001},\n  publisher = {X},\n  address = {Y}\n}\n",
+                   encoding="utf-8")
+    first = build(project)
+    warnings = warning_lines(first)
+    assert any("references.bib:" in w and "warning BIB005" in w and "unused2001" in w for w in warnings), first
+    uncached = build(project, "plain", FORMATS, "--no-cache")
+    assert warning_lines(uncached) == warnings  # the same lines with and without the cache
+    up_to_date = build(project)
+    assert "up to date" in up_to_date and warning_lines(up_to_date) == warnings
+    restored = build(project, "elsewhere")
+    assert "restored from cache" in restored and warning_lines(restored) == warnings
+    partly = build(project, "more", "html,epub,pdf")
+    assert "built: pdf" in partly and warning_lines(partly) == warnings
+
+
+def test_a_writer_warning_is_kept_with_its_own_format_only(project: Path, monkeypatch):
+    """A warning logged while one format is written travels with that format's entry: the other format's
+    cached build does not show it, a cached build of both does."""
+    from editio import build as pipeline
+    from editio.cache import cached_build
+
+    writer = pipeline._build_format
+
+    def warning_in_epub(edition, fmt, stage):
+        if fmt == "epub":
+            edition.loaded.ctx.warn("EPB999", "a warning only the EPUB writer gives", "manuscript/01-text.md", 1)
+        return writer(edition, fmt, stage)
+
+    monkeypatch.setattr(pipeline, "_build_format", warning_in_epub)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    both = cached_build(project / "manuscript", project / "dist", ("html", "epub"), project).text()
+    line = "manuscript/01-text.md:1: warning EPB999: a warning only the EPUB writer gives"
+    assert f"  {line}" in both.splitlines()
+    monkeypatch.setattr(pipeline, "_build_format", writer)  # from here on nothing may be built again
+    html = cached_build(project / "manuscript", project / "html-only", ("html",), project)
+    assert html.state == "restored" and line not in html.text()
+    again = cached_build(project / "manuscript", project / "dist", ("html", "epub"), project)
+    assert again.state == "up to date" and f"  {line}" in again.text().splitlines()
+
+
+# --- what the key reads ------------------------------------------------------------------------------------------
+
+def key_lines(project: Path) -> list[str]:
+    from editio.cache import source_lines
+    from editio.config import load_config
+
+    return source_lines(load_config(project / "manuscript", project))
+
+
+def test_links_out_of_the_project_and_special_files_are_not_read(project: Path, tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the project\n", encoding="utf-8")
+    (project / "manuscript" / "zero.md").symlink_to("/dev/zero")
+    (project / "manuscript" / "secret.md").symlink_to(secret)
+    (project / "manuscript" / "loop.md").symlink_to("loop.md")
+    (project / "manuscript" / "inside.md").symlink_to("01-text.md")
+    os.mkfifo(project / "manuscript" / "pipe")
+    lines = {line.split()[1].rsplit("/", 1)[-1]: line.split(" ", 2)[2] for line in key_lines(project)
+             if line.startswith("file ") and "/manuscript/" in line}
+    assert lines["zero.md"] == "link /dev/zero"
+    assert lines["secret.md"] == f"link {secret}"
+    assert lines["loop.md"] == "link loop.md"
+    assert lines["inside.md"] == lines["01-text.md"] and re.fullmatch(r"[0-9a-f]{64}", lines["inside.md"])
+    assert lines["pipe"].startswith("special ")
+    before = key_lines(project)
+    secret.write_text("changed, and not read\n", encoding="utf-8")
+    assert key_lines(project) == before
+    build(project)  # run_build's subprocess would hang on /dev/zero or the FIFO; it finishes
+    assert "up to date" in build(project)
+
+
+def test_file_names_that_are_not_utf8(project: Path):
+    name = os.fsdecode(b"notes-\xff\xfe.txt")
+    (project / "manuscript" / name).write_text("a note\n", encoding="utf-8")
+    build(project)
+    assert "up to date" in build(project)
+    (project / "manuscript" / name).write_text("another note\n", encoding="utf-8")
+    assert "up to date" not in build(project)
+
+
+# --- failures of the cache ---------------------------------------------------------------------------------------
+
+def test_a_cache_that_cannot_be_written_is_a_warning(project: Path):
+    (project / ".cache").write_text("a file where the cache folder should be\n", encoding="utf-8")
+    first = build(project)
+    assert re.search(r"^  \.cache/editio: warning CCH001: could not store the html build in the cache", first, re.M)
+    assert first.strip().splitlines()[-1].startswith("built ")
+    assert files(project / "dist") == files(Path(build_plain(project)))
+    again = build(project)
+    assert "up to date" not in again and "CCH001" in again
+
+
+def build_plain(project: Path) -> str:
+    build(project, "plain", FORMATS, "--no-cache")
+    return str(project / "plain")
+
+
+def test_a_failed_restore_leaves_the_output_as_it_was(project: Path, monkeypatch):
+    from editio import publish
+    from editio.cache import cached_build
+    from editio.errors import EditionError
+
+    build(project)
+    html = project / "dist" / "mini.html"
+    html.write_bytes(html.read_bytes().replace(b"<body", b"<body data-x", 1))
+    (project / "dist" / "stray.txt").write_text("not listed\n", encoding="utf-8")
+    damaged = files(project / "dist")
+
+    def refuse(new, out, tmp):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "_swap", refuse)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    with pytest.raises(EditionError) as failure:
+        cached_build(project / "manuscript", project / "dist", ("html", "epub"), project)
+    assert [d.code for d in failure.value.diagnostics] == ["OUT001"]
+    assert files(project / "dist") == damaged
+    monkeypatch.undo()
+    assert "restored from cache" in build(project)
+    assert "stray.txt" not in files(project / "dist")  # published as a whole: exactly the listed artefacts

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import MINI, ROOT, run_build
+from conftest import MINI, ROOT
 from helpers import make_project
 
 from editio import diagnostics
@@ -36,24 +35,35 @@ NOT_TRIGGERABLE = {
     # The sanitiser (editio.sanitize) is not wired into the build yet (docs/security.md: "wiring (lead)");
     # tests/test_sanitize.py triggers every SAN code on the sanitiser itself.
     **{f"SAN00{n}": "the sanitiser is not called by the build yet" for n in range(1, 8)},
+    # config.py refuses a bad `lang` first (CFG017); i18n.catalogue's own check only answers callers outside
+    # the build (the same problem under two codes: one of them should go).
+    "I18N002": "the build checks `lang` as CFG017 before the catalogue sees it",
+    # The files pandoc's writers read themselves (cover-image, css, …) are checked at load (CFG004, SAF010-017);
+    # what is left is a defect of pandoc or of the lowering.
+    "PDC002": "a pandoc writer fails only on a bug once the load stage has checked its input files",
 }
 
 
 # --- the catalogue against the source ---------------------------------------------------------------------------
 
-def test_every_code_in_the_source_is_in_the_catalogue():
-    missing = sorted({(u.code, f"{u.file}:{u.line}") for u in diagnostics.uses() if u.code not in CATALOGUE.codes})
+@pytest.fixture(scope="module")
+def uses() -> list[diagnostics.Use]:
+    return diagnostics.uses()
+
+
+def test_every_code_in_the_source_is_in_the_catalogue(uses):
+    missing = sorted({(u.code, f"{u.file}:{u.line}") for u in uses if u.code not in CATALOGUE.codes})
     assert not missing, f"codes used in src/editio but not in diagnostics.yaml: {missing}"
 
 
-def test_every_catalogue_code_is_used():
-    used = {u.code for u in diagnostics.uses()}
+def test_every_catalogue_code_is_used(uses):
+    used = {u.code for u in uses}
     assert not sorted(set(CATALOGUE.codes) - used), "codes in diagnostics.yaml that nothing emits"
 
 
-def test_the_source_emits_each_code_with_its_catalogue_severity():
+def test_the_source_emits_each_code_with_its_catalogue_severity(uses):
     wrong = [f"{u.file}:{u.line}: {u.code} emitted as {u.severity}, catalogued as {CATALOGUE.codes[u.code].severity}"
-             for u in diagnostics.uses()
+             for u in uses
              if u.code in CATALOGUE.codes and u.severity and u.severity not in CATALOGUE.codes[u.code].severities]
     assert not wrong, "\n".join(wrong)
 
@@ -164,6 +174,7 @@ class Case:
     cli: Callable[[Path], list[str]] | None = None  # arguments of `python -m editio` (via="cli")
     formats: tuple[str, ...] = ("html",)
     preexec: Callable[[], None] | None = None  # run in the command line's process before it starts (via="cli")
+    env: dict[str, str] = field(default_factory=dict)  # the command line's environment besides the usual
     interrupt: bool = False  # send SIGTERM once the project's filter has written `started` (via="cli")
     known: str = ""  # a known defect in where the diagnostic points: the case is a strict xfail until it is fixed
 
@@ -227,6 +238,7 @@ def sub(old: str, new: str) -> Callable[[str], str]:
     return change
 
 
+NO_PLACE_FOR_MESSAGES = "load/manuscript.py passes no file or line to i18n.catalogue"
 G, NM, CH, EM, ED, FA = ("manuscript/glossary.yaml", "manuscript/persons.yaml", "manuscript/chronology.yaml",
                          "manuscript/emendations.yaml", "manuscript/editorial-notes.yaml", "manuscript/factions.yaml")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -241,18 +253,19 @@ CASES: dict[str, Case] = {
                    files={"filters/step.py": PROJECT_FILTER.format(body="        import time\n"
                           "        (self.ctx.project.root / 'started').write_text('yes')\n        time.sleep(60)")}),
     "SYS001": Case(via="cli", cli=lambda root: ["build", str(root), "--format", "html"], at=None,
-                   preexec=lambda: (signal.signal(signal.SIGXFSZ, signal.SIG_IGN),
-                                    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000)))),
+                   preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (10, 10))),  # too many open files
     "SYS002": Case(via="cli", cli=lambda root: ["build", str(root), "--format", "html"], at=None,
                    config={"filters": ["filters/step.py"]},
                    files={"filters/step.py": PROJECT_FILTER.format(body="        import resource\n"
                           "        resource.setrlimit(resource.RLIMIT_AS, (4 * 2 ** 30, resource.RLIM_INFINITY))\n"
                           "        bytearray(8 * 2 ** 30)")}),
+    "CCH001": Case(via="cli", cli=lambda root: ["build", str(root), "--format", "html"], env={"EDITIO_NO_CACHE": ""},
+                   setup=write(".cache", "a file where the cache folder should be\n"), at=(".cache/editio", None)),
     "CLI003": Case(via="cli", cli=lambda root: ["new", str(root / "fresh"), "--lang", "not a tag"], at=None),
     # --- edition.yaml
     "CFG001": Case(setup=write("manuscript/edition.yaml", "- a list\n- not a mapping\n"), at=edition_yaml(1)),
     "CFG002": Case(config={"files": "01-text.md"}, at=edition_yaml("files:")),
-    "CFG003": Case(config={"files": ["../../outside.md"]}, at=edition_yaml("outside.md")),
+    "CFG003": Case(config={"filters": ["../outside.py"]}, at=edition_yaml("outside.py")),
     "CFG004": Case(config={"files": ["01-text.md", "02-missing.md"]}, at=edition_yaml("02-missing.md")),
     "CFG005": Case(config={"filters": "typography"}, at=edition_yaml("filters:")),
     "CFG006": Case(config={"filters": ["no_such_filter"]}, at=edition_yaml("no_such_filter")),
@@ -270,6 +283,8 @@ CASES: dict[str, Case] = {
     "CFG014": Case(config={"messages": ["not", "a", "map"]}, at=edition_yaml("messages:")),
     "CFG015": Case(text="---\n- a list\n---\n\nТекст.\n", at=text_at(1)),
     # --- sources and paths
+    "CFG016": Case(config={"header-includes": "<script>x()</script>"}, at=edition_yaml("header-includes:")),
+    "CFG017": Case(config={"lang": "not a tag"}, at=edition_yaml("lang:")),
     "SRC001": Case(setup=write("manuscript/01-text.md", "# Глава\n\nТекст \xff\n".encode("utf-8")[:-3] + b"\xff\n"),
                    at=text_at(3)),
     "SRC002": Case(**chr_(), setup=lambda root: (root / CH).unlink(), at=(CH, None)),
@@ -284,6 +299,7 @@ CASES: dict[str, Case] = {
     "SRC008": Case(text="# Глава\n\nТекст.\n\n<script>x</script>\n", config={"allow-raw": True},
                    at=text_at("<script>")),
     "SRC009": Case(text="# Глава\n\n" + "> " * 60 + "Глубоко.\n", at=text_at("Глубоко")),
+    "SRC010": Case(text="# Глава\n\nСм. [приложение](appendix.pdf).\n", at=text_at("appendix.pdf")),
     "SAF001": Case(text="# Глава\n\nТекст `<b>x</b>`{=html} здесь.\n", at=text_at("{=html}")),
     "SAF010": Case(text="# Глава\n\n![Схема](https://example.org/x.png)\n", at=text_at("https://")),
     "SAF011": Case(text="# Глава\n\n![Схема](/etc/x.png)\n", at=text_at("/etc/x.png")),
@@ -296,7 +312,8 @@ CASES: dict[str, Case] = {
                    setup=lambda root: os.truncate(root / "manuscript" / "huge.png", 65 * 2 ** 20)
                    if (root / "manuscript" / "huge.png").write_bytes(PNG) else None),
     "SAF016": Case(**gls(), at=(G, None), setup=lambda root: (root / G).unlink() or (root / G).symlink_to("loop.yaml")
-                   or (root / "manuscript" / "loop.yaml").symlink_to("glossary.yaml")),
+                   or (root / "manuscript" / "loop.yaml").symlink_to("glossary.yaml"),
+                   known="a symbolic link loop crashes Context.load_data (Path.resolve raises RuntimeError)"),
     "SAF017": Case(text="# Глава\n\n![Схема](a%01b.png)\n", at=text_at("a%01b.png")),
     # --- YAML data files
     "YML001": Case(**gls("entries: [\n"), at=(G, 2)),
@@ -308,9 +325,10 @@ CASES: dict[str, Case] = {
     "YML005": Case(**gls("a: " + "[" * 200 + "]" * 200 + "\n"), at=(G, None)),
     "YML006": Case(**gls("a: &a [1, *a]\n"), at=(G, 1)),
     # --- language and messages
-    "I18N001": Case(config={"messages": {"no-such-message": "x"}}, at=edition_yaml("no-such-message"), known="load/manuscript.py passes no file or line to i18n.catalogue"),
-    "I18N002": Case(config={"lang": "not a tag"}, at=edition_yaml("lang:"), known="load/manuscript.py passes no file or line to i18n.catalogue"),
-    "I18N003": Case(config={"messages": {"toc-title": "Оглавление {nope}"}}, at=edition_yaml("toc-title"), known="load/manuscript.py passes no file or line to i18n.catalogue"),
+    "I18N001": Case(config={"messages": {"no-such-message": "x"}}, at=edition_yaml("no-such-message"),
+                    known=NO_PLACE_FOR_MESSAGES),
+    "I18N003": Case(config={"messages": {"toc-title": "Оглавление {nope}"}}, at=edition_yaml("toc-title"),
+                    known=NO_PLACE_FOR_MESSAGES),
     # --- bibliography
     "BIB001": Case(text="Текст [@lora1978].\n", config={"bibliography": "references.bib"},
                    files={"manuscript/references.bib": BIB + "\n@book{broken,\n  title = {Open\n"},
@@ -372,7 +390,8 @@ CASES: dict[str, Case] = {
     # --- editor's notes
     "EDN001": Case(**edn(EDNOTES.replace('"Текст главы"', '"нет такого"')), at=(ED, "- id: n1")),
     "EDN002": Case(**edn(EDNOTES.replace("  source: book\n", "")), at=(ED, "- id: n1")),
-    "EDN003": Case(**edn(EDNOTES.replace(" [@lora1978, p. 3]", "") + "- id: n2\n  anchor: Глава\n  text: Цит. [@lora1978].\n  source: book\n"),
+    "EDN003": Case(**edn(EDNOTES.replace(" [@lora1978, p. 3]", "")
+                         + "- id: n2\n  anchor: Глава\n  text: Цит. [@lora1978].\n  source: book\n"),
                    at=(ED, "- id: n1")),
     # --- faction chart
     "FAC001": Case(**fac(sub("name: Рабочая партия", "name: [Рабочая партия")), at=(FA, "abbreviation: RP")),
@@ -417,9 +436,8 @@ CASES: dict[str, Case] = {
     "PDC001": Case(text="Текст [@lora1978].\n", config={"bibliography": "references.bib", "csl": "bad.csl",
                                                          "filters": ["citations", "citeproc"]},
                    files={"manuscript/references.bib": BIB, "manuscript/bad.csl": "<style not xml\n"},
-                   at=("manuscript/bad.csl", None), known="load/pandoc.py names the request ('citeproc'), not the file"),
-    "PDC002": Case(config={"cover-image": "nope.png"}, via="build", formats=("epub",), at=edition_yaml("cover-image:"),
-                   known="load/pandoc.py names the writer ('EPUB writer'), not the file and line"),
+                   at=("manuscript/bad.csl", None),
+                   known="load/pandoc.py names the request ('citeproc'), not the file"),
 }
 
 
@@ -449,15 +467,16 @@ def trigger(case: Case, root: Path) -> list[tuple[Diagnostic | None, str]]:
         case.setup(root)
     if case.via == "cli":
         proc = subprocess.Popen([sys.executable, "-m", "editio", *case.cli(root)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=_python_env(), cwd=root, preexec_fn=case.preexec)
+                                stderr=subprocess.PIPE, text=True, env={**_python_env(), **case.env}, cwd=root,
+                                preexec_fn=case.preexec)
         if case.interrupt:
             deadline = time.monotonic() + 60
             while not (root / "started").exists() and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.05)
             proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=120)
-        assert proc.returncode != 0 and "Traceback" not in err, out + err
-        return [(None, line) for line in err.splitlines()]
+        assert "Traceback" not in err, out + err
+        return [(None, line.strip()) for line in (out + err).splitlines()]
     try:
         if case.via == "build":
             report = build(manuscript, root / "dist", case.formats, root)
@@ -474,14 +493,18 @@ def test_every_code_has_a_case(code):
         f"{code}: add a case to CASES, or its reason to NOT_TRIGGERABLE (not both)"
 
 
-@pytest.mark.parametrize("code", [pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=CASES[code].known))
-                                  if CASES[code].known else code for code in sorted(CASES)])
+@pytest.mark.parametrize("code", sorted(CASES))
 def test_code_is_triggered_by_input(code, tmp_path):
     case = CASES[code]
     entry = CATALOGUE.codes[code]
     root = tmp_path / "project"
     root.mkdir()
-    found = trigger(case, root)
+    try:
+        found = trigger(case, root)
+    except Exception as exc:  # noqa: BLE001 - a crash is only expected where a known defect says so
+        if case.known:
+            pytest.xfail(f"{case.known}: {exc!r}")
+        raise
     mine = [(d, line) for d, line in found if re.search(rf"(^|: )(error|warning) {code}: ", line)]
     assert mine, f"{code} not reported; the build reported:\n" + "\n".join(line for _, line in found)
     diagnostic, line = mine[0]
@@ -492,7 +515,50 @@ def test_code_is_triggered_by_input(code, tmp_path):
         expected = _expected_line(root, file, spot)
         where = file + (f":{expected}" if expected is not None else "")
     severities = "|".join(entry.severities)
-    assert re.fullmatch(rf"{re.escape(where)}(:\d+)?: ({severities}) {code}: \S.*", line, re.S), \
-        f"expected {where}: {severities} {code}: …, got\n{line}"
+    shape = re.fullmatch(rf"{re.escape(where)}(:\d+)?: ({severities}) {code}: \S.*", line, re.S)
+    if case.known:  # reported, but not yet where it should be
+        assert not shape, f"{code} now points where it should: remove `known` from its case"
+        pytest.xfail(case.known)
+    assert shape, f"expected {where}: {severities} {code}: …, got\n{line}"
     if diagnostic is not None:
         assert diagnostic.code == code and diagnostic.severity in entry.severities
+
+
+# --- warnings reach the build report -----------------------------------------------------------------------------
+
+def test_warnings_of_load_and_filters_are_in_the_printed_report(tmp_path):
+    root = tmp_path / "project"
+    case = Case(**gls(text="Никого." + GLOSSARY_DIV))
+    make_project(root, "Текст.\n", {**case.config, "bibliography": "references.bib"},
+                 {**case.files, "manuscript/references.bib": BIB})
+    proc = subprocess.run([sys.executable, "-m", "editio", "build", str(root), "--format", "html"], cwd=root,
+                          capture_output=True, text=True, env=_python_env())
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line.strip() for line in proc.stdout.splitlines() if " warning " in line]
+    assert [w.split(": ")[1] for w in warnings] == ["warning BIB005", "warning GLS006"]
+    assert warnings[0].startswith("manuscript/references.bib:1: ") and warnings[1].startswith(G + ":2: ")
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])  # one process, or the EPUB and HTML in forked children
+def test_warnings_of_every_format_come_back_to_the_report(jobs, tmp_path, monkeypatch):
+    from editio import build as pipeline
+
+    writer = pipeline._build_format
+
+    def warning_per_format(edition, fmt, stage):
+        edition.loaded.ctx.warn("TST001", f"from the {fmt} writer in process {os.getpid()}", "manuscript/01-text.md", 1)
+        return writer(edition, fmt, stage)
+
+    monkeypatch.setattr(pipeline, "_build_format", warning_per_format)
+    monkeypatch.setenv("EDITIO_JOBS", jobs)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = tmp_path / "project"
+    manuscript = make_project(root, "Текст.\n", {"bibliography": "references.bib"}, {"manuscript/references.bib": BIB})
+    report = pipeline.build(manuscript, root / "dist", ("pdf", "epub", "html"), root)
+    mine = [w for w in report.warnings if "TST001" in w]
+    assert [w.split(" writer")[0].rsplit(" ", 1)[1] for w in mine] == ["pdf", "epub", "html"]
+    processes = {w.rsplit(" ", 1)[1] for w in mine}
+    assert len(processes) == (1 if jobs == "1" else 3)  # the children's warnings really crossed the pipe
+    assert report.warnings[0].startswith("manuscript/references.bib:1: warning BIB005")  # load first
+    assert report.format_warnings == {fmt: [w] for fmt, w in zip(("pdf", "epub", "html"), mine)}
+    assert all(f"  {w}" in report.text().splitlines() for w in report.warnings)

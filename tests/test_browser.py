@@ -163,7 +163,8 @@ def test_a_note_reads_without_script_on_a_phone(browser, page_path):
     ref.click()
     assert page.evaluate("location.hash") == target
     top = page.evaluate("s => document.getElementById(s.slice(1)).getBoundingClientRect().top", target)
-    assert 0 <= top < PHONE["height"] / 2, "the note list entry is not in view after following the reference"
+    # the browser scrolls the target to the top edge, give or take a fraction of a pixel
+    assert -1 < top < PHONE["height"] / 2, "the note list entry is not in view after following the reference"
     page.context.close()
 
 

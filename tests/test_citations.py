@@ -236,7 +236,8 @@ def test_runs_as_pandoc_filter():
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     case = CASES / "mini"
     proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json", "--metadata", "lang=ru",
-                           "--metadata", "bibliography=references.bib", "--filter", str(ROOT / "filters" / "citations.py")],
+                           "--metadata", "bibliography=references.bib",
+                           "--filter", str(ROOT / "filters" / "citations.py")],
                           input=(case / "input.md").read_text("utf-8"), capture_output=True, text=True, cwd=case,
                           env=env)
     assert proc.returncode == 0, proc.stderr

@@ -2,9 +2,9 @@
 reference_languages filter (editio.filters.reference_languages) after citeproc, through the real load and filter
 stage, in each format, as a pandoc filter and in the flagship edition.
 
-Golden case: tests/cases/reference_languages/citeproc/ (``input.md``, ``references.bib``), built with the filters
-``citations``, ``citeproc`` and ``reference_languages`` and the edition's CSL style; ``expected.{typst,html,epub}`` are the
-bodies pandoc writes. ``pytest --update-goldens`` rewrites them: review the diff.
+Golden case: tests/cases/reference_languages/citeproc/ (``input.md``, ``references.bib``), built with the
+filters ``citations``, ``citeproc`` and ``reference_languages`` and the edition's CSL style;
+``expected.{typst,html,epub}`` are the bodies pandoc writes. ``pytest --update-goldens`` rewrites them: review the diff.
 """
 
 from __future__ import annotations

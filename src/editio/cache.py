@@ -307,7 +307,7 @@ def cached_build(manuscript_dir: Path, out: Path, formats: tuple[str, ...], root
         sources: dict[str, tuple[Path, str]] = {}
         warnings = {fmt: entries[fmt].warnings for fmt in formats}
         fresh: dict = {}
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
     else:
         from .publish import staging
 
@@ -360,31 +360,38 @@ def cached_build(manuscript_dir: Path, out: Path, formats: tuple[str, ...], root
 
 def _fill(manuscript_dir, root, config, cache, keys, entries, missing, formats, built_out: Path):
     """Build the formats without an entry into ``built_out`` and store them. Returns the state, what to publish
-    (path → (file, sha256)), each format's warnings, the fresh artefacts by path and the formats the cache
-    could not take (with why); None when a source changed during the build (nothing is stored then)."""
-    sources = {a["path"]: (entries[fmt].file(a["path"]), a["sha256"])
-               for fmt in formats if entries[fmt] is not None for a in entries[fmt].artefacts}
-    warnings = {fmt: entries[fmt].warnings for fmt in formats if entries[fmt] is not None}
-    if not missing:
-        return "restored", sources, warnings, {}, []
-    from .build import build
+    (path → (file, sha256), in the order of the formats), each format's warnings, the fresh artefacts by path
+    and the formats the cache could not take (with why); None when a source changed during the build (nothing
+    is stored then)."""
+    built = None
+    if missing:
+        from .build import build
 
-    built = build(manuscript_dir, built_out, missing, root)
-    if format_keys(config, formats) != keys:
-        return None
-    problems = []
-    for fmt in missing:
-        mine = [a for a in built.artefacts if a.format == fmt]
-        warnings[fmt] = _warnings_of(built, fmt)
-        why = store_entry(cache, keys[fmt], fmt, [(a.path, built_out / a.path, a.sha256) for a in mine], warnings[fmt])
-        if why is not None:
-            problems.append((fmt, why))
-        entries[fmt] = load_entry(cache, keys[fmt]) if why is None else None
-        for a in mine:
-            sources[a.path] = (entries[fmt].file(a.path) if entries[fmt] else built_out / a.path, a.sha256)
+        built = build(manuscript_dir, built_out, missing, root)
+        if format_keys(config, formats) != keys:
+            return None
+    sources: dict[str, tuple[Path, str]] = {}
+    warnings: dict[str, list[str]] = {}
+    problems: list[tuple[str, str]] = []
+    for fmt in formats:
+        if fmt in missing:
+            mine = [a for a in built.artefacts if a.format == fmt]
+            warnings[fmt] = _warnings_of(built, fmt)
+            why = store_entry(cache, keys[fmt], fmt, [(a.path, built_out / a.path, a.sha256) for a in mine],
+                              warnings[fmt])
+            entries[fmt] = load_entry(cache, keys[fmt]) if why is None else None
+            if why is not None:
+                problems.append((fmt, why))
+            for a in mine:
+                sources[a.path] = (entries[fmt].file(a.path) if entries[fmt] else built_out / a.path, a.sha256)
+        else:
+            warnings[fmt] = entries[fmt].warnings
+            sources.update((a["path"], (entries[fmt].file(a["path"]), a["sha256"])) for a in entries[fmt].artefacts)
+    if built is None:
+        return "restored", sources, warnings, {}, problems
     prune(cache)
-    return ("partly built" if len(missing) < len(formats) else "built"), sources, warnings, \
-        {a.path: a for a in built.artefacts}, problems
+    state = "partly built" if len(missing) < len(formats) else "built"
+    return state, sources, warnings, {a.path: a for a in built.artefacts}, problems
 
 
 def _plain_build(manuscript_dir: Path, out: Path, formats: tuple[str, ...], root: Path | None) -> CachedReport:

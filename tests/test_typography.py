@@ -91,6 +91,13 @@ def test_idempotent_on_golden_input(case):
     assert twice == once
 
 
+def test_a_short_word_binds_across_an_empty_mark():
+    """A page marker or an anchor between two words has no word of its own: «с» still binds to «правом»."""
+    edition = typography_edition("контроль с []{.page n=145}правом вето и []{#x}создание\n")
+    text = render(edition, "html")
+    assert f'с{NBSP}<span id="page-145"' in text and f'и{NBSP}<span id="x">' in text, text
+
+
 def test_no_break_spaces_reach_every_format():
     edition = typography_edition("Г. Лора – 1952 г.\n")
     assert "Г.~Лора~--- 1952~г." in render(edition, "typst")  # typst's --- is the em dash

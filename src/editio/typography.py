@@ -273,7 +273,7 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
         if rules.after_number and right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number \
                 and _NUMBER.fullmatch(core):
             return True
-        if rules.months and right_core.lower() in rules.months and _DAY.fullmatch(core):
+        if rules.months and right_core.lower() in rules.months and _DAY.fullmatch(_RANGE_DASH.split(core)[-1]):
             return True
         if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
             return True
@@ -506,6 +506,16 @@ def _first_word(node: dict | None) -> str:
     return "" if text[:1].isspace() else text.split(" ", 1)[0]
 
 
+def _following(inlines: list[dict], index: int) -> dict | None:
+    """The node from ``index`` on that the text before it meets: an empty mark (a page break, an anchor) has no
+    word of its own, so «с []{.page}правом» binds «с» to «правом»."""
+    for node in inlines[index:]:
+        if node.get("t") == "Span" and not _plain(node["c"][1]):
+            continue
+        return node
+    return None
+
+
 def _lang_of(node: dict) -> str | None:
     for key, value in node["c"][0][2]:
         if key == "lang":
@@ -572,7 +582,7 @@ def typeset_inlines(inlines: list[dict], lang: str | None, state: TextState | No
         if t == "SoftBreak":
             run.append("\n")
             continue
-        flush(node)
+        flush(_following(flat, index))
         node = dict(node)
         if t == "Str":  # a URL or citation key
             state.previous, state.last_word, state.at_block_start = node["c"][-1:] or state.previous, "", False

@@ -183,6 +183,14 @@ def test_metadata_fields_by_default_and_abstract_en_in_english():
                     "abstract-en": "An “abstract” — in English, 1952–1964."}
 
 
+def test_title_page_fields_are_typeset_by_default():
+    edition = typography_edition("Текст.\n", {"cite-as": "Статья // Альманах. 2025. С. 118-145. Автор не проверен",
+                                              "original-statement": "Впервые: по тексту источника"})
+    meta = {k: shown(stringify(edition.doc["meta"][k])) for k in ("cite-as", "original-statement")}
+    assert meta == {"cite-as": "Статья // Альманах. 2025. С.⍽118–145. Автор не⍽проверен",
+                    "original-statement": "Впервые: по⍽тексту источника"}
+
+
 def test_metadata_option_chooses_the_fields():
     edition = typography_edition("Текст.\n", {"title": 'Заглавие - "в"', "subtitle": 'Подзаголовок - "в"',
                                               "typography": {"metadata": ["subtitle"]}})

@@ -6,7 +6,8 @@ written. The language of a stretch of text is the nearest ``lang`` attribute of 
 that adds text (``new_pass``), so generated lists, the colophon and the bibliography are set like the body.
 
 Option (edition.yaml key ``typography``): ``metadata`` — top-level metadata fields set like the body text;
-default ``[title, subtitle, abstract]`` (``abstract-en`` in English). No marks: it rewrites Str and Space.
+default ``[title, subtitle, abstract, abstract-en, edition-statement, original-statement, cite-as,
+licence-text]`` (the title page's fields; ``abstract-en`` in English). No marks: it rewrites Str and Space.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ FIELD_LANGUAGES = {"abstract-en": "en", "keywords-en": "en", "title-en": "en"}
 
 @dataclass(frozen=True)
 class Options:
-    metadata: tuple[str, ...] = ("title", "subtitle", "abstract", "abstract-en")
+    metadata: tuple[str, ...] = ("title", "subtitle", "abstract", "abstract-en", "edition-statement",
+                                 "original-statement", "cite-as", "licence-text")
 
 
 class Typography(Filter):

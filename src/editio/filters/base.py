@@ -105,16 +105,19 @@ def _matches(value: Any, expected: Any) -> bool:
     return isinstance(value, expected)
 
 
-def _describe(expected: Any) -> str:
+def _describe(expected: Any, plural: bool = False) -> str:
+    """«a string», «a list of strings», «a map of strings to whole numbers» …"""
     origin = typing.get_origin(expected)
     args = typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(a) for a in args if a is not type(None))
+        return " or ".join(_describe(a, plural) for a in args if a is not type(None))
     if origin in (tuple, list, frozenset):
-        return f"a list of {_describe(args[0])}s"
+        return ("lists" if plural else "a list") + f" of {_describe(args[0], True)}"
     if origin in (dict, Mapping):
-        return f"a map of {_describe(args[0])} to {_describe(args[1])}"
-    return {str: "a string", int: "a whole number", bool: "true or false"}.get(expected, str(expected))
+        return ("maps" if plural else "a map") + f" of {_describe(args[0], True)} to {_describe(args[1], True)}"
+    names = {str: ("a string", "strings"), int: ("a whole number", "whole numbers"),
+             bool: ("true or false", "true or false")}
+    return names[expected][plural] if expected in names else str(expected)
 
 
 def _frozen(value: Any) -> Any:

@@ -300,6 +300,7 @@ CASES: dict[str, Case] = {
                    at=text_at("<script>")),
     "SRC009": Case(text="# Глава\n\n" + "> " * 60 + "Глубоко.\n", at=text_at("Глубоко")),
     "SRC010": Case(text="# Глава\n\nСм. [приложение](appendix.pdf).\n", at=text_at("appendix.pdf")),
+    "SRC012": Case(text="# Глава\n\nТекст^[Сноска^[внутренняя] конец.] дальше.\n", at=text_at("внутренняя")),
     "SAF001": Case(text="# Глава\n\nТекст `<b>x</b>`{=html} здесь.\n", at=text_at("{=html}")),
     "SAF010": Case(text="# Глава\n\n![Схема](https://example.org/x.png)\n", at=text_at("https://")),
     "SAF011": Case(text="# Глава\n\n![Схема](/etc/x.png)\n", at=text_at("/etc/x.png")),
@@ -347,6 +348,9 @@ CASES: dict[str, Case] = {
                    files={"manuscript/references.bib": BIB.replace("year = {1978},", "year = {1978},\n  "
                                                                    "verified = {maybe},")},
                    at=("manuscript/references.bib", "@book{lora1978")),  # the entry's line
+    "BIB007": Case(text="Текст [@lora1978].\n", config={"bibliography": "references.bib"},
+                   files={"manuscript/references.bib": BIB + "\n" + BIB.replace("lora1978", "Lora1978")},
+                   at=("manuscript/references.bib", "@book{Lora1978")),
     # --- glossary
     "GLS001": Case(**gls(GLOSSARY.replace("    definition: Боливийский рабочий центр.\n", "")), at=(G, "- id: cob")),
     "GLS002": Case(**gls(GLOSSARY + GLOSSARY.replace("entries:\n", "").replace('["COB"]', '["КОБ"]')),

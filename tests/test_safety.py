@@ -520,3 +520,42 @@ def test_an_invalid_lang_is_cfg017_at_its_line(tmp_path: Path):
     manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"lang": "ru RU"})
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
     assert _error(proc, "CFG017", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "lang:")
+
+
+# --- what a tired author writes --------------------------------------------------------------------------
+
+def test_a_nested_note_keeps_its_text_and_no_id_repeats():
+    from helpers import render
+
+    edition = prepare("# Глава\n\nТекст^[Внешняя сноска^[внутренняя сноска] конец.] дальше.\n")
+    [warning] = edition.loaded.ctx.log.warnings
+    assert (warning.code, warning.file, warning.line) == ("SRC012", "manuscript/01-text.md", 3)
+    for fmt in ("html", "epub", "typst"):
+        page = render(edition, fmt)
+        assert "Внешняя сноска (внутренняя сноска) конец." in re.sub(r"<[^>]+>|\\", "", page), (fmt, page)
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), (fmt, ids)
+
+
+def test_a_citation_in_a_glossary_definition_is_formatted(tmp_path: Path):
+    bib = "@book{smith2000,\n  author = {Smith, John},\n  title = {A Book},\n  year = {2000},\n}\n"
+    glossary = ("entries:\n  - id: cob\n    term: COB\n    forms: [COB]\n"
+                "    definition: Объединение, см. [@smith2000, p. 5].\n")
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст про COB и [@smith2000].\n\n::: glossary\n:::\n",
+                              {"filters": ["glossary", "citeproc"], "glossary": {"data": "glossary.yaml"},
+                               "bibliography": "references.bib", "lang": "en"},
+                              files={"manuscript/references.bib": bib, "manuscript/glossary.yaml": glossary})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "dist" / "test.html").read_text(encoding="utf-8")
+    definition = re.search(r"Объединение, см\. (.*?)</p>", page).group(1)
+    assert "@smith2000" not in definition and "Smith" in definition and "5" in definition, definition
+
+
+def test_bibtex_keys_that_differ_only_in_case_are_warned_about():
+    bib = "@book{smith2000,\n  author = {Smith, John},\n  title = {A},\n  year = {2000},\n}\n\n"
+    edition = prepare("# Глава\n\nТекст [@smith2000] и [@Smith2000].\n", {"bibliography": "references.bib"},
+                      files={"manuscript/references.bib": bib + bib.replace("smith2000", "Smith2000")})
+    [warning] = [w for w in edition.loaded.ctx.log.warnings if w.code == "BIB007"]
+    assert (warning.file, warning.line) == ("manuscript/references.bib", 7)
+    assert "'Smith2000'" in warning.message and "'smith2000'" in warning.message

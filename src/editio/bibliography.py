@@ -63,8 +63,14 @@ def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str
             log.add("BIB001", "this entry cannot be parsed (unbalanced braces or quotes?); fix its syntax",
                     display, block.start_line + 1)
     entries: dict[str, BibEntry] = {}
+    folded: dict[str, str] = {}
     for entry in library.entries:
         entries[entry.key] = _entry(entry)
+        first = folded.setdefault(entry.key.casefold(), entry.key)
+        if first != entry.key:  # BibTeX itself takes them for one key, pandoc for two
+            log.add("BIB007", f"key {entry.key!r} differs from {first!r} only in case; a citation may find the "
+                    "other entry: give each entry a key of its own", display, entries[entry.key].line,
+                    severity="warning")
     for key, entry in entries.items():
         required = REQUIRED.get(entry.entry_type, (("title",),))
         missing = tuple(" or ".join(alternatives) for alternatives in required

@@ -112,6 +112,7 @@ class Linker:
     paginated_sections: set[int] = field(default_factory=set)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (code, needle, message)
     previous_top: dict | None = None  # the top-level block linked last
+    markdown: object = None  # Context.markdown_inlines: definitions that cite are read as Markdown
 
     # -- blocks -------------------------------------------------------------------------------------
 
@@ -360,11 +361,18 @@ class Linker:
             original = Span([Emph(text_inlines(entry.original))], classes=["gls-original"],
                             attributes={"lang": entry.original_lang})
             term += [Space(), Str("("), original, Str(")")]
-        blocks = [Plain(term), Para(text_inlines(entry.definition))]
+        blocks = [Plain(term), Para(self.definition(entry))]
         if self.occurrences.get(entry.id):
             blocks.append(Div([Para(self.references(entry, lead, lead_pages))], classes=["gls-refs"],
                               attributes={"entry": entry.id}))
         return Div(blocks, classes=["gls-entry"], attributes={"entry": entry.id})
+
+    def definition(self, entry: Entry) -> list:
+        """The definition's inlines: plain text, or Markdown when it cites (``[@key, p. 5]``), so that citeproc
+        formats the citation instead of printing it."""
+        if self.markdown is not None and re.search(r"@[\w{]", entry.definition):
+            return self.markdown(entry.definition, f"glossary entry {entry.id!r}")
+        return text_inlines(entry.definition)
 
     def search_keys(self) -> list[tuple[str, str, list[str]]]:
         """(anchor, headword, other forms) per entry for the EPUB search key map: the headword, then the
@@ -405,7 +413,7 @@ class GlossaryFilter(Filter):
         errors_before = len(ctx.log.errors)
         glossary = parse_glossary(data, shown, ctx.log)
         if len(ctx.log.errors) == errors_before:
-            self.linker = Linker(glossary, ctx.lang, options.link)
+            self.linker = Linker(glossary, ctx.lang, options.link, markdown=ctx.markdown_inlines)
 
     def hooks(self):
         # Each top-level block is linked as a whole, in reading order, after the filters before this one

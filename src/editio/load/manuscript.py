@@ -26,6 +26,7 @@ from .pandoc import PandocSession
 from .dates import BUILD_DATE_WORDS
 from .identifiers import unique_heading_ids
 from .raw import RawLocator, settle_raw
+from .notes import unnest_notes
 from .resources import resolve_images, warn_relative_links
 
 _COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
@@ -74,6 +75,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
                 refuse_raw(ast, text, shown)
             resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log)
             warn_relative_links(ast, text, shown, ctx.log)
+            unnest_notes(ast["blocks"], text, shown, ctx.log)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]

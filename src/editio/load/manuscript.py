@@ -73,7 +73,8 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
                 settle_raw(ast["blocks"], text, shown, ctx.log, html_ids, session, config.bibliography is not None)
             else:
                 refuse_raw(ast, text, shown)
-            resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log)
+            resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log,
+                           tagged_pdf="ua-1" in str(config.metadata.get("pdf-standards", "")))
             warn_relative_links(ast, text, shown, ctx.log)
             unnest_notes(ast["blocks"], text, shown, ctx.log)
         except EditionError as exc:

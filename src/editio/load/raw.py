@@ -17,13 +17,25 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
-from ..ast import Div, Span, Str
+from ..ast import Div, Span, Str, iter_nodes, stringify
 from ..errors import DiagnosticLog
 
 # Commands that stand for a place in the document, not for text: split off before pandoc reads the rest.
 _PLACES = re.compile(r"\\(newpage|pagebreak|clearpage|cleardoublepage|listoffigures|listoftables|tableofcontents)"
                      r"(?![A-Za-z])\s*")
 _LIST_CLASS = {"listoffigures": "list-of-figures", "listoftables": "list-of-tables"}
+_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
+# Commands whose meaning pandoc's LaTeX reader keeps (text styles, structure, tables, figures, references); any
+# other command in a piece that also holds text is layout for LaTeX's pages (\vspace, \noindent, \pagenumbering)
+# and is named in the warning.
+SHOWN_COMMANDS = frozenset(
+    "\\" + name for name in (
+        "textit emph textbf textsc texttt textsf textrm textup textmd textsubscript textsuperscript underline "
+        "uline sout mbox url href footnote cite citep citet parencite textcite autocite ref autoref cref Cref "
+        "eqref pageref label caption includegraphics begin end item hline cline toprule midrule bottomrule "
+        "multicolumn section subsection subsubsection paragraph chapter part LaTeX TeX LaTeXe ldots dots "
+        "textendash textemdash S P copyright bf it em tt sc rm sf centering quad qquad enspace textwidth "
+        "linewidth columnwidth").split())
 VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                   "wbr"))
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*\Z", re.S)
@@ -149,7 +161,11 @@ def _latex(content: str, block: bool, shown: str, line: int | None, log: Diagnos
                     severity="warning")
         if not read:
             lost.append(piece)
-        elif block:
+            continue
+        layout = [c for c in _COMMAND.findall(piece) if c.rstrip("*") not in SHOWN_COMMANDS]
+        if layout:
+            lost.append(" ".join(dict.fromkeys(layout)))
+        if block:
             result.extend(read)
         else:
             inlines = [n for b in read if b["t"] in ("Para", "Plain") for n in b["c"]]
@@ -164,10 +180,25 @@ def _latex(content: str, block: bool, shown: str, line: int | None, log: Diagnos
     return result
 
 
+def _latex_figure(figure: dict) -> None:
+    """A figure environment's image has no alt text of its own (``\\includegraphics``): it gets the caption's
+    words, as pandoc's Markdown reader gives an image its caption."""
+    words = stringify(figure["c"][1][1]).strip()
+    for image in iter_nodes(figure["c"][2], ("Image",)):
+        if not image["c"][1] and words:
+            image["c"][1] = [Str(words)]
+
+
+def latex_label(label: str) -> str:
+    """A LaTeX label as crossref names it: LaTeX's customary ``tab:`` prefix is pandoc-crossref's ``tbl:``."""
+    return "tbl:" + label[4:] if label.startswith("tab:") else label
+
+
 def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> tuple[list, list[str]]:
     """What pandoc's LaTeX reader made, for the manuscript: ``\\ref{kind:x}`` as a cross-reference's number
-    (pandoc-crossref's ``-@kind:x``), any other ``\\ref`` as an unresolved reference («??», its labels
-    returned), ``\\cite`` as a citation only when there is a bibliography."""
+    (pandoc-crossref's ``-@kind:x``; ``tab:`` in ``\\label``/``\\ref`` names ``tbl:``), any other ``\\ref`` as an
+    unresolved reference («??», its labels returned), ``\\cite`` as a citation only when there is a
+    bibliography."""
     from ..filters.crossref import reference_kind
 
     unresolved: list[str] = []
@@ -184,8 +215,10 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> 
                 settle(node)
                 continue
             t = node.get("t")
-            attrs = dict(node["c"][0][2]) if t == "Link" else {}
-            label = attrs.get("reference", "")
+            attrs = dict(node["c"][0][2]) if t in ("Link", "Span") else {}
+            label = latex_label(attrs.get("reference", ""))
+            if t == "Span" and "label" in attrs:  # \label{tab:x}: the label crossref knows
+                node["c"][0][0] = latex_label(node["c"][0][0])
             if t == "Link" and attrs.get("reference-type") and reference_kind(label):
                 tree[index] = {"t": "Cite", "c": [[{
                     "citationId": label, "citationPrefix": [], "citationSuffix": [],
@@ -194,6 +227,12 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> 
             elif t == "Link" and attrs.get("reference-type"):
                 unresolved.append(label)
                 tree[index] = Span([Str("??")], classes=["xref", "unresolved"], attributes={"target": label})
+            elif t == "Figure":
+                _latex_figure(node)
+                settle(node)
+                if not any(n["t"] == "Image" for n in iter_nodes(node["c"][2], ("Image",))):
+                    # a figure environment without a picture (the journal takes figures separately): its caption
+                    tree[index] = Div(node["c"][1][1], classes=["figure-caption-only"])
             elif t == "Cite" and not citations:
                 lost.append(piece)
                 tree[index] = Str("")

@@ -48,10 +48,11 @@ def media_name(source: str, data: bytes, kind: str) -> str:
 
 
 def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes],
-                   log: DiagnosticLog | None = None) -> None:
+                   log: DiagnosticLog | None = None, tagged_pdf: bool = False) -> None:
     """Rewrite every Image of one manuscript file (``ast``, parsed from ``text`` shown as ``display``, whose
     relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem; a PDF
-    image is SRC006 in ``log`` (a warning: HTML and EPUB show its alt text instead)."""
+    image is SRC006 in ``log`` (a warning: HTML and EPUB show its alt text instead), and SRC011 (an error) when
+    the PDF is to be PDF/UA (``tagged_pdf``), where typst cannot embed PDF pages."""
     from ..safepath import NOT_FOUND, resolve_project_path
 
     problems: list[Diagnostic] = []
@@ -77,6 +78,11 @@ def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, m
             problems.append(Diagnostic("SRC005", f"image {url!r} is {found} (by its content, named "
                                        f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
                                        "PDF with the matching suffix", display, line))
+            continue
+        if kind == "pdf" and tagged_pdf:
+            problems.append(Diagnostic("SRC011", f"image {url!r} is a PDF, which typst cannot embed in a PDF/UA "
+                                       "edition; give an SVG or PNG version, or take ua-1 out of `pdf-standards`",
+                                       display, line))
             continue
         if kind == "pdf" and log is not None:
             log.add("SRC006", f"image {url!r} is a PDF: the PDF edition shows it, HTML and EPUB show its alt text "

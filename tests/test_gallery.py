@@ -1,0 +1,267 @@
+"""The gallery (issue 12): manuscripts written the way authors write them - a pandoc thesis with metadata.yml,
+LaTeX page breaks and a CSL-JSON bibliography, a German Vorlage with \\label/\\ref and a free-form date, a
+Quarto article with its front matter and CSL-YAML references, raw HTML and LaTeX in the manner of pandoc's test
+suite - each built once per session by the real command line, in all three formats.
+
+Third-party manuscripts are not kept in this repository. A folder of them (one project folder each, with the
+edition.yaml of ``tests/fixtures/gallery-upstream/<name>/`` beside the author's files, see the SOURCE.md there)
+is built by the same tests when ``EDITIO_GALLERY_UPSTREAM`` names it or ``../shared/gallery`` holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import EPOCH, ROOT
+from helpers import epubcheck
+
+GALLERY = ROOT / "tests" / "fixtures" / "gallery"
+OURS = ("thesis-en", "arbeit-de", "article-qmd", "raw-content")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def upstream_projects() -> dict[str, Path]:
+    """The third-party manuscripts, when a folder of them is there (see the module docstring)."""
+    given = os.environ.get("EDITIO_GALLERY_UPSTREAM", "").strip()
+    folder = Path(given) if given else ROOT.parent / "shared" / "gallery"
+    if not folder.is_dir():
+        return {}
+    return {f"upstream-{p.name}": p for p in sorted(folder.iterdir()) if (p / "edition.yaml").is_file()}
+
+
+PROJECTS = {name: GALLERY / name for name in OURS} | upstream_projects()
+
+
+class Built:
+    """One gallery manuscript built by the command line: its output folder, the CLI's answer, the time."""
+
+    def __init__(self, name: str, project: Path, out: Path, proc: subprocess.CompletedProcess, seconds: float):
+        self.name, self.project, self.out, self.proc, self.seconds = name, project, out, proc, seconds
+
+    def artefact(self, suffix: str) -> Path:
+        found = sorted(self.out.glob(f"*.{suffix}"))
+        assert len(found) == 1, f"{self.name}: {suffix} artefacts {found}\n{self.proc.stderr}"
+        return found[0]
+
+    def html(self) -> str:
+        return self.artefact("html").read_text(encoding="utf-8")
+
+    def epub_text(self) -> str:
+        with zipfile.ZipFile(self.artefact("epub")) as book:
+            return "\n".join(book.read(n).decode("utf-8") for n in book.namelist()
+                             if n.endswith((".xhtml", ".opf", ".ncx")))
+
+    def pdf_text(self) -> str:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(self.artefact("pdf")).pages)
+
+
+def _command(project: Path, out: Path) -> tuple[list[str], dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+               SOURCE_DATE_EPOCH=EPOCH, EDITIO_NO_CACHE="1")
+    return [sys.executable, "-m", "editio", "build", str(project), "--out", str(out)], env
+
+
+@pytest.fixture(scope="session")
+def gallery(tmp_path_factory) -> dict[str, Built]:
+    """Every gallery manuscript, copied and built once, the builds running side by side."""
+    base = tmp_path_factory.mktemp("gallery")
+    running = {}
+    for name, source in PROJECTS.items():
+        project = base / name
+        shutil.copytree(source, project)
+        args, env = _command(project, base / f"{name}-dist")
+        running[name] = (project, time.perf_counter(),
+                         subprocess.Popen(args, env=env, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True, encoding="utf-8"))
+    built = {}
+    for name, (project, started, popen) in running.items():
+        stdout, stderr = popen.communicate(timeout=600)
+        proc = subprocess.CompletedProcess(popen.args, popen.returncode, stdout, stderr)
+        built[name] = Built(name, project, base / f"{name}-dist", proc, time.perf_counter() - started)
+    return built
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_builds_in_all_three_formats(gallery, name):
+    built = gallery[name]
+    assert built.proc.returncode == 0, built.proc.stderr
+    for suffix in ("pdf", "epub", "html"):
+        assert built.artefact(suffix).stat().st_size > 0
+
+
+def test_every_epub_passes_epubcheck(gallery):
+    """epubcheck, all books in one JVM: no fatal error, error or warning."""
+    books = [built.artefact("epub") for built in gallery.values() if built.proc.returncode == 0]
+    assert epubcheck(*books) == {book: [] for book in books}
+
+
+@pytest.mark.parametrize("name", [n for n in PROJECTS if n != "raw-content"])
+def test_images_reach_all_three_formats(gallery, name):
+    built = gallery[name]
+    media = sorted(p.name for p in (built.out / "media").iterdir()) if (built.out / "media").is_dir() else []
+    if not media:
+        pytest.skip(f"{name} has no images")
+    shown = [m for m in media if not m.endswith(".pdf")]  # a PDF figure is placed in print only (SRC006)
+    html = built.html()
+    assert all(f'src="media/{m}"' in html for m in shown), (shown, re.findall(r'src="[^"]*"', html))
+    with zipfile.ZipFile(built.artefact("epub")) as book:  # pandoc renames the files it puts in a book
+        inside = {book.read(n) for n in book.namelist() if n.startswith("EPUB/media/")}
+    assert all((built.out / "media" / m).read_bytes() in inside for m in shown)
+    from pypdf import PdfReader
+
+    placed = sum(len(page.images) for page in PdfReader(built.artefact("pdf")).pages)
+    drawn = sum(1 for m in media if m.endswith((".svg", ".pdf")))  # vector: drawn, not an image XObject
+    assert placed >= len(media) - drawn
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_no_russian_interface_word_in_a_build_in_another_language(gallery, name):
+    built = gallery[name]
+    for what, text in (("PDF", built.pdf_text()), ("EPUB", built.epub_text()), ("HTML", built.html())):
+        assert not CYRILLIC.findall(text), f"{name} {what}: {sorted(set(CYRILLIC.findall(text)))}"
+
+
+# --- the pandoc thesis -------------------------------------------------------------------------------------
+
+def test_thesis_metadata_comes_from_its_metadata_file(gallery):
+    built = gallery["thesis-en"]
+    assert "<title>Tidal Mills of the North Sea Coast" in built.html()
+    opf = built.epub_text()
+    assert "<dc:date" in opf and ">2015-01-01</dc:date>" in opf  # «January 2015»: a valid dc:date
+    assert "January 2015" in opf  # and the title page prints the author's words
+
+
+def test_thesis_latex_is_read_not_lost(gallery):
+    built = gallery["thesis-en"]
+    text = built.pdf_text()
+    assert "I confirm that the work presented in this thesis is my own." in text  # \textit{…}
+    assert "CO2 was not measured" in text.replace("\n", " ")  # CO\textsubscript{2}
+    assert "<sub>2</sub>" in built.html()
+    assert "Page break" not in text and "\\newpage" not in text
+    # what is left out is named, with its line: the layout commands of the declaration's paragraph
+    assert "01_front.md:11: warning SRC007: raw LaTeX '\\\\noindent \\\\vspace*" in built.proc.stdout
+
+
+def test_thesis_citations_from_csl_json_and_crossrefs(gallery):
+    text = " ".join(gallery["thesis-en"].pdf_text().split())
+    assert "(Miller 2001)" in text and "Hansen 2019, 12" in text
+    assert "Section 2 describes the survey, Figure 1 shows a mill pond and Table 1 lists the sites" in text
+    assert "Equation (1)" in text and "??" not in text
+
+
+def test_thesis_definition_list_and_code(gallery):
+    built = gallery["thesis-en"]
+    html, epub = built.html(), built.epub_text()
+    for markup in (html, epub):
+        assert re.search(r"<dl>\s*<dt>API</dt>\s*<dd>\s*(<p>)?Application Programming Interface", markup)
+        assert 'class="sourceCode python"' in markup and '<span class="kw">def</span>' in markup
+    assert "def mills(sites):" in built.pdf_text()
+
+
+def test_a_footnotes_heading_keeps_its_own_id(gallery):
+    for name in ("thesis-en", "raw-content"):
+        html = gallery[name].html()
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+        assert re.search(r'<section id="footnotes-1"[^>]*>\s*<h1[^>]*>(<span class="section-number">\d+</span> )?'
+                         r'Footnotes</h1>', html)
+
+
+# --- the German Vorlage --------------------------------------------------------------------------------------
+
+def test_german_labels_refs_dates_and_words(gallery):
+    built = gallery["arbeit-de"]
+    text = " ".join(built.pdf_text().split())
+    assert "Wie Abbildung 1 zeigt" in text and "Tabelle 1 nennt" in text  # \ref{fig:graph}, \ref{tab:orte}
+    assert "Abbildungsverzeichnis" in text and "Tabellenverzeichnis" in text
+    opf = built.epub_text()
+    assert ">2025-07-20</dc:date>" in opf and "20. Juli 2025" in opf
+    assert "Contents" not in built.html() and "Figure" not in text
+
+
+def test_an_incomplete_entry_nothing_cites_is_a_warning(gallery):
+    out = gallery["arbeit-de"].proc.stdout
+    assert "references.bib:10: warning BIB003: entry 'weber_unvollstaendig_????'" in out
+
+
+# --- the Quarto article ---------------------------------------------------------------------------------------
+
+def test_quarto_front_matter_is_the_metadata(gallery):
+    built = gallery["article-qmd"]
+    words = " ".join(re.sub(r"<[^>]+>", "", built.html()).split())
+    assert "Mill ponds as habitats" in words and "Lee Example" in words and "brackish water (Ames 2020)" in words
+    opf = built.epub_text()
+    assert "<dc:format" not in opf  # Quarto's `format:` is a rendering instruction, not metadata
+    assert ">2023-11-14</dc:date>" in opf  # `date: last-modified` is the build date (SOURCE_DATE_EPOCH)
+    text = " ".join(built.pdf_text().split())
+    assert "Figure 1 shows one; Equation (1) gives the salinity and Table 1 the counts" in text
+
+
+# --- raw content ------------------------------------------------------------------------------------------------
+
+def test_raw_content_is_reported_with_file_and_line(gallery):
+    out = gallery["raw-content"].proc.stdout
+    for expected in ("text.md:21: warning SRC008: raw HTML: <script> is not published",
+                     "text.md:27: warning SRC008: raw HTML: id 'bar' is used twice",
+                     "text.md:23: warning SRC007: raw HTML '<hr>' is shown in EPUB and HTML, not in the PDF",
+                     "text.md:31: warning SRC007: raw LaTeX '\\\\cite[22-23]{smith.1899}' is shown in no format",
+                     "text.md:7: warning SRC010: link to the path '/url/'"):
+        assert expected in out, out
+
+
+def test_raw_html_reaches_html_and_epub_as_xhtml(gallery):
+    built = gallery["raw-content"]
+    html, epub = built.html(), built.epub_text()
+    assert "never published" not in html and "never published" not in epub
+    assert '<hr class="foo" id="bar" />' in epub and epub.count('id="bar"') == 1
+    assert "<td>This is <em>emphasized</em></td>" in epub.replace("\n", "")
+    assert "Animal" in built.pdf_text()  # the LaTeX tabular, read as a table
+
+
+def test_raw_content_is_refused_with_file_and_line_in_safe_mode(tmp_path):
+    project = tmp_path / "raw"
+    shutil.copytree(GALLERY / "raw-content", project)
+    config = project / "edition.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("allow-raw: true", "allow-raw: false"),
+                      encoding="utf-8")
+    args, env = _command(project, tmp_path / "dist")
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1
+    assert "text.md:15: error SAF001: raw html '<table>'" in proc.stderr
+    assert "text.md:31: error SAF001: raw tex '\\\\cite[22-23]{smith.1899}'" in proc.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("name", [n for n in PROJECTS if "ua-1" in (PROJECTS[n] / "edition.yaml").read_text()])
+def test_pdf_is_pdf_ua_1(gallery, name):
+    """typst refuses to write PDF/UA-1 with an image or equation that lacks alt text, a missing title or
+    language: that the build passed is most of the test; the file must also say that it conforms."""
+    pdf = gallery[name].artefact("pdf").read_bytes()
+    assert re.search(rb"<pdfuaid:part>1</pdfuaid:part>|pdfuaid:part=\"1\"", pdf)
+
+
+def test_a_pdf_figure_in_a_pdf_ua_edition_is_refused_at_its_line(tmp_path):
+    """typst cannot embed a PDF page in PDF/UA-1: the build says so at the manuscript's line, not the typst
+    source's."""
+    project = tmp_path / "thesis"
+    shutil.copytree(GALLERY / "thesis-en", project)
+    (project / "plan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    chapter = project / "03_chapter.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![A site plan.](plan.pdf)\n", encoding="utf-8")
+    line = chapter.read_text(encoding="utf-8").splitlines().index("![A site plan.](plan.pdf)") + 1
+    args, env = _command(project, tmp_path / "dist")
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1
+    assert f"03_chapter.md:{line}: error SRC011: image 'plan.pdf' is a PDF" in proc.stderr

@@ -516,6 +516,15 @@ def test_a_manuscript_file_over_the_limit_is_refused_at_once(tmp_path: Path):
     assert "over the limit of 1,000" in proc.stderr
 
 
+def test_listed_files_over_the_limit_together_are_refused_at_once(tmp_path: Path):
+    texts = {f"{n:02}-part.md": f"# Часть {n}\n\n" + "Слово. " * 60 for n in range(1, 4)}
+    manuscript = make_project(tmp_path, texts)
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html",
+                     env={"EDITIO_MAX_FILE_BYTES": "1000"})
+    assert _error(proc, "SAF015", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "files:")
+    assert "together" in proc.stderr and proc.stderr.count("error SAF015") == 1
+
+
 def test_an_invalid_lang_is_cfg017_at_its_line(tmp_path: Path):
     manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"lang": "ru RU"})
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")

@@ -252,6 +252,22 @@ def test_links_out_of_the_project_and_special_files_are_not_read(project: Path, 
     assert "up to date" in build(project)
 
 
+def test_an_image_named_from_the_project_root_is_part_of_the_key(project: Path):
+    figures = project / "figures"
+    figures.mkdir()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="{}"/></svg>'
+    (figures / "square.svg").write_text(svg.format("red"), encoding="utf-8")
+    text = project / "manuscript" / "01-text.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\n![Квадрат](figures/square.svg)\n", encoding="utf-8")
+    build(project)
+    assert any(b"red" in data for name, data in files(project / "dist").items() if name.startswith("media/"))
+    (figures / "square.svg").write_text(svg.format("blue"), encoding="utf-8")
+    again = build(project)
+    assert "up to date" not in again
+    assert any(b"blue" in data for name, data in files(project / "dist").items() if name.startswith("media/"))
+    assert "up to date" in build(project)  # the output folder's own images (dist/media) are not part of the key
+
+
 def test_file_names_that_are_not_utf8(project: Path):
     name = os.fsdecode(b"notes-\xff\xfe.txt")
     (project / "manuscript" / name).write_text("a note\n", encoding="utf-8")

@@ -3,8 +3,10 @@ served from `.cache/editio/` (at the project root) instead of being made again.
 
 Each format has its own entry, keyed by the sha256 of everything its bytes can depend on:
 
-- every file in the manuscript folder (text, edition.yaml, data, styles, media), the bibliography, the CSL
-  and any other file edition.yaml names (a filter's data kept outside the manuscript folder);
+- every file in the manuscript folder (text, edition.yaml, data, styles, media), the bibliography, the CSL,
+  the edition's own filters and any other file edition.yaml names (a filter's data kept outside the
+  manuscript folder), and every image anywhere in the project (the manuscript may name images relative to
+  the project root), except in published output folders (those holding a SHA256SUMS);
 - every file of the filters folder and of the `editio` package (code, templates, CSS);
 - the versions of Python and of the tools (pandoc via pypandoc-binary, typst, …);
 - the build date (SOURCE_DATE_EPOCH or the commit time the build would use), the source revision the
@@ -57,6 +59,21 @@ def _tree(folder: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         found += [Path(dirpath) / f for f in sorted(filenames) if not f.endswith((".pyc", ".pyo"))]
+    return found
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf")
+
+
+def _images(root: Path) -> list[Path]:
+    """Every image below ``root``, outside hidden and cache folders and outside published output folders."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        if "SHA256SUMS" in filenames and os.path.abspath(dirpath) != os.path.abspath(root):
+            dirnames[:] = []
+            continue
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        found += [Path(dirpath) / f for f in sorted(filenames) if f.lower().endswith(IMAGE_SUFFIXES)]
     return found
 
 
@@ -120,6 +137,7 @@ def source_lines(config) -> list[str]:
     root = os.path.realpath(config.root)
     project = set(_tree(config.manuscript_dir)) | set(_tree(config.filters_dir) if config.filters_dir.is_dir() else [])
     project |= {p for p in (config.bibliography,) if p is not None}
+    project |= {config.root / name for name in config.filters if name.endswith(".py")} | set(_images(config.root))
     project |= set(_named_files(config.metadata, config.manuscript_dir))
     tools = set(_tree(PACKAGE)) | ({config.csl} if config.csl is not None else set())
     lines = [VERSION, f"root {root}", f"manuscript {os.path.realpath(config.manuscript_dir)}"]

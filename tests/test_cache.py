@@ -255,7 +255,8 @@ def test_links_out_of_the_project_and_special_files_are_not_read(project: Path, 
 def test_an_image_named_from_the_project_root_is_part_of_the_key(project: Path):
     figures = project / "figures"
     figures.mkdir()
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="{}"/></svg>'
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           '<rect width="10" height="10" fill="{}"/></svg>')
     (figures / "square.svg").write_text(svg.format("red"), encoding="utf-8")
     text = project / "manuscript" / "01-text.md"
     text.write_text(text.read_text(encoding="utf-8") + "\n![Квадрат](figures/square.svg)\n", encoding="utf-8")

@@ -3,9 +3,10 @@ LaTeX page breaks and a CSL-JSON bibliography, a German Vorlage with \\label/\\r
 Quarto article with its front matter and CSL-YAML references, raw HTML and LaTeX in the manner of pandoc's test
 suite - each built once per session by the real command line, in all three formats.
 
-Third-party manuscripts are not kept in this repository. A folder of them (one project folder each, with the
-edition.yaml of ``tests/fixtures/gallery-upstream/<name>/`` beside the author's files, see the SOURCE.md there)
-is built by the same tests when ``EDITIO_GALLERY_UPSTREAM`` names it or ``../shared/gallery`` holds it.
+Third-party manuscripts are not kept in this repository: ``tests/fixtures/gallery-upstream/<name>/`` holds the
+edition.yaml and SOURCE.md of each (see the README there). When a folder with the authors' files
+(``<folder>/<name>/``) is named by ``EDITIO_GALLERY_UPSTREAM`` or lies at ``../shared/gallery``, every test here
+builds those manuscripts too, with that edition.yaml added and nothing else changed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import EPOCH, ROOT
 from helpers import epubcheck
@@ -29,16 +31,21 @@ OURS = ("thesis-en", "arbeit-de", "article-qmd", "raw-content")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-def upstream_projects() -> dict[str, Path]:
-    """The third-party manuscripts, when a folder of them is there (see the module docstring)."""
+def upstream_projects() -> dict[str, tuple[Path, Path]]:
+    """The third-party manuscripts that are there: name → (the authors' folder, our edition.yaml)."""
     given = os.environ.get("EDITIO_GALLERY_UPSTREAM", "").strip()
     folder = Path(given) if given else ROOT.parent / "shared" / "gallery"
-    if not folder.is_dir():
-        return {}
-    return {f"upstream-{p.name}": p for p in sorted(folder.iterdir()) if (p / "edition.yaml").is_file()}
+    configs = sorted((ROOT / "tests" / "fixtures" / "gallery-upstream").glob("*/edition.yaml"))
+    return {f"upstream-{c.parent.name}": (folder / c.parent.name, c) for c in configs
+            if (folder / c.parent.name).is_dir()}
 
 
-PROJECTS = {name: GALLERY / name for name in OURS} | upstream_projects()
+UPSTREAM = upstream_projects()
+PROJECTS = {name: GALLERY / name for name in OURS} | {name: folder for name, (folder, _) in UPSTREAM.items()}
+
+
+def edition_yaml(name: str) -> str:
+    return (UPSTREAM[name][1] if name in UPSTREAM else PROJECTS[name] / "edition.yaml").read_text(encoding="utf-8")
 
 
 class Built:
@@ -81,6 +88,8 @@ def gallery(tmp_path_factory) -> dict[str, Built]:
     for name, source in PROJECTS.items():
         project = base / name
         shutil.copytree(source, project)
+        if name in UPSTREAM:
+            shutil.copyfile(UPSTREAM[name][1], project / "edition.yaml")
         args, env = _command(project, base / f"{name}-dist")
         running[name] = (project, time.perf_counter(),
                          subprocess.Popen(args, env=env, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -244,7 +253,8 @@ def test_raw_content_is_refused_with_file_and_line_in_safe_mode(tmp_path):
     assert not (tmp_path / "dist").exists()
 
 
-@pytest.mark.parametrize("name", [n for n in PROJECTS if "ua-1" in (PROJECTS[n] / "edition.yaml").read_text()])
+@pytest.mark.parametrize("name", [n for n in PROJECTS
+                                  if "ua-1" in (yaml.safe_load(edition_yaml(n)).get("pdf-standards") or [])])
 def test_pdf_is_pdf_ua_1(gallery, name):
     """typst refuses to write PDF/UA-1 with an image or equation that lacks alt text, a missing title or
     language: that the build passed is most of the test; the file must also say that it conforms."""

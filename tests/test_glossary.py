@@ -23,6 +23,7 @@ import yaml
 from helpers import assert_matches_golden, prepare, render
 
 from editio.ast import has_class, iter_nodes, stringify
+from editio.collation import collation
 from editio.errors import DiagnosticLog, EditionError
 from editio.glossary import Entry, Glossary, parse_glossary, sort_key
 from editio.load.pandoc import pandoc_path
@@ -152,7 +153,8 @@ def test_matching_is_linear_and_agrees_with_trying_every_pattern():
 
 def test_russian_sort_order_latin_after_cyrillic():
     terms = ["MNR", "энтризм", "IV Интернационал", "«черный передел»", "ёж", "етти", "Catavi", "Ábaco", "айлью"]
-    ordered = sorted((Entry(f"e{i}", t, "d", forms=(t,)) for i, t in enumerate(terms)), key=sort_key)
+    ordered = sorted((Entry(f"e{i}", t, "d", forms=(t,)) for i, t in enumerate(terms)),
+                     key=lambda entry: sort_key(entry, collation("ru")))
     assert [e.term for e in ordered] == ["айлью", "ёж", "етти", "IV Интернационал", "«черный передел»", "энтризм",
                                          "Ábaco", "Catavi", "MNR"]
 

@@ -20,9 +20,10 @@ import yaml
 from helpers import assert_matches_golden, prepare, render
 
 from editio.ast import get, has_class, iter_nodes, stringify
+from editio.collation import collation
 from editio.errors import DiagnosticLog, EditionError
 from editio.load.pandoc import pandoc_path
-from editio.persons import Person, parse_persons, sort_key
+from editio.persons import Person, parse_persons
 from editio.textsearch import PhraseMatcher, normalise, words_pattern
 from editio.yamlfile import load_yaml
 
@@ -158,7 +159,8 @@ def test_a_hyphenated_pair_of_names_indexes_both():
 
 def test_russian_sort_order():
     headings = ["Ёлкин", "Агирре", "Еремеев", "Эскобар", "Бланко", "Ellis", "Яковлев"]
-    assert sorted(headings, key=sort_key) == ["Агирре", "Бланко", "Ёлкин", "Еремеев", "Эскобар", "Яковлев", "Ellis"]
+    assert sorted(headings, key=collation("ru").key) == ["Агирре", "Бланко", "Ёлкин", "Еремеев", "Эскобар", "Яковлев",
+                                                         "Ellis"]
 
 
 # --- validation --------------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ The data file (`glossary.yaml`) is a mapping with ``entries``, a list of mapping
 ``term`` (required), ``definition`` (required)
     The headword and the editors' definition (plain text).
 ``expansion``, ``original``, ``original-lang``, ``category``, ``sources``
-    Optional: what an abbreviation stands for (in Russian), the original-language form (printed in
-    italics with ``original-lang`` as its language, default ``es``), a free category, where the
+    Optional: what an abbreviation stands for (in the document's language), the original-language form
+    (printed in italics with ``original-lang`` as its language, default ``es``), a free category, where the
     definition comes from (printed nowhere; kept for the editors).
 ``forms``
     Exact surface forms: case-sensitive, whole words; a space in a form matches any space in the text
@@ -41,6 +41,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .collation import Collation, drop_leading_punctuation
 from .errors import DiagnosticLog
 from .textsearch import trie_pattern
 from .yamlfile import line_of, load_yaml
@@ -170,8 +171,9 @@ class Glossary:
                 return match.entry
         return None
 
-    def sorted(self) -> list[Entry]:
-        return sorted(self.entries, key=sort_key)
+    def sorted(self, collation: Collation) -> list[Entry]:
+        """The entries in the glossary's order for a language (:func:`sort_key`)."""
+        return sorted(self.entries, key=lambda entry: sort_key(entry, collation))
 
 
 def form_pattern(form: str) -> re.Pattern:
@@ -199,37 +201,21 @@ def _lower_letters(script: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- sort order
-CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 _ROMAN_PREFIX = re.compile(r"^(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\s+(?=\w)")
 
 
-def sort_key(entry: Entry) -> tuple:
-    """Russian alphabetical order; Latin-script terms come after all Cyrillic ones.
+def sort_key(entry: Entry, collation: Collation) -> tuple:
+    """The entry's place in the glossary: the language's alphabetical order (:mod:`editio.collation`) of its term.
 
-    The rule, in order: (1) ``sort-as`` replaces the term when given; (2) leading punctuation
-    («, ", () is ignored; (3) a leading Roman numeral is moved to the end («IV Интернационал» sorts as
-    «Интернационал IV», among the Cyrillic terms); (4) the script of the first letter decides the group:
-    Cyrillic first, then Latin, then anything else; (5) inside a group, letter by letter, case and Latin
-    diacritics ignored (ё sorts with е, after it on a tie), word by word (a space sorts before any letter);
-    (6) ties are broken by the exact term, then the id.
+    The glossary's own rules come first: (1) ``sort-as`` replaces the term when given; (2) leading punctuation
+    («, ", () is ignored; (3) a leading Roman numeral is moved to the end («IV Internationale» sorts as
+    «Internationale IV»). Ties in the collation are broken by the id.
     """
-    text = entry.sort_as or entry.term
-    text = text.lstrip("«\"„“'([ ")
+    text = drop_leading_punctuation(entry.sort_as or entry.term)
     roman = _ROMAN_PREFIX.match(text)
     if roman:
         text = text[roman.end():] + " " + roman.group(0).strip()
-    first = next((c for c in text if c.isalpha()), "")
-    group = 0 if "CYRILLIC" in unicodedata.name(first, "") else 1 if "LATIN" in unicodedata.name(first, "") else 2
-    letters = []
-    for char in text.lower():
-        if char.isspace() or char in "-–—":
-            letters.append((0, 0))
-        elif char in CYRILLIC:
-            letters.append((1, CYRILLIC.index("е") if char == "ё" else CYRILLIC.index(char)))
-        elif char.isalnum():
-            base = unicodedata.normalize("NFD", char)[0]
-            letters.append((2 if base.isdigit() else 3, ord(base)))
-    return (group, tuple(letters), text.replace("ё", "е\uffff"), entry.id)
+    return collation.key(text), entry.id
 
 
 # -------------------------------------------------------------------------------------------- loading data

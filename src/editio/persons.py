@@ -1,4 +1,4 @@
-"""The index of names' data file (`persons.yaml`): loading, checking (NAM001–NAM010) and sorting.
+"""The index of names' data file (`persons.yaml`): loading and checking (NAM001–NAM010).
 
 Each person has an ``id``, a ``heading`` (how the index prints the name), the exact ``forms`` the text
 uses, optionally ``variants`` (other spellings that get a «see» entry), ``original``, ``description`` and
@@ -35,12 +35,11 @@ class Person:
     variants: tuple[str, ...] = ()
     line: int | None = None
 
-    def life_dates(self, text: Callable[..., str] | None = None) -> str | None:
-        """«1922–2009», «р. 1934», «ум. 1947», or None; only dates a source was given for. ``text(key, **fields)``
+    def life_dates(self, text: Callable[..., str]) -> str | None:
+        """«1922–2009», «b. 1934», «d. 1947», or None; only dates a source was given for. ``text(key, **fields)``
         gives the words from the message catalogue (keys ``life-span``, ``life-born``, ``life-died``)."""
         if not self.dates_source:
             return None
-        text = text or _legacy_text
         if self.born is not None and self.died is not None:
             return text("life-span", born=self.born, died=self.died)
         if self.born is not None:
@@ -48,29 +47,6 @@ class Person:
         if self.died is not None:
             return text("life-died", year=self.died)
         return None
-
-
-# The words filters/name_index.py (panflute) printed before the message catalogue; it passes no ``text``.
-_LEGACY = {"life-span": "{born}\u2013{died}", "life-born": "р.\u00a0{year}", "life-died": "ум.\u00a0{year}"}
-
-
-def _legacy_text(key: str, **fields) -> str:
-    return _LEGACY[key].format(**fields)
-
-
-def sort_key(text: str) -> tuple:
-    """Russian alphabetical order, ё as е, letter case ignored; Cyrillic before Latin, word by word."""
-    key = []
-    for char in text.lower().replace("ё", "е"):
-        if char.isspace():
-            key.append((0, " "))
-        elif "а" <= char <= "я":
-            key.append((1, char))
-        elif char.isalpha():
-            key.append((2, char))
-        elif char.isdigit():
-            key.append((3, char))
-    return tuple(key)
 
 
 def _text(entry: dict, key: str, required: bool, display: str, log: DiagnosticLog, line: int | None,

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 from ..ast import Div, Emph, Link, Para, Plain, Space, Span, Str, Strong, classes, get, has_class, iter_nodes, \
     meta_list, meta_map, meta_string, stringify, text_inlines
+from ..collation import collation
 from ..glossary import Entry, Glossary, parse_glossary
 from .base import Filter
 
@@ -378,7 +379,7 @@ class Linker:
         """(anchor, headword, other forms) per entry for the EPUB search key map: the headword, then the
         forms of the data file and the inflected forms linked in the text, each once."""
         keys = []
-        for entry in self.glossary.sorted():
+        for entry in self.glossary.sorted(collation(self.lang)):
             values: list[str] = []
             for value in (*entry.forms, *self.surfaces.get(entry.id, [])):
                 value = " ".join(value.replace("\u00a0", " ").split())
@@ -445,7 +446,8 @@ class GlossaryFilter(Filter):
                 ctx.warn("GLS006", f"glossary entry {entry.id!r} never occurs in the text{declared}",
                          linker.glossary.file, entry.line)
         lead, lead_pages = ctx.text("glossary-refs"), ctx.text("glossary-refs-pages")
-        entries = [linker.entry_block(entry, lead, lead_pages) for entry in linker.glossary.sorted()]
+        order = collation(ctx.lang)
+        entries = [linker.entry_block(entry, lead, lead_pages) for entry in linker.glossary.sorted(order)]
         for number, placeholder in enumerate(linker.placeholders):
             placeholder["c"][1].append(Div(entries if number == 0 else copy.deepcopy(entries),
                                            classes=["glossary-list"]))

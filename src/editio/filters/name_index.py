@@ -39,10 +39,12 @@ The PDF replaces the locators by the pages the names stand on. Diagnostics: NAM0
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, get, has_class, identifier, text_inlines
-from ..persons import Person, parse_persons, sort_key
+from ..collation import Collation, collation
+from ..persons import Person, parse_persons
 from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_text_nodes, split_run_nodes
 from .base import Filter
 
@@ -90,8 +92,9 @@ class Words:
 
     see: str
     also: str
+    life: Callable[..., str]  # text(key, **fields): the catalogue's words for life dates
+    order: Collation  # the alphabetical order and index letters of the document's language
     pages_note: str = ""
-    life: object = None  # text(key, **fields) for life dates; None: editio.persons' own
 
 
 def reference_links(occurrences: list[Occurrence], paginated: bool = False) -> list[dict]:
@@ -137,34 +140,28 @@ def see_entry(variant: str, person: Person, words: Words) -> dict:
                classes=["name-index-see"], attributes={"person": person.id})
 
 
-def initial(heading: str) -> str:
-    """The letter an entry is grouped under: the first letter as a capital, Ё under Е (as :func:`sort_key`
-    sorts it)."""
-    return heading[:1].upper().replace("Ё", "Е")
-
-
 def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]], words: Words,
                  level: int = 2) -> list[dict]:
-    """The index: entries and «see» entries in alphabetical order (:func:`editio.persons.sort_key`), grouped
-    by initial letter; persons never named are left out."""
+    """The index: entries and «see» entries in the language's alphabetical order, grouped by initial letter
+    (:mod:`editio.collation`); persons never named are left out."""
     entries: list[tuple[tuple, str, dict]] = []
     paginated = any(o.page is not None for found in occurrences.values() for o in found)
     for person in persons:
         found = occurrences.get(person.id, [])
         if not found:
             continue
-        entries.append((sort_key(person.heading), person.heading,
+        entries.append((words.order.key(person.heading), person.heading,
                         Div([entry_paragraph(person, found, words, paginated)], identifier=entry_id(person),
                             classes=["name-index-entry"], attributes={"person": person.id})))
         for variant in person.variants:
-            entries.append((sort_key(variant), variant, see_entry(variant, person, words)))
+            entries.append((words.order.key(variant), variant, see_entry(variant, person, words)))
     entries.sort(key=lambda item: item[0])
     blocks: list[dict] = []
     if words.pages_note and paginated:
         blocks.append(Div([Para([Emph(text_inlines(words.pages_note))])], classes=["name-index-headnote"]))
     group: dict | None = None
     for _, heading, block in entries:
-        letter = initial(heading)
+        letter = words.order.group(heading)
         if group is None or get(group, "letter") != letter:
             group = Div([], classes=["name-index-group"], attributes={"letter": letter, "level": str(level)})
             blocks.append(group)
@@ -348,7 +345,7 @@ class NameIndex(Filter):
                          "text; check the spelling or remove the person", self.shown, person.line)
         words = Words(see=options.see if options.see is not None else ctx.text("index-see"),
                       also=options.also if options.also is not None else ctx.text("index-also"),
-                      pages_note=options.pages_note, life=ctx.text)
+                      life=ctx.text, order=collation(ctx.lang), pages_note=options.pages_note)
         for div, level in marker.placeholders:
             div["c"][1].extend(index_blocks(marker.persons, marker.occurrences, words, level + 1))
 

@@ -11,7 +11,7 @@ import functools
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -61,6 +61,18 @@ def check_language_tag(lang: object, file: str | None = None, line: int | None =
 
 
 @dataclass(frozen=True)
+class CollationRules:
+    """A language's alphabetical order as its catalogue's ``collation:`` section gives it (:mod:`editio.collation`
+    applies it): ``scripts`` whose letters sort first, in this order; ``alphabet``, the language's own letters in
+    order where that differs from Unicode's (the letters of one word are equal but on a tie, in their order);
+    ``fold``, letters compared as other letters but on a tie (German ``ß: ss``)."""
+
+    scripts: tuple[str, ...]
+    alphabet: tuple[str, ...] = ()
+    fold: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CatalogueFile:
     """One language's catalogue as its YAML file gives it."""
 
@@ -69,6 +81,7 @@ class CatalogueFile:
     default_csl: str
     messages: Mapping[str, str]
     plurals: Mapping[str, Mapping[str, str]]
+    collation: CollationRules
 
 
 def available_languages() -> list[str]:
@@ -93,7 +106,21 @@ def _read_file(language: str) -> CatalogueFile | None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return CatalogueFile(language=data["language"], plural_rule=data["plural-rule"],
                          default_csl=data["default-csl"], messages=dict(data["messages"]),
-                         plurals={k: dict(v) for k, v in data["plurals"].items()})
+                         plurals={k: dict(v) for k, v in data["plurals"].items()},
+                         collation=_collation_rules(language, data["collation"]))
+
+
+def _collation_rules(language: str, data: Any) -> CollationRules:
+    """The ``collation:`` section of a catalogue file; ValueError when it is malformed (a bug in editio)."""
+    if not isinstance(data, dict) or set(data) - {"scripts", "alphabet", "fold"}:
+        raise ValueError(f"{language}.yaml: `collation` must be a mapping of scripts, alphabet and fold")
+    scripts, alphabet, fold = data.get("scripts"), data.get("alphabet", ""), data.get("fold", {})
+    if not isinstance(scripts, list) or not all(isinstance(s, str) for s in scripts) \
+            or not isinstance(alphabet, str) or not isinstance(fold, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in fold.items()):
+        raise ValueError(f"{language}.yaml: `collation` wants a list `scripts`, a string `alphabet` and a "
+                         "mapping `fold` of strings")
+    return CollationRules(tuple(scripts), tuple(alphabet.split()), dict(fold))
 
 
 def resolve_language(lang: str) -> str:

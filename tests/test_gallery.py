@@ -195,6 +195,7 @@ def test_german_labels_refs_dates_and_words(gallery):
     text = " ".join(built.pdf_text().split())
     assert "Wie Abbildung 1 zeigt" in text and "Tabelle 1 nennt" in text  # \ref{fig:graph}, \ref{tab:orte}
     assert "Abbildungsverzeichnis" in text and "Tabellenverzeichnis" in text
+    assert "Erstellungsdatum: 2023-11-14." in text  # the build date's label, in German
     opf = built.epub_text()
     assert ">2025-07-20</dc:date>" in opf and "20. Juli 2025" in opf
     assert "Contents" not in built.html() and "Figure" not in text

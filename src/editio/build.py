@@ -284,5 +284,5 @@ def pdf_strings(ctx) -> dict[str, str]:
     english = __import__("editio.i18n", fromlist=["catalogue"]).catalogue("en")
     return {"contents": text("toc-title"), "abstract": text("abstract-title"),
             "keywords": text("keywords-label").rstrip(": "), "cite-as": text("cite-as-label").rstrip(": "),
-            "build-date": text("build-date-line", date="").split(":")[0].strip(),
+            "build-date": text("colophon-build-date"),  # «Erstellt am {date}.» has no label to cut out
             "abstract-en": english.text("abstract-title"), "keywords-en": english.text("keywords-label").rstrip(": ")}

@@ -139,6 +139,19 @@ def test_a_damaged_cache_entry_is_rebuilt(project: Path):
     assert files(project / "fresh") == good
 
 
+def test_an_entry_naming_a_path_outside_itself_is_no_entry(project: Path):
+    import json
+
+    build(project)
+    for manifest in (project / ".cache" / "editio").glob("*/manifest.json"):
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["artefacts"][0]["path"] = "../" + data["artefacts"][0]["path"]
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+    again = build(project, "fresh")
+    assert "cached" not in again and again.strip().splitlines()[-1].startswith("built ")
+    assert not (project / "mini.html").exists() and not (project / ".cache" / "mini.html").exists()
+
+
 def test_a_failed_build_leaves_no_entry(project: Path):
     build(project)
     known = entries(project)

@@ -184,12 +184,19 @@ def load_entry(cache: Path, key: str) -> Entry | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:  # a damaged entry is no entry: the format is built again and the entry replaced
-        if all(sha256_file(entry.file(a["path"])) == a["sha256"] for a in entry.artefacts):
+        if all(_plain_relative(a["path"]) and sha256_file(entry.file(a["path"])) == a["sha256"]
+               for a in entry.artefacts):
             return entry
     except (OSError, KeyError, TypeError):
         pass
     shutil.rmtree(folder, ignore_errors=True)
     return None
+
+
+def _plain_relative(path: object) -> bool:
+    """A manifest path names a file inside the entry (and inside the output folder): relative, no '..'."""
+    return isinstance(path, str) and bool(path) and not os.path.isabs(path) and \
+        ".." not in Path(path).parts and "\\" not in path
 
 
 def store_entry(cache: Path, key: str, fmt: str, artefacts: list[tuple[str, Path, str]],

@@ -110,8 +110,11 @@ class Collation:
         return self._heads[self.letters[char][0]] if char in self.letters else char.upper()
 
 
-@functools.cache
 def collation(lang: str) -> Collation:
     """The collation for a BCP 47 tag (``ru-RU`` → ``ru``; a language without a catalogue → English)."""
-    language = resolve_language(lang)
+    return _collation(resolve_language(lang))
+
+
+@functools.cache
+def _collation(language: str) -> Collation:
     return Collation(language, load_file(language).collation)

@@ -3,8 +3,8 @@
 ``collation(lang).key(text)`` compares, in order: the letters with case, accents and the language's foldings
 ignored, word by word (a space or a dash sorts before any letter and digits before letters; other punctuation
 and leading punctuation are ignored), the letters of the catalogue's ``scripts`` before those of any other script;
-then the accents and foldings (Russian ё after е, German ä after a); then the exact text.
-``collation(lang).group(text)`` is the letter an index groups the text under (Ё under Е, Ä under A, Ñ apart).
+then the accents and foldings (Russian yo after ye, German ä after a); then the exact text.
+``collation(lang).group(text)`` is the letter an index groups the text under (Russian yo under ye, Ä under A, Ñ apart).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _NO_TIE = (0, "")
 
 
 def drop_leading_punctuation(text: str) -> str:
-    """``text`` from its first letter or digit on («\u00abчерный передел\u00bb» → «черный передел\u00bb»)."""
+    """``text`` from its first letter or digit on (``«Masas»`` → ``Masas»``)."""
     for index, char in enumerate(text):
         if char.isalnum():
             return text[index:]
@@ -100,7 +100,7 @@ class Collation:
 
     def group(self, text: str) -> str:
         """The letter an index groups ``text`` under: its first letter (or digit) as a capital, with accents and
-        foldings dropped unless the letter is one of the alphabet's own (Ё under Е, Ä under A, Ñ under Ñ)."""
+        foldings dropped unless the letter is one of the alphabet's own (Ä under A, Spanish Ñ under Ñ)."""
         text = drop_leading_punctuation(unicodedata.normalize("NFC", text))
         if not text:
             return ""

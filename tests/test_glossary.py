@@ -251,7 +251,7 @@ def test_typst_output_compiles_with_page_numbers(tmp_path):
     source.write_text(LIBRARY.read_text("utf-8") + "\n" + render(edition, "typst"), encoding="utf-8")
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(typst.compile(str(source)))).pages]
     glossary_text = next(p for p in pages if "Профсоюзный центр." in p)
-    assert re.search(r"Профсоюзный центр\. В тексте: с\.\s*1, 2", glossary_text), glossary_text
+    assert re.search(r"Профсоюзный центр\. В\sтексте: с\.\s*1, 2", glossary_text), glossary_text
 
 
 # --- EPUB ------------------------------------------------------------------------------------------------

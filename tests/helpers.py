@@ -53,7 +53,8 @@ def render(edition, fmt: str) -> str:
     from editio.build import lowered
 
     doc = lowered(edition, {"typst": "pdf", "html": "html", "epub": "epub"}[fmt])
-    return write(doc, "typst" if fmt == "typst" else "html5", ["--wrap=none"], what=f"{fmt} writer")
+    # typst as the PDF writer writes it: citations as citeproc printed them, not typst's own @key
+    return write(doc, "typst-citations" if fmt == "typst" else "html5", ["--wrap=none"], what=f"{fmt} writer")
 
 
 def assert_matches_golden(actual: str, path: Path) -> None:

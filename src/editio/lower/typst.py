@@ -368,6 +368,20 @@ def page_break(node: dict, lowering) -> dict:
     return raw_block("#pagebreak(weak: true)")
 
 
+@rule("Span", "*")
+def language(node: dict, lowering) -> None:
+    """A passage in another language (``[…]{lang=es}``, a cited work's language): typst's text language, so it
+    is hyphenated by its own rules and tagged with its /Lang in the PDF. pandoc's writer does this for a Div only."""
+    tag = (get(node, "lang") or "").split("-")
+    if not (2 <= len(tag[0]) <= 3 and tag[0].isalpha()):
+        return None
+    args = f"lang: {string(tag[0].lower())}"
+    if len(tag) > 1 and len(tag[1]) == 2 and tag[1].isalpha():
+        args += f", region: {string(tag[1].upper())}"
+    node["c"][1] = [raw(f"#text({args})["), *node["c"][1], raw("]")]
+    return None
+
+
 @rule("Link", "*")
 def link(node: dict, lowering) -> dict | list:
     """A link to nothing (``[Empty]()``) is its text: typst refuses an empty URL."""

@@ -70,8 +70,9 @@ def _epub_parts(epub: Path) -> tuple[str, dict[int, str]]:
                         labels[child.get("href", "").lstrip("#")] = _text(child).strip()
                         _remove_keeping_tail(parent, child)
                     elif "page" in classes or kind == "pagebreak" or "ednote-ref" in classes or (
-                            "emendation" in classes and _text(child).strip() == "*"):
-                        # the editorial layer: page markers, editor's note calls, emendation marks
+                            "emendation" in classes and _text(child).strip() == "*") or "note-label" in classes:
+                        # the editorial layer: page markers, editor's note calls, emendation marks, and a note's
+                        # number at its start (the link back to its call)
                         _remove_keeping_tail(parent, child)
             for aside in root.iter("{http://www.w3.org/1999/xhtml}aside"):
                 label = labels.get(aside.get("id", ""), "")

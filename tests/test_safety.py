@@ -220,6 +220,44 @@ def test_hostile_markup_never_reaches_a_reader(tmp_path: Path, allow_raw: bool):
     assert "Абзац в блоке." in page and "media/drawing-" in page
 
 
+def test_allow_raw_html_never_makes_the_build_fetch_or_embed_a_file(tmp_path: Path):
+    """pandoc's EPUB writer fetches and embeds what a raw <img src> names: a loopback server must see no request,
+    and no file from outside the project may land in the EPUB."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"\x89PNG\r\n\x1a\n")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"SECRET-OUTSIDE-THE-PROJECT")
+    text = ("# Глава\n\nТекст.\n\n"
+            f'<img src="http://127.0.0.1:{server.server_port}/x.png" alt="a"> <img src="file://{secret}" alt="b">'
+            f' <img src="{secret}" alt="c"> <img src="../../secret.png" alt="d"> <img src="..%2F..%2Fsecret.png">'
+            f' <img srcset="../../secret.png 2x" alt="e">\n')
+    try:
+        manuscript = make_project(tmp_path / "project", text, {"allow-raw": True})
+        proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub,html")
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0, proc.stderr
+    assert requests == []
+    with zipfile.ZipFile(tmp_path / "dist" / "test.epub") as archive:
+        assert not any(b"SECRET-OUTSIDE" in archive.read(name) for name in archive.namelist())
+        assert not [name for name in archive.namelist() if "/media/" in name]
+
+
 # --- metadata is data ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ["header-includes", "include-before", "include-after"])

@@ -370,3 +370,10 @@ def test_tabindex_zero_lets_a_box_take_focus_but_nothing_moves_focus_by_itself()
     box = '<div class="table-scroll" tabindex="0"><table></table></div>'
     assert sanitize_html(box) == box
     assert sanitize_html('<span tabindex="5" autofocus="">x</span>') == "<span>x</span>"
+
+
+def test_an_unquoted_value_other_parsers_would_split_is_quoted():
+    # found by the markup-soup property: Python's html.parser ends the value at the quote and sees ONA=…
+    page = '<a class=x/ONA="y"/ONA="javascript:alert(1)">text</a>'
+    assert sanitize_html(page) == '<a class="x/ONA=&quot;y&quot;/ONA=&quot;javascript:alert(1)&quot;">text</a>'
+    assert [v.code for v in violations(page)] == ["SAN007"]

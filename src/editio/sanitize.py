@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from html import unescape
+from urllib.parse import unquote
 
 # A trusted <script> or <style> of our own template carries this attribute with the build's random nonce; the
 # sanitiser keeps that element and strips the attribute, so the output bytes do not depend on the nonce.
@@ -118,6 +119,9 @@ _NEVER_ATTRIBUTES = frozenset("""
 action formaction data background longdesc lowsrc dynsrc ping codebase classid archive manifest icon profile usemap
 xml:base srcdoc cite
 """.split())
+
+# SVG presentation attributes whose url() a renderer resolves (only url(#id) may stay)
+_SVG_URL_PROPERTIES = frozenset("fill stroke clip-path mask filter marker-start marker-mid marker-end cursor".split())
 
 NAVIGATION_SCHEMES = frozenset({"http", "https", "mailto"})
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]*\Z", re.IGNORECASE)
@@ -363,10 +367,14 @@ def _scheme(url: str) -> str | None:
     return _lower(m.group(1)) if m else None
 
 
-def url_allowed(raw: str, *, navigation: bool, image: bool = False) -> bool:
+def url_allowed(raw: str, *, navigation: bool, image: bool = False, confined: bool = False) -> bool:
     """Whether a (raw, possibly entity-encoded) URL may stay: a link (``navigation``) may use http, https, mailto;
-    a resource the reader loads must be relative inside the book or site (or a data: raster image in ``image``)."""
+    a resource the reader loads must be relative inside the book or site (or a data: raster image in ``image``);
+    ``confined``: without a ``..`` segment either (markup pandoc reads before it writes the EPUB: it would embed
+    the file the path names, from anywhere)."""
     url = _clean_url(raw)
+    if confined and not navigation and ".." in re.split(r"[/\\?#]", unquote(url)):
+        return False
     scheme = _scheme(url)
     if scheme is not None:
         if navigation:
@@ -377,11 +385,11 @@ def url_allowed(raw: str, *, navigation: bool, image: bool = False) -> bool:
     return not url.startswith(("/", "\\"))
 
 
-def _srcset_allowed(raw: str) -> bool:
+def _srcset_allowed(raw: str, confined: bool = False) -> bool:
     """Relative image candidates only: no ":" anywhere (so no scheme however the list is split), none absolute."""
     value = _clean_url(raw)
     candidates = [c.split()[0] for c in value.split(",") if c.strip()]
-    return ":" not in value and all(url_allowed(c, navigation=False) for c in candidates)
+    return ":" not in value and all(url_allowed(c, navigation=False, confined=confined) for c in candidates)
 
 
 def css_allowed(css: str, *, allow_style: bool) -> bool:
@@ -412,8 +420,8 @@ def _local_names(tokens: list[_Token]) -> None:
 
 
 class _Run:
-    def __init__(self, s: str, xml: bool, allow_style: bool, trusted_nonce: str | None):
-        self.s, self.xml, self.allow_style, self.nonce = s, xml, allow_style, trusted_nonce
+    def __init__(self, s: str, xml: bool, allow_style: bool, trusted_nonce: str | None, confined: bool = False):
+        self.s, self.xml, self.allow_style, self.nonce, self.confined = s, xml, allow_style, trusted_nonce, confined
         self.out: list[str] = []
         self.found: list[Violation] = []
         self._lines = [m.end() for m in re.finditer("\n", s)]
@@ -461,10 +469,11 @@ class _Run:
         if (element, name) in _NAVIGATION:
             ok = url_allowed(attr.value or "", navigation=True)
         elif name == "srcset":
-            ok = _srcset_allowed(attr.value or "")
+            ok = _srcset_allowed(attr.value or "", self.confined)
         elif name in _RESOURCE_ATTRIBUTES:
-            ok = url_allowed(attr.value or "", navigation=False, image=(element == "img" and name == "src"))
-        elif "url(" in value.lower():
+            ok = url_allowed(attr.value or "", navigation=False, image=(element == "img" and name == "src"),
+                             confined=self.confined)
+        elif name in _SVG_URL_PROPERTIES and "url(" in value.lower():  # elsewhere url( is text, as in a label
             ok = bool(_SVG_PAINT_URL.match(value.strip()))
         else:
             return None
@@ -485,9 +494,14 @@ class _Run:
                 continue
             seen.add(attr.lname)
             kept.append(attr)
-        if len(kept) == len(token.attrs):
+        # an unquoted value holding a quote, "=", "<" or "`" is a parse error that other parsers end elsewhere
+        ambiguous = any(a.quote == "" and a.value and re.search(r"[\"'=<`]", a.value) for a in kept)
+        if len(kept) == len(token.attrs) and not ambiguous:
             self.out.append(self.s[token.start:token.end])
             return
+        if ambiguous:
+            self.report("SAN007", "an unquoted attribute value holding a quote, '=', '<' or '`' is quoted",
+                        token.start)
         parts = ["<", token.name]
         for attr in kept:
             if attr.value is None:
@@ -621,8 +635,15 @@ class _Run:
         return self.element_body(tokens, k)[0]
 
 
-def sanitize(text: str, *, xml: bool, allow_style: bool = False,
-             trusted_nonce: str | None = None) -> tuple[str, list[Violation]]:
+def sanitize(text: str, *, xml: bool, allow_style: bool = False, trusted_nonce: str | None = None,
+             confined: bool = False) -> tuple[str, list[Violation]]:
     """The sanitised text and the list of changes made. ``xml`` selects how the consumer parses the text: False for
-    the HTML page (an HTML5 parser), True for EPUB content documents and SVG files (an XML parser)."""
-    return _Run(text, xml, allow_style, trusted_nonce).run()
+    the HTML page (an HTML5 parser), True for EPUB content documents and SVG files (an XML parser). ``confined``
+    also refuses resource paths with a ``..`` segment (see :func:`url_allowed`)."""
+    return _Run(text, xml, allow_style, trusted_nonce, confined).run()
+
+
+def sanitize_fragment(html: str, *, allow_style: bool = False) -> str:
+    """A piece of raw HTML from the manuscript (allow-raw) before pandoc reads it: pandoc's EPUB writer fetches and
+    embeds what an ``<img src>`` names, so beyond the page's rules no resource path may climb with ``..``."""
+    return sanitize(html, xml=False, allow_style=allow_style, confined=True)[0]

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 from ..i18n import catalogue
 from ..load.pandoc import write
-from ..sanitize import sanitize_xhtml
+from ..ast import iter_nodes
+from ..sanitize import sanitize_fragment, sanitize_xhtml
 from .epub_a11y import add_conformance, add_landmarks, add_matching_roles
 from .epub_frontmatter import TEMPLATE, labels, package_metadata, template_variables
 from .epub_glossary import add_glossary, keys_from_ast
@@ -98,6 +99,8 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
     if messages is None:
         messages = catalogue(_meta_text(ast, "lang") or "en")
     target = stage / f"{name}.epub"
+    allow_style = bool(ast.get("meta", {}).get("allow-style", {}).get("c"))
+    confine_raw_html(ast, allow_style)
     write(package_metadata(ast), "epub3",
           ["-o", str(target), "--toc", "--toc-depth=2", "--split-level=1", f"--css={TEMPLATES / 'epub.css'}",
            "--epub-title-page=true", "--wrap=none", "--mathml", f"--template={TEMPLATE}",
@@ -107,13 +110,22 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
     data = target.read_bytes()
     for post_process in POST_PROCESSORS:
         data = post_process(data, ast, messages)
-    target.write_bytes(sanitized(data, allow_style=bool(ast.get("meta", {}).get("allow-style", {}).get("c"))))
+    target.write_bytes(sanitized(data, allow_style=allow_style))
     return target
 
 
 # Entries a reading system parses as markup (and could run script from): content documents, the navigation
 # document, SVG images. Every one passes the allowlist sanitiser, after every post-processor.
 MARKUP_SUFFIXES = (".xhtml", ".html", ".htm", ".svg")
+
+
+def confine_raw_html(ast: dict, allow_style: bool = False) -> None:
+    """Raw HTML (allow-raw) through :func:`editio.sanitize.sanitize_fragment` before pandoc's EPUB writer reads it:
+    the writer fetches and embeds whatever an ``<img src>`` names (``http://``, ``file://``, ``/etc/passwd``,
+    ``../../x``), and the content documents are sanitised only after that."""
+    for node in iter_nodes(ast["blocks"], ("RawBlock", "RawInline")):
+        if node["c"][0] in ("html", "html5", "html4"):
+            node["c"][1] = sanitize_fragment(node["c"][1], allow_style=allow_style)
 
 
 def sanitized(epub: bytes, allow_style: bool = False) -> bytes:

@@ -176,7 +176,9 @@ def test_thesis_definition_list_and_code(gallery):
     for markup in (html, epub):
         assert re.search(r"<dl>\s*<dt>API</dt>\s*<dd>\s*(<p>)?Application Programming Interface", markup)
         assert 'class="sourceCode python"' in markup and '<span class="kw">def</span>' in markup
-    assert "def mills(sites):" in built.pdf_text()
+    text = built.pdf_text()
+    assert "def mills(sites):" in text
+    assert "API — Application Programming Interface" in text  # the term runs in, no break after it
 
 
 def test_a_footnotes_heading_keeps_its_own_id(gallery):

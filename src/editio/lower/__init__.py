@@ -38,6 +38,7 @@ class Lowering:
     messages: Any
     meta: Node
     store: dict[str, Any] = field(default_factory=dict)  # what rules keep for ``finish`` (e.g. notes by id)
+    path: list[Any] = field(default_factory=list)  # the ancestors of the element being lowered, outermost first
 
     def text(self, key: str, **fields: Any) -> str:
         return str(self.messages.text(key, **fields))
@@ -58,7 +59,8 @@ def lower(doc: Node, fmt: str, messages: Any) -> Node:
     def hook_for(type_rules: Mapping[str, Rule]) -> Callable[[Node, list[Any]], Any]:
         every = type_rules.get("*")
 
-        def hook(node: Node, _path: list[Any]) -> Any:
+        def hook(node: Node, path: list[Any]) -> Any:
+            lowering.path = path
             a = attr_of(node)
             for cls in a[1] if a else ():
                 rule = type_rules.get(cls)

@@ -386,3 +386,34 @@ def language(node: dict, lowering) -> None:
 def link(node: dict, lowering) -> dict | list:
     """A link to nothing (``[Empty]()``) is its text: typst refuses an empty URL."""
     return node["c"][1] if not node["c"][2][0].strip() else node
+
+
+# --- definition lists ------------------------------------------------------------------------------------------
+
+OWN_TERM_LAYOUT = ("colophon", "chronology-list")  # Divs whose rules lay out their term lists themselves
+
+
+@rule("DefinitionList", "*")
+def definition_list(node: dict, lowering) -> list | None:
+    """pandoc wraps every description in ``#block[…]``, which breaks the line after the term. The list is
+    written as ``#terms(separator: [ — ], terms.item([term], [description]), …)`` instead (the template's
+    run-in look «term — description», which its ``terms.item`` rule does not give items built this way): a
+    description's first paragraph runs in after the term, its further blocks follow inside the item, and
+    pandoc still writes every inline and block."""
+    if any(has_class(a, c) for a in lowering.path if a.get("t") == "Div" for c in OWN_TERM_LAYOUT):
+        return None
+    blocks: list = []
+    line: list = [raw("#terms(separator: [ — ], hanging-indent: 1.2em, ")]
+    for index, (term, definitions) in enumerate(node["c"]):
+        line += [raw(", " if index else ""), raw("terms.item(["), *term, raw("], [")]
+        for number, definition in enumerate(definitions):
+            rest = definition
+            if definition and definition[0]["t"] in ("Plain", "Para"):
+                line += ([Str(";"), Space()] if number else []) + definition[0]["c"]
+                rest = definition[1:]
+            if rest:
+                blocks += [{"t": "Para", "c": line}, *rest]  # a Para: a paragraph break follows
+                line = []
+        line.append(raw("])"))
+    line.append(raw(")"))
+    return [*blocks, {"t": "Plain", "c": line}]

@@ -300,6 +300,8 @@ CASES: dict[str, Case] = {
                    at=text_at("<script>")),
     "SRC009": Case(text="# Глава\n\n" + "> " * 60 + "Глубоко.\n", at=text_at("Глубоко")),
     "SRC010": Case(text="# Глава\n\nСм. [приложение](appendix.pdf).\n", at=text_at("appendix.pdf")),
+    "SRC011": Case(text="# Глава\n\n![Схема](pic.pdf)\n", config={"pdf-standards": ["ua-1"]},
+                   setup=write("manuscript/pic.pdf", b"%PDF-1.4\n%%EOF\n"), at=text_at("pic.pdf")),
     "SRC012": Case(text="# Глава\n\nТекст^[Сноска^[внутренняя] конец.] дальше.\n", at=text_at("внутренняя")),
     "SAF001": Case(text="# Глава\n\nТекст `<b>x</b>`{=html} здесь.\n", at=text_at("{=html}")),
     "SAF010": Case(text="# Глава\n\n![Схема](https://example.org/x.png)\n", at=text_at("https://")),

@@ -278,3 +278,21 @@ def test_a_pdf_figure_in_a_pdf_ua_edition_is_refused_at_its_line(tmp_path):
     proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1
     assert f"03_chapter.md:{line}: error SRC011: image 'plan.pdf' is a PDF" in proc.stderr
+
+
+@pytest.mark.parametrize("text, line", [
+    ("# Chapter\n\nSome text.\n\n![](square.png)\n", 5),  # PDF/UA-1: an image without alt text
+    ("# Chapter\n\nHere is a sentence with `#nonexistent()`{=typst} inside.\n", 3),  # the author's raw typst
+])
+def test_a_typst_failure_points_at_the_manuscript_line(tmp_path, text, line):
+    """typst reports a line of the generated .typ file; the build finds it in the manuscript (an image by its
+    file name, else the words around the failure) and reports that file and line."""
+    (tmp_path / "text.md").write_text(text, encoding="utf-8")
+    shutil.copyfile(GALLERY / "raw-content" / "square.png", tmp_path / "square.png")
+    (tmp_path / "edition.yaml").write_text("title: T\nlang: en\nfiles: [text.md]\nallow-raw: true\n"
+                                           "identifier: urn:uuid:00000000-0000-4000-8000-000000000001\n"
+                                           "pdf-standards: [ua-1]\n", encoding="utf-8")
+    args, env = _command(tmp_path, tmp_path / "dist")
+    proc = subprocess.run([*args, "--format", "pdf"], env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"text.md:{line}: error PDF001: typst could not compile"), proc.stderr

@@ -267,8 +267,11 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
     config = edition.loaded.config
     ast = lowered(edition, fmt)
     if fmt == "pdf":
-        paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
-                           info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
+        try:
+            paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
+                               info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
+        except EditionError as exc:
+            raise _at_manuscript(exc, edition.loaded.ctx.sources) from None
     elif fmt == "epub":
         paths = [write_epub(ast, stage, config.name, edition.loaded.epoch, edition.loaded.ctx.messages)]
     else:
@@ -276,6 +279,18 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
         paths += sorted(p for p in (stage / "media").rglob("*") if p.is_file())
     seconds = time.perf_counter() - t0
     return [(p, seconds if i == 0 else 0.0, fmt) for i, p in enumerate(paths)]
+
+
+def _at_manuscript(exc: EditionError, sources) -> EditionError:
+    """A typst failure (PDF001) at the manuscript's file and line where its quoted source can be found there
+    (the generated .typ file means nothing to an author); other errors as they are."""
+    from .lower.typst import manuscript_position
+
+    moved = []
+    for diagnostic in exc.diagnostics:
+        file, line = manuscript_position(diagnostic.message, sources) if diagnostic.code == "PDF001" else (None, None)
+        moved.append(Diagnostic(diagnostic.code, diagnostic.message, file, line) if file else diagnostic)
+    return EditionError(moved)
 
 
 def pdf_strings(ctx) -> dict[str, str]:

@@ -417,3 +417,33 @@ def definition_list(node: dict, lowering) -> list | None:
         line.append(raw("])"))
     line.append(raw(")"))
     return [*blocks, {"t": "Plain", "c": line}]
+
+
+# --- typst's errors, mapped back to the manuscript --------------------------------------------------------------
+
+_SOURCE_LINE = re.compile(r"^\s*\d+\s*│\s?(.*)$", re.M)
+_MEDIA = re.compile(r"media/([A-Za-z0-9_-]+?)-[0-9a-f]{8}\.[a-z]+")
+_MARKUP = re.compile(r"#[a-z][\w.-]*(?:\([^()]*\))?|[\[\]{}()<>@\\*_`$\"]|//.*$")
+
+
+def manuscript_position(detail: str, sources) -> tuple[str | None, int | None]:
+    """The manuscript file and line a typst error (``detail``, with typst's quoted source lines) most likely
+    comes from: an image by its file name, else the longest run of plain words on the quoted lines, found in
+    ``sources`` (SourceTexts); (None, None) when nothing is found."""
+    quoted = _SOURCE_LINE.findall(detail)
+    for line in quoted:
+        for stem in _MEDIA.findall(line):
+            for needle in (f"{stem}.", stem):
+                found = sources.locate(needle)
+                if found[0] is not None:
+                    return found
+    runs = sorted((run.strip() for line in quoted for run in _MARKUP.split(line)
+                   if len(run.split()) >= 3), key=len, reverse=True)
+    for run in runs:
+        words = run.split()
+        for size in range(len(words), 2, -1):  # the words may be split by markup the manuscript wrote
+            for start in range(0, len(words) - size + 1):
+                found = sources.locate(" ".join(words[start:start + size]))
+                if found[0] is not None:
+                    return found
+    return None, None

@@ -163,6 +163,11 @@ def test_thesis_latex_is_read_not_lost(gallery):
     assert "01_front.md:11: warning SRC007: raw LaTeX '\\\\noindent \\\\vspace*" in built.proc.stdout
 
 
+def test_a_formula_pandoc_cannot_convert_is_named_with_its_line(gallery):
+    out = gallery["thesis-en"].proc.stdout
+    assert "02_chapter.md:13: warning SRC013: the formula '\\\\argmin_h Q' cannot be converted from TeX" in out
+
+
 def test_thesis_citations_from_csl_json_and_crossrefs(gallery):
     text = " ".join(gallery["thesis-en"].pdf_text().split())
     assert "(Miller 2001)" in text and "Hansen 2019, 12" in text

@@ -25,6 +25,7 @@ from .context import Context, Project
 from .pandoc import PandocSession
 from .dates import BUILD_DATE_WORDS
 from .identifiers import unique_heading_ids
+from .math import warn_unconvertible_math
 from .raw import RawLocator, settle_raw
 from .notes import unnest_notes
 from .resources import resolve_images, warn_relative_links
@@ -76,6 +77,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
             resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log,
                            tagged_pdf="ua-1" in str(config.metadata.get("pdf-standards", "")))
             warn_relative_links(ast, text, shown, ctx.log)
+            warn_unconvertible_math(ast["blocks"], text, shown, session, ctx.log)
             unnest_notes(ast["blocks"], text, shown, ctx.log)
         except EditionError as exc:
             problems.extend(exc.diagnostics)

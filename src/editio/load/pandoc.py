@@ -79,6 +79,12 @@ class PandocSession:
         result: dict[str, Any] = json.loads(self.request(what, op="citeproc", doc=json.dumps(doc, ensure_ascii=False)))
         return result
 
+    def unconvertible_math(self, formulas: list[tuple[str, bool]], what: str) -> list[int]:
+        """The indices of the (TeX, display?) formulas pandoc cannot convert to typst math."""
+        if not formulas:
+            return []
+        return list(self.request(what, op="math", formulas=[{"tex": t, "display": d} for t, d in formulas]))
+
     def version(self) -> str:
         return str(self.request("pandoc", op="version"))
 

@@ -11,7 +11,7 @@ The data file (`glossary.yaml`) is a mapping with ``entries``, a list of mapping
     The headword and the editors' definition (plain text).
 ``expansion``, ``original``, ``original-lang``, ``category``, ``sources``
     Optional: what an abbreviation stands for (in the document's language), the original-language form
-    (printed in italics with ``original-lang`` as its language, default ``es``), a free category, where the
+    (printed in italics with ``original-lang`` as its language when given), a free category, where the
     definition comes from (printed nowhere; kept for the editors).
 ``forms``
     Exact surface forms: case-sensitive, whole words; a space in a form matches any space in the text
@@ -65,7 +65,7 @@ class Entry:
     definition: str
     expansion: str | None = None
     original: str | None = None
-    original_lang: str = "es"
+    original_lang: str | None = None
     category: str | None = None
     forms: tuple[str, ...] = ()
     stems: tuple[str, ...] = ()
@@ -289,7 +289,7 @@ def parse_glossary(data, display: str, log: DiagnosticLog) -> Glossary:
         entries.append(Entry(
             id=entry_id, term=raw["term"].strip(), definition=" ".join(raw["definition"].split()),
             expansion=raw.get("expansion"), original=raw.get("original"),
-            original_lang=raw.get("original-lang") or "es", category=raw.get("category"),
+            original_lang=raw.get("original-lang") or None, category=raw.get("category"),
             forms=lists["forms"], stems=lists["stems"], sources=lists["sources"],
             occurs=raw.get("occurs", True), sort_as=raw.get("sort-as"), line=line))
     return Glossary(entries, display)

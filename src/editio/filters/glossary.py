@@ -360,7 +360,7 @@ class Linker:
             term += [Space(), Str("—"), Space(), *text_inlines(entry.expansion)]
         if entry.original and entry.original != entry.term:
             original = Span([Emph(text_inlines(entry.original))], classes=["gls-original"],
-                            attributes={"lang": entry.original_lang})
+                            attributes={"lang": entry.original_lang} if entry.original_lang else None)
             term += [Space(), Str("("), original, Str(")")]
         blocks = [Plain(term), Para(self.definition(entry))]
         if self.occurrences.get(entry.id):

@@ -565,6 +565,47 @@ def test_listed_files_over_the_limit_together_are_refused_at_once(tmp_path: Path
     assert "together" in proc.stderr and proc.stderr.count("error SAF015") == 1
 
 
+BOMB = "".join(f"  {b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdef", "bcdefg"))
+BOMB = '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + BOMB
+
+
+@pytest.mark.parametrize("where", ["edition.yaml", "front matter"])
+def test_a_yaml_alias_bomb_is_refused_at_once_also_by_the_cached_build(tmp_path: Path, where: str):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
+    if where == "edition.yaml":
+        with open(manuscript / "edition.yaml", "a", encoding="utf-8") as config:
+            config.write("bomb:\n" + BOMB)
+        shown, line = "manuscript/edition.yaml", _line(manuscript / "edition.yaml", "g: &g")
+    else:
+        (manuscript / "01-text.md").write_text("---\nbomb:\n" + BOMB + "---\n\n# Глава\n\nТекст.\n", encoding="utf-8")
+        shown, line = "manuscript/01-text.md", _line(manuscript / "01-text.md", "g: &g")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html", env={"EDITIO_NO_CACHE": "0"})
+    assert _error(proc, "YML003", shown) == line
+
+
+def test_devices_fifos_and_odd_names_beside_the_manuscript_do_not_hang_the_cached_build(tmp_path: Path):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
+    (manuscript / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(manuscript / "pipe.md")
+    with open(os.fsencode(manuscript) + b"/caf\xe9.md", "wb") as odd:  # a name that is not UTF-8
+        odd.write(b"# x\n")
+    proc = subprocess.run([sys.executable, "-m", "editio", "build", str(tmp_path), "--format", "html"],
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "0"},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_formats_not_built_this_time_leave_no_stale_artefact(tmp_path: Path):
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
+    dist = tmp_path / "dist"
+    assert run_build(manuscript, dist, cwd=tmp_path, formats="pdf,html").returncode == 0
+    assert (dist / "test.pdf").exists()
+    assert run_build(manuscript, dist, cwd=tmp_path, formats="epub,html").returncode == 0
+    listed = {line.split("  ", 1)[1] for line in (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
+    on_disk = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert on_disk == listed and "test.pdf" not in on_disk and "test.epub" in on_disk
+
+
 def test_an_invalid_lang_is_cfg017_at_its_line(tmp_path: Path):
     manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"lang": "ru RU"})
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")

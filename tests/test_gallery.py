@@ -175,6 +175,13 @@ def test_thesis_citations_from_csl_json_and_crossrefs(gallery):
     assert "Equation (1)" in text and "??" not in text
 
 
+def test_the_bibliography_stays_under_the_authors_closing_heading(gallery):
+    """citeproc appends the bibliography; the list of figures the edition asks for goes before the author's
+    closing «References» heading, not between it and the entries."""
+    html = gallery["thesis-en"].html()
+    assert html.index("List of Figures") < html.index(">References</h1>") < html.index("Hansen, Ida. 2019")
+
+
 def test_thesis_definition_list_and_code(gallery):
     built = gallery["thesis-en"]
     html, epub = built.html(), built.epub_text()

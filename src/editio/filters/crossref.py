@@ -363,9 +363,14 @@ class CrossReferences(Filter):
         return Div([heading, *entries], identifier=ident, classes=[LIST_CLASS[kind]])
 
     def finalize(self, doc: dict) -> None:
+        """Lists asked for by option go at the end; before a closing heading with nothing under it (an author's
+        «# References», which citeproc fills by appending the bibliography), so the two stay together."""
+        blocks = doc["blocks"]
+        at = len(blocks) - 1 if blocks and blocks[-1]["t"] == "Header" else len(blocks)
         for kind, wanted in (("fig", self.options.list_of_figures), ("tbl", self.options.list_of_tables)):
             if wanted and kind not in self.filled:
-                doc["blocks"].append(self.listing(kind))
+                blocks.insert(at, self.listing(kind))
+                at += 1
 
 
 FILTER = CrossReferences

@@ -154,7 +154,11 @@ def _latex(content: str, block: bool, shown: str, line: int | None, log: Diagnos
         if not piece.strip():
             continue
         read = session.read(piece, shown, from_format="latex")["blocks"] if session is not None else []
-        read, unresolved = _settle_read(read, citations, lost, piece)
+        read, unresolved, unreadable = _settle_read(read, citations, lost, piece)
+        for environment in unreadable:
+            log.add("SRC007", f"raw LaTeX \\begin{{{environment}}} could not be read as a table (a column "
+                    "specification or command pandoc does not know): its cells print as text, «&» and all; write "
+                    "the table in Markdown", shown, line, severity="warning")
         for label in unresolved:
             log.add("XRF001", f"\\ref{{{label}}}: {label!r} is not a label editio numbers (fig:, tbl:, eq:, sec:); "
                     "it reads «??»: label the figure or table {#fig:x}/{#tbl:x} and write @fig:x", shown, line,
@@ -194,14 +198,16 @@ def latex_label(label: str) -> str:
     return "tbl:" + label[4:] if label.startswith("tab:") else label
 
 
-def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> tuple[list, list[str]]:
+def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str
+                 ) -> tuple[list, list[str], list[str]]:
     """What pandoc's LaTeX reader made, for the manuscript: ``\\ref{kind:x}`` as a cross-reference's number
     (pandoc-crossref's ``-@kind:x``; ``tab:`` in ``\\label``/``\\ref`` names ``tbl:``), any other ``\\ref`` as an
     unresolved reference («??», its labels returned), ``\\cite`` as a citation only when there is a
-    bibliography."""
+    bibliography; the names of table environments pandoc could only read as text are returned too."""
     from ..filters.crossref import reference_kind
 
     unresolved: list[str] = []
+    unreadable: list[str] = []
 
     def settle(tree: object) -> None:
         if isinstance(tree, dict):
@@ -227,6 +233,9 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> 
             elif t == "Link" and attrs.get("reference-type"):
                 unresolved.append(label)
                 tree[index] = Span([Str("??")], classes=["xref", "unresolved"], attributes={"target": label})
+            elif t == "Div" and {"tabular", "tabularx", "longtable", "array"} & set(node["c"][0][1]):
+                unreadable.append(node["c"][0][1][0])  # pandoc read it as text: its cells print with their «&»
+                settle(node)
             elif t == "Figure":
                 _latex_figure(node)
                 settle(node)
@@ -240,7 +249,7 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> 
                 settle(node)
 
     settle(blocks)
-    return blocks, unresolved
+    return blocks, unresolved, unreadable
 
 
 def _html(node: dict, content: str, shown: str, line: int | None, log: DiagnosticLog,

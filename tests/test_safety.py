@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import MINI, ROOT, run_build
 from editio.errors import EditionError
@@ -127,7 +129,8 @@ def test_raw_typst_fails_the_build_unless_allowed(tmp_path: Path):
 HOSTILE_TEXT = """# Глава {#ch}
 
 [сфокусируй]{tabindex=0 autofocus="" onfocus="alert('focus')"} и [нажми]{onclick="alert('click')"}
-и [накрой]{style="position:fixed;top:0;left:0;width:100%;height:100%;background:red"}.
+и [накрой]{style="position:fixed;top:0;left:0;width:100%;height:100%;background:red"}
+и [префикс]{xlink:href="javascript:alert('xlink')" epub:type="noteref"}.
 
 [ссылка](javascript:alert('link')) и [данные](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)
 и [vb](vbscript:msgbox) и [почта](mailto:a@example.org) и [сайт](https://example.org/).
@@ -185,11 +188,13 @@ def _reader_documents(dist: Path) -> dict[str, str]:
     return found
 
 
-def _assert_no_script_reaches_a_reader(dist: Path) -> None:
+def _assert_no_script_reaches_a_reader(dist: Path, text_too: bool = True) -> None:
+    """No handler, no script element but the template's, no script or local URL in any document a reader opens;
+    with ``text_too`` not even the hostile words as text (the manuscript wrote them only in markup)."""
     documents = _reader_documents(dist)
     assert any(name.endswith(".html") for name in documents) and any("!" in name for name in documents)
     for name, text in documents.items():
-        assert "alert(" not in text and "msgbox" not in text, name
+        assert not text_too or ("alert(" not in text and "msgbox" not in text), name
         parsed = _Markup()
         parsed.feed(text)
         for tag, attrs in parsed.tags:
@@ -256,6 +261,50 @@ def test_allow_raw_html_never_makes_the_build_fetch_or_embed_a_file(tmp_path: Pa
     with zipfile.ZipFile(tmp_path / "dist" / "test.epub") as archive:
         assert not any(b"SECRET-OUTSIDE" in archive.read(name) for name in archive.namelist())
         assert not [name for name in archive.namelist() if "/media/" in name]
+
+
+def test_allow_raw_typst_reads_nothing_outside_the_stage(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-OUTSIDE-THE-PROJECT", encoding="utf-8")
+    for path in (str(secret), "../" * 12 + str(secret).lstrip("/")):
+        text = f'# Глава\n\n```{{=typst}}\n#read("{path}")\n```\n'
+        manuscript = make_project(tmp_path / "project", text, {"allow-raw": True})
+        proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="pdf")
+        assert proc.returncode == 1 and "error PDF001" in proc.stderr, proc.stderr
+        assert "SECRET-OUTSIDE" not in proc.stderr and not (tmp_path / "dist").exists()
+
+
+HOSTILE_VALUES = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "jav&#x61;script:alert(1)", " javascript:alert(1)",
+                  "data:text/html,<script>alert(1)</script>", "vbscript:x", "alert(1)", "x\" onmouseover=\"alert(1)",
+                  "position:fixed;inset:0", "expression(alert(1))", "url(javascript:alert(1))"]
+HOSTILE_NAMES = ["onclick", "onfocus", "ONLOAD", "onmouseover", "style", "autofocus", "tabindex", "href", "src",
+                 "formaction", "srcdoc", "xlink:href", "data-x", "title"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attributes=st.lists(st.tuples(st.sampled_from(HOSTILE_NAMES), st.sampled_from(HOSTILE_VALUES)), min_size=1,
+                           max_size=4),
+       url=st.sampled_from([v for v in HOSTILE_VALUES if ":" in v]), kind=st.sampled_from(["span", "div", "link"]))
+def test_property_hostile_attributes_and_urls_never_reach_a_reader(tmp_path_factory, attributes, url, kind):
+    """hypothesis-chosen attributes and URLs in the Markdown, built into the HTML page and the EPUB by the writers."""
+    from editio.build import _build_format, prepare as prepare_edition
+
+    folder = tmp_path_factory.mktemp("property")
+    pairs = " ".join(f'{name}="{value.replace(chr(34), "&quot;")}"' for name, value in attributes)
+    text = {"span": f"# Глава\n\n[слово]{{{pairs}}} и текст.\n",
+            "div": f"# Глава\n\n::: {{{pairs}}}\nАбзац.\n:::\n",
+            "link": f"# Глава\n\n[ссылка](<{url}>){{{pairs}}} и ![рисунок](<{url}>) здесь.\n"}[kind]
+    manuscript = make_project(folder, text)
+    try:
+        edition = prepare_edition(manuscript, folder)
+    except EditionError as refused:  # an image URL (SAF010), raw HTML pandoc reads in a URL (SAF001): nothing built
+        assert {d.code for d in refused.diagnostics} <= {"SAF001", "SAF010", "SAF011", "SAF012", "SAF016", "SRC004"}
+        return
+    stage = folder / "dist"
+    (stage / "media").mkdir(parents=True)
+    for fmt in ("html", "epub"):
+        _build_format(edition, fmt, stage)
+    _assert_no_script_reaches_a_reader(stage, text_too=False)  # what pandoc does not read as markup is text
 
 
 # --- metadata is data ----------------------------------------------------------------------------------------

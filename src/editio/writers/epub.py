@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -100,7 +101,7 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
         messages = catalogue(_meta_text(ast, "lang") or "en")
     target = stage / f"{name}.epub"
     allow_style = bool(ast.get("meta", {}).get("allow-style", {}).get("c"))
-    confine_raw_html(ast, allow_style)
+    confine_markup(ast, allow_style)
     write(package_metadata(ast), "epub3",
           ["-o", str(target), "--toc", "--toc-depth=2", "--split-level=1", f"--css={TEMPLATES / 'epub.css'}",
            "--epub-title-page=true", "--wrap=none", "--mathml", f"--template={TEMPLATE}",
@@ -119,13 +120,22 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
 MARKUP_SUFFIXES = (".xhtml", ".html", ".htm", ".svg")
 
 
-def confine_raw_html(ast: dict, allow_style: bool = False) -> None:
-    """Raw HTML (allow-raw) through :func:`editio.sanitize.sanitize_fragment` before pandoc's EPUB writer reads it:
-    the writer fetches and embeds whatever an ``<img src>`` names (``http://``, ``file://``, ``/etc/passwd``,
-    ``../../x``), and the content documents are sanitised only after that."""
+def confine_markup(ast: dict, allow_style: bool = False) -> None:
+    """What pandoc's EPUB writer would act on before the content documents are sanitised: raw HTML (allow-raw)
+    through :func:`editio.sanitize.sanitize_fragment` (the writer fetches and embeds whatever an ``<img src>``
+    names: ``http://``, ``file://``, ``/etc/passwd``, ``../../x``), and attribute names that are not XML names
+    (``{xlink:href=…}`` would be an unbound prefix: a content document no XML parser reads) dropped."""
     for node in iter_nodes(ast["blocks"], ("RawBlock", "RawInline")):
         if node["c"][0] in ("html", "html5", "html4"):
             node["c"][1] = sanitize_fragment(node["c"][1], allow_style=allow_style)
+    for node in iter_nodes(ast["blocks"], _WITH_ATTRIBUTES):
+        attr = node["c"][1] if node["t"] == "Header" else node["c"][0]
+        attr[2] = [[key, value] for key, value in attr[2] if _XML_NAME.fullmatch(key) or key in PREFIXED_OK]
+
+
+_WITH_ATTRIBUTES = ("Span", "Div", "Header", "Code", "CodeBlock", "Link", "Image", "Table", "Figure")
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+PREFIXED_OK = ("epub:type", "xml:lang")
 
 
 def sanitized(epub: bytes, allow_style: bool = False) -> bytes:

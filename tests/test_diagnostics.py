@@ -303,6 +303,7 @@ CASES: dict[str, Case] = {
     "SRC011": Case(text="# Глава\n\n![Схема](pic.pdf)\n", config={"pdf-standards": ["ua-1"]},
                    setup=write("manuscript/pic.pdf", b"%PDF-1.4\n%%EOF\n"), at=text_at("pic.pdf")),
     "SRC012": Case(text="# Глава\n\nТекст^[Сноска^[внутренняя] конец.] дальше.\n", at=text_at("внутренняя")),
+    "SRC013": Case(text="# Глава\n\nФормула $\\argmin_x f$ здесь.\n", at=text_at("argmin")),
     "SAF001": Case(text="# Глава\n\nТекст `<b>x</b>`{=html} здесь.\n", at=text_at("{=html}")),
     "SAF010": Case(text="# Глава\n\n![Схема](https://example.org/x.png)\n", at=text_at("https://")),
     "SAF011": Case(text="# Глава\n\n![Схема](/etc/x.png)\n", at=text_at("/etc/x.png")),

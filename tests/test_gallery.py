@@ -309,3 +309,31 @@ def test_a_typst_failure_points_at_the_manuscript_line(tmp_path, text, line):
     proc = subprocess.run([*args, "--format", "pdf"], env=env, capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"text.md:{line}: error PDF001: typst could not compile"), proc.stderr
+
+
+def test_a_pdf_figure_is_redrawn_for_the_screen(tmp_path):
+    """A figure that is a PDF page: placed as it is in the PDF, redrawn as SVG (by typst) for HTML and EPUB,
+    and used as SVG in the PDF too when the edition is PDF/UA-1, where typst cannot embed a PDF."""
+    import typst
+
+    project = tmp_path / "thesis"
+    shutil.copytree(GALLERY / "thesis-en", project)
+    (project / "plan.typ").write_text('#set page(width: 6cm, height: 3cm)\n#rect(width: 100%)[Site plan]\n',
+                                      encoding="utf-8")
+    (project / "plan.pdf").write_bytes(typst.compile(str(project / "plan.typ"), ignore_system_fonts=True))
+    chapter = project / "03_chapter.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![A site plan.](plan.pdf)\n", encoding="utf-8")
+    for standards, placed in (("[]", ".pdf"), ("[ua-1]", ".svg")):  # what the PDF places
+        config = project / "edition.yaml"
+        config.write_text(re.sub(r"pdf-standards: .*", f"pdf-standards: {standards}", config.read_text()))
+        args, env = _command(project, tmp_path / f"dist{standards}")
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
+        assert proc.returncode == 0, proc.stderr
+        assert "SRC006" not in proc.stdout
+        out = tmp_path / f"dist{standards}"
+        html = (out / "thesis.html").read_text(encoding="utf-8")
+        assert re.search(r'<img src="media/plan-[0-9a-f]{8}\.svg"[^>]*alt="A site plan\."', html)
+        with zipfile.ZipFile(out / "thesis.epub") as book:
+            assert any(n.startswith("EPUB/media/") and n.endswith(".svg") for n in book.namelist())
+        media = sorted(p.name for p in (out / "media").iterdir() if p.name.startswith("plan-"))
+        assert {m[-4:] for m in media} == ({".pdf", ".svg"} if placed == ".pdf" else {".svg"}), media

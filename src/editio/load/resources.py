@@ -6,6 +6,7 @@ are refused; a missing file is SRC004 at the line that names it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from pathlib import Path
@@ -47,12 +48,40 @@ def media_name(source: str, data: bytes, kind: str) -> str:
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
 
 
+def pdf_page_svg(data: bytes) -> bytes | None:
+    """The first page of a PDF figure redrawn as SVG by typst (which places PDF pages and writes SVG), for the
+    formats that cannot show a PDF; None when typst cannot read it or the page holds a raster. The same bytes
+    give the same drawing."""
+    import tempfile
+
+    import typst
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "figure.pdf").write_bytes(data)
+        page = Path(folder) / "page.typ"
+        page.write_text('#set page(width: auto, height: auto, margin: 0pt)\n#image("figure.pdf")\n', encoding="utf-8")
+        try:
+            drawing = typst.compile(str(page), root=folder, format="svg", ignore_system_fonts=True, font_paths=[])
+        except Exception:  # noqa: BLE001 - typst's errors: not a PDF it can place; the caller says so
+            return None
+    if not isinstance(drawing, bytes):
+        return None
+    # typst wraps the page as a data: URI in an <image>, which the sanitiser rightly drops: the page's own SVG,
+    # unless it carries data: URIs itself (a raster inside the PDF), which nothing could show
+    nested = re.search(rb'href="data:image/svg\+xml;base64,([^"]+)"', drawing)
+    if nested is None:
+        return None
+    page_svg = base64.b64decode(nested.group(1))
+    return None if b"data:" in page_svg else page_svg
+
+
 def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes],
                    log: DiagnosticLog | None = None, tagged_pdf: bool = False) -> None:
     """Rewrite every Image of one manuscript file (``ast``, parsed from ``text`` shown as ``display``, whose
-    relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem; a PDF
-    image is SRC006 in ``log`` (a warning: HTML and EPUB show its alt text instead), and SRC011 (an error) when
-    the PDF is to be PDF/UA (``tagged_pdf``), where typst cannot embed PDF pages."""
+    relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem. A PDF
+    image is redrawn as SVG for HTML and EPUB (the Image's ``screen`` attribute), and for every format when the
+    PDF is to be PDF/UA (``tagged_pdf``), where typst cannot embed PDF pages; a PDF typst cannot redraw is
+    SRC006 in ``log`` (a warning: HTML and EPUB show its alt text instead), or SRC011 (an error) for PDF/UA."""
     from ..safepath import NOT_FOUND, resolve_project_path
 
     problems: list[Diagnostic] = []
@@ -79,15 +108,25 @@ def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, m
                                        f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
                                        "PDF with the matching suffix", display, line))
             continue
-        if kind == "pdf" and tagged_pdf:
-            problems.append(Diagnostic("SRC011", f"image {url!r} is a PDF, which typst cannot embed in a PDF/UA "
-                                       "edition; give an SVG or PNG version, or take ua-1 out of `pdf-standards`",
-                                       display, line))
+        drawing = pdf_page_svg(data) if kind == "pdf" else None
+        if kind == "pdf" and drawing is None and tagged_pdf:
+            problems.append(Diagnostic("SRC011", f"image {url!r} is a PDF that cannot be redrawn as SVG, and typst "
+                                       "cannot embed a PDF in a PDF/UA edition; give an SVG or PNG version, or take "
+                                       "ua-1 out of `pdf-standards`", display, line))
             continue
-        if kind == "pdf" and log is not None:
-            log.add("SRC006", f"image {url!r} is a PDF: the PDF edition shows it, HTML and EPUB show its alt text "
-                    "instead; give a PNG or SVG version to show it everywhere", display, line, severity="warning")
+        if kind == "pdf" and drawing is None and log is not None:
+            log.add("SRC006", f"image {url!r} is a PDF that cannot be redrawn as SVG: the PDF edition shows it, HTML "
+                    "and EPUB show its alt text instead; give a PNG or SVG version to show it everywhere", display,
+                    line, severity="warning")
         name = media_name(url, data, kind)
+        if drawing is not None:  # the screen's copy (and a PDF/UA edition's only one)
+            screen = media_name(url, drawing, "svg")
+            media[screen] = drawing
+            if tagged_pdf:
+                name, data = screen, drawing
+            else:
+                attributes = [kv for kv in node["c"][0][2] if kv[0] != "screen"]
+                node["c"][0][2] = [*attributes, ["screen", MEDIA_PREFIX + screen]]
         media[name] = data
         target[0] = MEDIA_PREFIX + name
     if problems:

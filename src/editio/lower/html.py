@@ -222,10 +222,16 @@ def numbered_equation(node: dict, lowering) -> dict:
 
 @rule("Image", "*")
 def image(node: dict, lowering) -> dict | None:
-    """A PDF page can be placed only by typst: on screen the image's alt text stands in its place."""
+    """A PDF page can be placed only by typst: on screen its SVG redrawing (``screen``, made at load) stands in
+    its place, or else its alt text."""
     if not node["c"][2][0].lower().endswith(".pdf"):
         return None
-    return Span(node["c"][1], classes=["image-alt"])
+    screen = get(node, "screen")
+    if not screen:
+        return Span(node["c"][1], classes=["image-alt"])
+    node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != "screen"]
+    node["c"][2][0] = screen
+    return node
 
 
 # --- faction chart -------------------------------------------------------------------------------------

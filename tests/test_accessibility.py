@@ -402,4 +402,31 @@ def test_pdf_passes_pdf_ua_1_and_pdf_a_2a(pdf_path: Path, profile: str):
     import page  # PyPI page-validation (test extras)
 
     report = page.validate_pdf(str(pdf_path), profile=profile)
-    assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
+    data = pdf_path.read_bytes()
+    failures = [f for f in report.failures
+                if not (f.rule_id == "PDFA2A-STREAM-LENGTH-001" and _length_is_exact(data, f.object_id.object_number))]
+    assert not failures, [f"{f.rule_id}: {f.message} ({f.object_id})" for f in failures]
+
+
+def _length_is_exact(data: bytes, number: int) -> bool:
+    """The Flate stream of object ``number`` is exactly /Length bytes: they inflate to the end of the zlib
+    stream, and an end-of-line and ``endstream`` follow.
+
+    page-validation reports a stream whose compressed data happen to end in a CR byte (0x0D): it takes that data
+    byte and the LF after it for one CR LF end-of-line and counts one byte short. Bytes alone cannot tell the two
+    readings apart; zlib can (a stream one byte short does not inflate to its end). Any other length problem, and
+    any stream that is not Flate, still fails."""
+    import zlib
+
+    start = re.search(rb"(?:^|\n)%d 0 obj\s*" % number, data)
+    header = start and re.compile(rb"<</Length (\d+)/Filter/FlateDecode>>\s*stream(\r\n|\n)").match(data, start.end())
+    if not header:
+        return False
+    body, length = header.end(), int(header.group(1))
+    inflater = zlib.decompressobj()
+    try:
+        inflater.decompress(data[body:body + length])
+    except zlib.error:
+        return False
+    return inflater.eof and not inflater.unused_data and re.match(
+        rb"(\r\n|\n|\r)endstream", data[body + length:body + length + 12]) is not None

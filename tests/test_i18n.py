@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from importlib import resources
 
 import pytest
+import yaml
 
 from editio.errors import EditionError
-from editio.i18n import (PLURAL_RULES, available_languages, catalogue, default_csl, fields_of, is_language_tag,
-                         load_file, resolve_language)
+from editio.i18n import (_TYPOGRAPHY_KINDS, PLURAL_RULES, TypographyRules, _typography_rules, available_languages,
+                         catalogue, default_csl, fields_of, is_language_tag, load_file, resolve_language,
+                         typography_rules)
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 LANGUAGES = ("ru", "en", "de", "es", "fr")
@@ -56,6 +59,83 @@ def test_no_cyrillic_outside_the_russian_catalogue(language):
     data = load_file(language)
     values = list(data.messages.values()) + [f for forms in data.plurals.values() for f in forms.values()]
     assert [v for v in values if CYRILLIC.search(v)] == []
+
+
+# --- typography: section --------------------------------------------------------------------------------------
+
+def _raw(language: str) -> dict:
+    path = resources.files("editio.i18n") / f"{language}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("language", available_languages())
+def test_every_catalogue_says_its_typography(language):
+    """A catalogue either has typographic rules or says it has none (``typography: null``): no language is
+    without rules by oversight."""
+    raw = _raw(language)
+    assert "typography" in raw, f"{language}.yaml: no `typography:` section (write `typography: null` for none)"
+    rules = load_file(language).typography
+    assert (rules is None) == (raw["typography"] is None)
+    assert typography_rules(language) is rules
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_five_languages_have_typographic_rules(language):
+    rules = load_file(language).typography
+    assert rules is not None and rules.quotes and rules.opening and rules.before_number
+
+
+def test_typography_keys_are_the_rules_fields():
+    assert sorted(key.replace("-", "_") for key in _TYPOGRAPHY_KINDS) == sorted(
+        f.name for f in dataclasses.fields(TypographyRules))
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "ru"])
+def test_no_cyrillic_in_other_languages_typography(language):
+    raw = _raw(language)["typography"]
+    assert not CYRILLIC.search(yaml.safe_dump(raw, allow_unicode=True))
+
+
+def test_typography_values_are_typed():
+    ru = load_file("ru").typography
+    assert ru.quotes == (("«", "»"), ("„", "“"))
+    assert ru.dash == "\u2014" and ru.nbsp_before_dash is True
+    assert "бы" in ru.bind_before and ("т.", "е.") in ru.abbreviation_pairs
+    assert "млн" in ru.after_number and "%" in ru.after_number
+    assert dict(ru.roman_lookalikes) == {"Х": "X", "І": "I"}
+    fr = load_file("fr").typography
+    assert dict(fr.space_before) == {":": "\u00a0", ";": "\u202f", "!": "\u202f", "?": "\u202f"}
+    assert fr.inner_quote_space == "\u202f" and fr.day_suffixes == ("er",)
+    assert "no" in fr.before_number  # a string, not YAML's false
+    assert load_file("en").typography.single == ("‘", "’")
+
+
+def test_typography_section_absent_or_null_means_no_rules():
+    assert _typography_rules("xx", None) is None
+    assert typography_rules("xx") is None  # no catalogue
+    assert typography_rules("../en") is None  # not a language subtag: never a path
+
+
+@pytest.mark.parametrize("section, message", [
+    ([["« »"]], "must be a mapping"),
+    ({"quotes": ["« »"], "qoutes": ["« »"]}, "unknown keys qoutes"),
+    ({"cycle": True}, "needs `quotes`"),
+    ({"quotes": "« »"}, "quotes must be a non-empty list of pairs"),
+    ({"quotes": ["«»"]}, "two items separated by a space"),
+    ({"quotes": ["« » „"]}, "two items separated by a space"),
+    ({"quotes": ["« »"], "cycle": "yes"}, "cycle must be true or false"),
+    ({"quotes": ["« »"], "before-number": ["p.", "pp."]}, "before-number must be a non-empty string"),
+    ({"quotes": ["« »"], "before-number": False}, "before-number must be a non-empty string"),
+    ({"quotes": ["« »"], "months": "mai mai"}, "lists a word twice"),
+    ({"quotes": ["« »"], "space-before": {":": 1}}, "space-before must be a mapping of strings"),
+    ({"quotes": ["« »"], "single": ["‘", "’"]}, "single must be a non-empty string"),
+    ({"quotes": ["« »"], "abbreviation-pairs": ["z.B."]}, "two items separated by a space"),
+    ({"quotes": ["« »"], "dash": ""}, "dash must be a non-empty string"),
+])
+def test_malformed_typography_section_is_an_error_on_load(section, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        _typography_rules("xx", section)
+    assert str(caught.value).startswith("xx.yaml: `typography`")
 
 
 def test_russian_catalogue_is_russian():

@@ -8,15 +8,18 @@ EDITIO_SAVE_GOLDEN=1 writes it (review the diff).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from editio import typography as T
+from editio.i18n import TypographyRules, _typography_rules, load_file
 from editio.typography import NBSP, NNBSP, bind_space, typeset, typeset_inlines
 
 CASES = Path(__file__).parent / "cases" / "typography_rules"
@@ -131,6 +134,50 @@ def test_language_without_rules_is_left_as_written():
 
 def test_regional_tags_use_the_language_rules():
     assert typeset("в Боливии", "ru-RU") == "в\u00a0Боливии"
+    assert T.rules_for("ru-RU") is T.rules_for("ru") is T.rules_for("RU")
+
+
+# --- the rules are data -----------------------------------------------------------------------------------------
+
+ENGINE = [Path(T.__file__), Path(T.__file__).parent / "filters" / "typography.py"]
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: p.name if p.parent.name == "editio" else "filters/" + p.name)
+def test_the_engine_knows_no_language(path):
+    """Every word, letter and sign a language's rules name is in its catalogue: the engine's source has no
+    letter outside ASCII (no Cyrillic, no accented Latin), so no word list of any language fits in it."""
+    source = path.read_text(encoding="utf-8")
+    letters = sorted({c for c in source if ord(c) > 127 and unicodedata.category(c).startswith("L")})
+    assert letters == [], f"{path.name} has letters of some language: {''.join(letters)}"
+    assert not re.search(r"\bRULES\b|_RU_", source)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en", "de", "es", "fr"])
+def test_rules_are_the_catalogue_typography(lang):
+    rules, data = T.rules_for(lang), load_file(lang).typography
+    assert rules.language == lang
+    assert all(getattr(rules, f.name) == getattr(data, f.name) for f in dataclasses.fields(TypographyRules))
+
+
+def test_a_language_without_a_typography_section_is_left_as_written(monkeypatch):
+    monkeypatch.setattr(T, "typography_rules", lambda language: None)
+    assert T._rules.__wrapped__("ru") is None
+    assert T.rules_for("xx") is None  # and one without a catalogue
+
+
+def test_an_invented_language_is_typeset_by_its_data_alone():
+    data = _typography_rules("xx", {
+        "quotes": ["‚ ‘", "« »"], "single": "« »", "opening": "‚«", "closing": "‘»", "dash": "~",
+        "nbsp-before-dash": True,
+        "bind-after": "zo", "bind-before": "qa", "before-number": "pg.", "months": "moon", "day-suffixes": "th",
+        "initials": "QZ", "roman-numerals": True, "roman-lookalikes": {"j": "I"}, "nbsp-after-sign": "#",
+        "elisions": "zz"})
+    rules = T.LanguageRules.from_data("xx", data)
+    assert shown(typeset('"zo "tu" ta" - zo word', rules)) == "‚zo⍽«tu» ta‘⍽~ zo⍽word"
+    assert shown(typeset("word qa, pg. 12, 3th moon, Q. Z. Name, jjj walk, #4", rules)) \
+        == "word⍽qa, pg.⍽12, 3th⍽moon, Q.⍽Z.⍽Name, jjj⍽walk, #⍽4"
+    assert typeset("a 'zz b", rules) == "a ’zz b"
+    assert typeset("a 'zo' b", rules) == "a «zo» b"
 
 
 # --- pandoc-JSON inlines --------------------------------------------------------------------------------------

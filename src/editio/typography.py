@@ -1,8 +1,9 @@
 """Typography per language: quote characters, apostrophes, dashes and no-break spaces, as pure functions on text.
 
-A language's rules are a table (``RULES``); a language without a table is left as written. ``typeset`` works
-on one run of text (a space or newline is a place the line may break) and ``typeset_inlines`` on a list of
-pandoc-JSON inlines; ``bind_space`` says whether the space between two words must not break. Only spaces,
+A language's rules are data: the ``typography:`` section of its message catalogue (src/editio/i18n/<lang>.yaml);
+text in a language without one is left as written, and nothing here knows a language. ``typeset`` works on one
+run of text (a space or newline is a place the line may break) and ``typeset_inlines`` on a list of pandoc-JSON
+inlines; ``bind_space`` says whether the space between two words must not break. Only spaces,
 quote marks, apostrophes and dashes ever change: letters and digits never do, and the result is a fixed point.
 """
 
@@ -11,14 +12,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from .i18n import TypographyRules, typography_rules
 
 NBSP = "\u00a0"
-NNBSP = "\u202f"  # narrow no-break space (French «\u202f…\u202f», before ; ! ?)
-NB_HYPHEN = "\u2011"  # non-breaking hyphen («1960‑х»)
+NNBSP = "\u202f"  # narrow no-break space
+NB_HYPHEN = "\u2011"  # non-breaking hyphen
 EN_DASH = "\u2013"
 EM_DASH = "\u2014"
-APOSTROPHE = "\u2019"  # never U+2032 (prime): «1’s», «l’été», «rock ’n’ roll»
+APOSTROPHE = "\u2019"  # never U+2032 (prime): 1’s, rock ’n’ roll
 
 # Quotation marks a Quoted element stands for, as private-use characters inside a run of text, so one
 # character loop places every quote mark whether the author typed it or pandoc parsed it.
@@ -33,114 +36,37 @@ _TRAILING_KEEP_DOT = _TRAILING.replace(".", "")
 _QUOTE_CHARS = re.compile("[\"'«»„“”‚‘’\ue000-\ue003]")
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one table per language, looked up per word
-class LanguageRules:
-    """What one language does. Sets hold words as they are compared: lower case unless said otherwise."""
+@dataclass(frozen=True, eq=False)
+class LanguageRules(TypographyRules):
+    """One language's rules: its catalogue's ``typography:`` section (the fields and what they mean:
+    :class:`editio.i18n.TypographyRules`) and the language it is for. Compared and hashed by identity: one
+    object per language, looked up per word by the caches below."""
 
-    language: str
-    # Quote pairs by nesting depth; deeper levels repeat the last pair, or cycle through them when ``cycle``.
-    quotes: tuple[tuple[str, str], ...]
-    cycle: bool = False
-    single: tuple[str, str] | None = None  # the pair a single-quoted phrase ('…', pandoc SingleQuote) gets
-    opening: str = ""  # typed characters that always open a quotation
-    closing: str = ""  # … that always close one
-    ambiguous: str = '"'  # … that open or close depending on the character before
-    inner_quote_space: str = ""  # put inside «…» (French)
-    space_before: tuple[tuple[str, str], ...] = ()  # (punctuation, the no-break space before it)
-    dash: str | None = None  # what a hyphen or dash standing between spaces becomes (None: as written)
-    dash_inputs: str = "-"
-    nbsp_before_dash: bool = False
-    dialogue_dash: bool = False  # a hyphen opening a paragraph and followed by a space becomes ``dash``
-    number_ranges: bool = False  # «1952-1964» → «1952–1964»
-    bind_after: frozenset[str] = frozenset()  # short prepositions, conjunctions, particles
-    bind_after_any_letter: str = ""  # one-letter words of these letters bind to the next word
-    bind_before: frozenset[str] = frozenset()  # postpositive particles: «бы», «же», «ли»
-    before_number: frozenset[str] = frozenset()  # case-sensitive: «с.», «Рис.», «№», «p.»
-    after_number: frozenset[str] = frozenset()  # case-sensitive: «г.», «вв.», «млн»
-    abbreviation_pairs: frozenset[tuple[str, str]] = frozenset()  # «т. е.», «z. B.»
-    months: frozenset[str] = frozenset()  # a day number binds to these («26 января»)
-    initials: str = ""  # capital letters that make initials («К. В. Арамайо», «Арамайо К. В.»)
-    roman_numerals: bool = False  # «IV Интернационал»
-    digit_groups: bool = False  # «2 329» stays on one line
-    number_suffix_letters: str = ""  # «1960-х»: the hyphen becomes non-breaking
-    missing_initial_space: str = ""  # «Х.Лечин» → «Х. Лечин» for initials of these capitals
+    language: str = ""
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
-
-_RU_LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
-_RU_UPPER = _RU_LOWER.upper()
-
-RULES: dict[str, LanguageRules] = {
-    # Russian: Мильчин А. Э., Чельцова Л. К. Справочник издателя и автора (2014), §§ on quotes, dashes and
-    # word breaks; the no-break list follows issue 11.7 (an independent typographer's run on the flagship).
-    "ru": LanguageRules(
-        language="ru", quotes=(("«", "»"), ("„", "“")),
-        opening="«„", closing="»”", ambiguous='"“',
-        dash=EM_DASH, dash_inputs="-–—", nbsp_before_dash=True, dialogue_dash=True, number_ranges=True,
-        bind_after=frozenset({"во", "со", "ко", "об", "от", "до", "из", "за", "на", "по", "но", "да", "не", "ни",
-                              "уж", "без", "для", "изо", "обо", "ото", "над", "под", "при", "про", "меж"}),
-        bind_after_any_letter=_RU_LOWER + _RU_UPPER,
-        bind_before=frozenset({"же", "ж", "бы", "б", "ли", "ль"}),
-        before_number=frozenset({"с.", "С.", "стр.", "т.", "Т.", "ч.", "Ч.", "гл.", "Гл.", "рис.", "Рис.", "табл.",
-                                 "Табл.", "№", "п.", "пп.", "разд.", "вып.", "Вып.", "кн.", "Кн.", "ок.", "p.",
-                                 "P.", "pp.", "Pp.", "vol.", "Vol.", "t.", "T.", "No.", "§"}),
-        after_number=frozenset({"г.", "гг.", "в.", "вв.", "с.", "стр.", "тыс.", "руб.", "долл.", "чел.", "млн",
-                                "млн.", "млрд", "млрд.", "%", "км", "кг", "м"}),
-        abbreviation_pairs=frozenset({("т.", "е."), ("т.", "д."), ("т.", "п."), ("т.", "к."), ("т.", "н."),
-                                      ("т.", "ч."), ("и.", "о."), ("н.", "э."), ("до", "н.")}),
-        months=frozenset({"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                          "октября", "ноября", "декабря"}),
-        initials="A-ZА-ЯЁ", roman_numerals=True, digit_groups=True, number_suffix_letters=_RU_LOWER,
-        missing_initial_space=_RU_UPPER),
-    # English (Chicago): “…” with ‘…’ inside, alternating; a spaced hyphen becomes a dash with the spacing as
-    # written (an unspaced em dash is Chicago's choice, spaced dashes other houses': the author's spacing stays).
-    "en": LanguageRules(
-        language="en", quotes=(("“", "”"), ("‘", "’")), cycle=True, single=("‘", "’"),
-        opening="“‘", closing="”", ambiguous='"',
-        dash=EM_DASH, dash_inputs="-", number_ranges=True,
-        before_number=frozenset({"p.", "pp.", "Fig.", "fig.", "Figs.", "No.", "no.", "Nos.", "vol.", "Vol.", "ch.",
-                                 "Ch.", "§", "¶"}),
-        months=frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
-                          "october", "november", "december"}),
-        initials="A-Z"),
-    # German (Duden): „…“ with ‚…‘ inside; the Gedankenstrich is a spaced en dash; »…« as typed is kept.
-    "de": LanguageRules(
-        language="de", quotes=(("„", "“"), ("‚", "‘")), cycle=True, single=("‚", "‘"),
-        opening="„‚", closing="”", ambiguous='"“',
-        dash=EN_DASH, dash_inputs="-", nbsp_before_dash=True, number_ranges=True,
-        before_number=frozenset({"S.", "Abb.", "Nr.", "Bd.", "Kap.", "Tab.", "Anm.", "§", "Sp."}),
-        after_number=frozenset({"Jh.", "Jhs.", "%"}),
-        abbreviation_pairs=frozenset({("z.", "B."), ("d.", "h."), ("u.", "a."), ("o.", "Ä."), ("v.", "a."),
-                                      ("s.", "o."), ("s.", "u."), ("u.", "U."), ("z.", "T."), ("m.", "E.")}),
-        months=frozenset({"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-                          "oktober", "november", "dezember"}),
-        initials="A-ZÄÖÜ", digit_groups=True),
-    # Spanish (RAE, Ortografía 2010): «…», “…” inside, ‘…’ deepest; ranges keep the hyphen (4.1.1.3.1 c) and
-    # the raya is written against the inserted phrase, which only the author knows: dashes stay as written.
-    "es": LanguageRules(
-        language="es", quotes=(("«", "»"), ("“", "”"), ("‘", "’")), single=("‘", "’"),
-        opening="«“", closing="»”", ambiguous='"',
-        before_number=frozenset({"p.", "pp.", "fig.", "núm.", "n.º", "vol.", "cap.", "t.", "§"}),
-        initials="A-ZÁÉÍÓÚÑ", digit_groups=True),
-    # French (Lexique de l'Imprimerie nationale): « … » with narrow no-break spaces inside, “…” inside those;
-    # a no-break space before the colon, a narrow one before ; ! ?; the tiret d'incise is a spaced en dash.
-    "fr": LanguageRules(
-        language="fr", quotes=(("«", "»"), ("“", "”")), single=("“", "”"),
-        opening="«“", closing="»”", ambiguous='"', inner_quote_space=NNBSP,
-        space_before=((":", NBSP), (";", NNBSP), ("!", NNBSP), ("?", NNBSP)),
-        dash=EN_DASH, dash_inputs="-", nbsp_before_dash=True, number_ranges=True,
-        before_number=frozenset({"p.", "fig.", "n°", "no", "t.", "vol.", "chap.", "§"}),
-        months=frozenset({"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                          "octobre", "novembre", "décembre"}),
-        initials="A-ZÀÂÇÉÈÊÎÔÛ", digit_groups=True),
-}
+    @classmethod
+    def from_data(cls, language: str, data: TypographyRules) -> LanguageRules:
+        """The rules a catalogue's ``typography:`` section gives, for ``language``."""
+        return cls(language=language, **{f.name: getattr(data, f.name) for f in fields(TypographyRules)})
 
 
 @functools.cache
 def rules_for(lang: str | None) -> LanguageRules | None:
-    """The rules for a BCP 47 tag by its primary subtag (``ru-RU`` → ``ru``); None: leave the text as written."""
+    """The rules for a BCP 47 tag by its primary subtag (``de-CH`` → ``de``), from that language's catalogue;
+    None (leave the text as written) without a tag, without a catalogue or without a ``typography:`` section."""
     if not lang:
         return None
-    return RULES.get(lang.lower().replace("_", "-").split("-")[0])
+    return _rules(lang.lower().replace("_", "-").split("-")[0])
+
+
+@functools.cache
+def _rules(language: str) -> LanguageRules | None:
+    data = typography_rules(language)
+    if data is None:
+        return None
+    return LanguageRules.from_data(language, data)
 
 
 @dataclass
@@ -169,14 +95,17 @@ class _Patterns:
     initial: re.Pattern | None
     inverted_initial: re.Pattern | None
     capitalised: re.Pattern | None
+    starts_with_number: re.Pattern  # a number or a Roman numeral
+    roman_letters: frozenset[str]  # the Roman digits and the letters typed for them
+    roman_latin: dict[int, str]  # str.translate: the letters typed for Roman digits → the Latin digits
+    day: re.Pattern | None  # a day of the month
+    elision: re.Pattern | None  # an apostrophe starting a word that elides a part of it
 
 
 _WS = "[ \\n\u00a0]"
 _ROMAN = r"(?:(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
 _ROMAN_STRICT = re.compile(_ROMAN)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:[\u2011-]\w{1,3})?|\d+[-–]\d+(?:[\u2011-]\w{1,3})?")
-_DAY = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:\.|er)?")
-_STARTS_WITH_NUMBER = re.compile(r"[\d]|[IVXLCDMХ]+(?![^\W\d_])")
 
 
 @functools.cache
@@ -192,16 +121,17 @@ def _patterns(rules: LanguageRules) -> _Patterns:
         number_range = re.compile(r"(?<![\w\-–./])(\d+)" + _WS + r"*[-–]" + _WS + r"*(\d+)(?![\w\-–/]|[.,]\d)")
         roman_range = re.compile(r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN
                                  + r")(?![\w\-–])")
+    lookalikes = re.escape("".join(letter for letter, _ in rules.roman_lookalikes))
     suffix_hyphen = None
     if rules.number_suffix_letters:
         letters = re.escape(rules.number_suffix_letters)
-        suffix_hyphen = re.compile(r"(?<=[\dIVXLCХ])-(?=[" + letters + r"]{1,3}(?![\w]))")
+        suffix_hyphen = re.compile(r"(?<=[\dIVXLC" + lookalikes + r"])-(?=[" + letters + r"]{1,3}(?![\w]))")
     missing = None
     if rules.missing_initial_space:
         caps = re.escape(rules.missing_initial_space)
         lower = rules.missing_initial_space.lower()
         missing = re.compile(r"(?<!\w)([" + caps + r"]\.)(?=(?:[" + caps + r"]\.)*[" + caps + r"][" + lower + "])")
-    numero = re.compile(r"№(?=\d)") if "№" in rules.before_number else None
+    numero = re.compile("([" + re.escape(rules.nbsp_after_sign) + r"])(?=\d)") if rules.nbsp_after_sign else None
     space_before = None
     if rules.space_before:
         marks = re.escape("".join(mark for mark, _ in rules.space_before))
@@ -210,14 +140,35 @@ def _patterns(rules: LanguageRules) -> _Patterns:
                                   + r"])(?!\d)")
     quote_inner = None
     if rules.inner_quote_space:
-        quote_inner = (re.compile("«[ \u00a0\u202f]*"), re.compile("[ \u00a0\u202f]*»"))
+        opening, closing = rules.quotes[0]
+        quote_inner = (re.compile(re.escape(opening) + "[ \u00a0\u202f]*"),
+                       re.compile("[ \u00a0\u202f]*" + re.escape(closing)))
     initial = inverted = capitalised = None
     if rules.initials:
-        initial = re.compile("[" + rules.initials + r"]\.")
-        inverted = re.compile("[" + rules.initials + r"]\.(?:[" + rules.initials + r"]\.)*[,;:)]?")
-        capitalised = re.compile("[" + rules.initials + r"][^\W\d_]+(?:-[" + rules.initials + r"][^\W\d_]+)?")
+        caps = re.escape(rules.initials)
+        initial = re.compile("[" + caps + r"]\.")
+        inverted = re.compile("[" + caps + r"]\.(?:[" + caps + r"]\.)*[,;:)]?")
+        capitalised = re.compile("[" + caps + r"][^\W\d_]+(?:-[" + caps + r"][^\W\d_]+)?")
+    starts_with_number = re.compile(r"[\d]|[IVXLCDM" + lookalikes + r"]+(?![^\W\d_])")
+    roman_letters = frozenset("IVXLCDM").union(letter for letter, _ in rules.roman_lookalikes)
+    roman_latin = str.maketrans(dict(rules.roman_lookalikes))
+    day = None
+    if rules.months:
+        suffixes = "|".join(re.escape(suffix) for suffix in rules.day_suffixes)
+        day = re.compile(r"(?:[1-9]|[12]\d|3[01])" + (f"(?:{suffixes})?" if suffixes else ""))
+    elision = None
+    if rules.elisions:
+        elision = re.compile("'(?:" + "|".join(_elision_pattern(e) for e in rules.elisions) + ")", re.I)
     return _Patterns(dash, dialogue, number_range, roman_range, suffix_hyphen, missing, numero, space_before,
-                     quote_inner, initial, inverted, capitalised)
+                     quote_inner, initial, inverted, capitalised, starts_with_number, roman_letters, roman_latin,
+                     day, elision)
+
+
+def _elision_pattern(elided: str) -> str:
+    """What an apostrophe elides (``n'``, ``em``; ``#`` is any digit) as a pattern: a whole word unless it ends
+    in punctuation."""
+    pattern = "".join(r"\d" if char == "#" else re.escape(char) for char in elided)
+    return pattern + r"\b" if elided[-1] == "#" or elided[-1].isalnum() else pattern
 
 
 # --- words ---------------------------------------------------------------------------------------------------
@@ -234,14 +185,15 @@ def _first_piece(word: str) -> str:
     return word
 
 
-_ROMAN_LETTERS = frozenset("IVXLCDMХІ")
 _DIGIT_GROUP = re.compile(r"\d{3}(?!\d)")
 
 
 def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
     """True when the space between the words ``left`` and ``right`` (as typed, punctuation attached) must not
-    break: after a short preposition or a one-letter word, before «бы», in «26 января», «с. 280», «1952 г.»,
-    «К. В. Арамайо», «Арамайо К. В.», «IV Интернационал», «т. е.», «2 329» — whatever ``lang``'s table lists."""
+    break, by ``lang``'s rules: after a short preposition or a one-letter word, before a postpositive particle,
+    between a day and a month («26 May»), after «p.» before a number, between a number and its unit, in
+    initials («K. V. Aramayo», «Aramayo K. V.»), after a Roman numeral («IV International»), in a two-part
+    abbreviation («z. B.»), between groups of digits («2 329»)."""
     rules = lang if isinstance(lang, LanguageRules) else rules_for(lang)
     if rules is None or not left or not right:
         return False
@@ -263,7 +215,7 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
     last = core[-1]
     if last == "." or core in rules.before_number:
         right_unit = right.rstrip(_TRAILING_KEEP_DOT)
-        if core in rules.before_number and _STARTS_WITH_NUMBER.match(right.lstrip("([")):
+        if core in rules.before_number and _patterns(rules).starts_with_number.match(right.lstrip("([")):
             return True
         if (core, right_unit) in rules.abbreviation_pairs:
             return True
@@ -273,12 +225,14 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
         if rules.after_number and right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number \
                 and _NUMBER.fullmatch(core):
             return True
-        if rules.months and right_core.lower() in rules.months and _DAY.fullmatch(_RANGE_DASH.split(core)[-1]):
+        if rules.months and right_core.lower() in rules.months \
+                and _patterns(rules).day.fullmatch(_RANGE_DASH.split(core)[-1]):
             return True
         if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
             return True
         return False
-    if first in _ROMAN_LETTERS and rules.roman_numerals and all(map(_is_roman, _RANGE_DASH.split(core))):
+    if rules.roman_numerals and first in _patterns(rules).roman_letters \
+            and all(_is_roman(part, rules) for part in _RANGE_DASH.split(core)):
         if right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number:
             return True
     if rules.initials and first.isupper() and len(right) >= 2 and right[1] == "." and core[1:].islower():
@@ -289,11 +243,11 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
 
 
 
-_RANGE_DASH = re.compile("[-–]")  # «XIX–XX вв.» binds like «XX в.»
+_RANGE_DASH = re.compile("[-–]")  # a range («XIX–XX») binds like its last part
 
 
-def _is_roman(word: str) -> bool:
-    latin = word.replace("Х", "X").replace("І", "I")
+def _is_roman(word: str, rules: LanguageRules) -> bool:
+    latin = word.translate(_patterns(rules).roman_latin)
     return bool(latin) and bool(_ROMAN_STRICT.fullmatch(latin))
 
 
@@ -335,12 +289,12 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             kind = "open-single"
         elif char in ("'", APOSTROPHE):
             if previous.isalnum() and following.isalnum():
-                char = APOSTROPHE  # l’été, rock’n’roll, 1’s
+                char = APOSTROPHE  # rock’n’roll, O’Brien, 1’s
             elif rules.single and stack and stack[-1] == rules.single[1] and not following.isalnum() \
                     and previous != "" and previous not in _OPENING_CONTEXT:
                 kind = "close"
             elif char == "'" and (previous == "" or previous in _OPENING_CONTEXT) and following.isalnum() \
-                    and not _elision(text, i):
+                    and not _elision(text, i, rules):
                 kind = "open-single"
             else:
                 char = APOSTROPHE
@@ -362,8 +316,8 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             char = opening
         elif kind == "open-typed":
             # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed), unless an
-            # enclosing quotation already uses that pair (Russian «газета «Масас»» nests as «газета „Масас“»);
-            # another mark takes the pair of its depth
+            # enclosing quotation already uses that pair («…» typed inside «…» becomes the inner pair); another
+            # mark takes the pair of its depth
             closing = _own_pairs(rules).get(char)
             if closing is None or closing in stack:
                 char, closing = _pair(rules, len(stack))
@@ -391,12 +345,11 @@ def _own_pairs(rules: LanguageRules) -> dict[str, str]:
     return pairs
 
 
-_ELISIONS = re.compile(r"'(?:n'|em\b|tis\b|twas\b|cause\b|til\b|\d\ds?\b)", re.I)
-
-
-def _elision(text: str, index: int) -> bool:
-    """«’n’», «’em», «’90s»: an apostrophe at the start of a word, not an opening quote."""
-    return bool(_ELISIONS.match(text, index))
+def _elision(text: str, index: int, rules: LanguageRules) -> bool:
+    """An apostrophe at the start of a word that elides a part of it (the language's ``elisions``: «’n’»,
+    «’90s»), not an opening quote."""
+    elision = _patterns(rules).elision
+    return elision is not None and bool(elision.match(text, index))
 
 
 # --- one run of text ----------------------------------------------------------------------------------------
@@ -433,7 +386,7 @@ def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None
     if patterns.dash:
         text = patterns.dash.sub((NBSP if rules.nbsp_before_dash else " ") + rules.dash, text)
     if patterns.numero:
-        text = patterns.numero.sub("№" + NBSP, text)
+        text = patterns.numero.sub(r"\1" + NBSP, text)
     if patterns.missing_initial_space:
         text = patterns.missing_initial_space.sub(r"\1" + NBSP, text)
     if patterns.space_before:
@@ -442,8 +395,8 @@ def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None
         text = patterns.space_before.sub(lambda m: spaces[m.group(1)] + m.group(1), prefixed)[1:]
     if patterns.quote_inner:
         opening, closing = patterns.quote_inner
-        text = opening.sub("«" + rules.inner_quote_space, text)
-        text = closing.sub(rules.inner_quote_space + "»", text)
+        text = opening.sub(rules.quotes[0][0] + rules.inner_quote_space, text)
+        text = closing.sub(rules.inner_quote_space + rules.quotes[0][1], text)
     text = _bind_spaces(text, rules, before, after)
     if text.strip():
         state.at_block_start = False
@@ -508,7 +461,7 @@ def _first_word(node: dict | None) -> str:
 
 def _following(inlines: list[dict], index: int) -> dict | None:
     """The node from ``index`` on that the text before it meets: an empty mark (a page break, an anchor) has no
-    word of its own, so «с []{.page}правом» binds «с» to «правом»."""
+    word of its own, so «a []{.page}word» binds «a» to «word»."""
     for node in inlines[index:]:
         if node.get("t") == "Span" and not _plain(node["c"][1]):
             continue

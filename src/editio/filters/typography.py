@@ -1,6 +1,7 @@
 """Typography in the language of the text: quote marks, apostrophes, dashes and no-break spaces.
 
-The rules per language are ``editio.typography``'s tables; text in a language without a table is left as
+The rules per language are data, the ``typography:`` section of the language's message catalogue
+(src/editio/i18n/<lang>.yaml), applied by ``editio.typography``; text in a language without one is left as
 written. The language of a stretch of text is the nearest ``lang`` attribute of an enclosing Div or Span
 (the bibliography's foreign entries carry theirs), else the document's ``lang``. Runs after every filter
 that adds text (``new_pass``), so generated lists, the colophon and the bibliography are set like the body.

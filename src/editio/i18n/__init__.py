@@ -73,8 +73,62 @@ class CollationRules:
 
 
 @dataclass(frozen=True)
+class TypographyRules:
+    """A language's typographic rules as its catalogue's ``typography:`` section gives them
+    (:mod:`editio.typography` applies them). The YAML keys are these names with ``-`` for ``_``; a word list is
+    one string of words separated by spaces, a set of characters one string of those characters, a pair one
+    string of two items separated by a space. Word sets are compared in lower case unless said otherwise."""
+
+    # Quote pairs by nesting depth ("« »" outermost); deeper levels repeat the last pair, or cycle when ``cycle``.
+    quotes: tuple[tuple[str, str], ...]
+    cycle: bool = False
+    single: tuple[str, str] | None = None  # the pair a single-quoted phrase ('…', pandoc SingleQuote) gets
+    opening: str = ""  # typed characters that always open a quotation
+    closing: str = ""  # … that always close one
+    ambiguous: str = '"'  # … that open or close depending on the character before
+    inner_quote_space: str = ""  # put inside the outermost pair of quotes
+    space_before: tuple[tuple[str, str], ...] = ()  # (punctuation, the no-break space before it)
+    dash: str | None = None  # what a hyphen or dash standing between spaces becomes (None: as written)
+    dash_inputs: str = "-"
+    nbsp_before_dash: bool = False
+    dialogue_dash: bool = False  # a hyphen opening a paragraph and followed by a space becomes ``dash``
+    number_ranges: bool = False  # "1952-1964" becomes "1952–1964" (an en dash), Roman numerals too
+    bind_after: frozenset[str] = frozenset()  # short prepositions, conjunctions, particles: bind to the next word
+    bind_after_any_letter: str = ""  # one-letter words of these letters bind to the next word
+    bind_before: frozenset[str] = frozenset()  # postpositive particles: bind to the previous word
+    before_number: frozenset[str] = frozenset()  # case-sensitive: "p.", "Fig.", "§" bind to a number after
+    after_number: frozenset[str] = frozenset()  # case-sensitive: units and abbreviations after a number
+    abbreviation_pairs: frozenset[tuple[str, str]] = frozenset()  # two-part abbreviations ("z. B.")
+    months: frozenset[str] = frozenset()  # a day number binds to these ("26 May")
+    day_suffixes: tuple[str, ...] = ()  # what may follow a day number before the month ("." in "1. Mai")
+    initials: str = ""  # capital letters that make initials ("K. V. Aramayo", "Aramayo K. V.")
+    roman_numerals: bool = False  # a Roman numeral binds to the word after it ("IV International")
+    roman_lookalikes: tuple[tuple[str, str], ...] = ()  # letters typed for Roman digits: (letter, the digit)
+    digit_groups: bool = False  # "2 329" stays on one line
+    number_suffix_letters: str = ""  # a hyphen between a number and 1–3 of these letters becomes non-breaking
+    missing_initial_space: str = ""  # an initial of these capitals glued to a name gets a no-break space
+    nbsp_after_sign: str = ""  # signs that get a no-break space when typed directly before a digit
+    elisions: tuple[str, ...] = ()  # what an apostrophe starting a word elides ("n'", "em"; "#" is any digit)
+
+
+# The kind of value each ``typography:`` key takes: bool; chars (a string); words (space-separated, a set);
+# sequence (space-separated, in order); pair ("a b"); pairs (a list of pairs, in order); pair-set (a list of
+# pairs, a set); mapping (of strings to strings, in order).
+_TYPOGRAPHY_KINDS: dict[str, str] = {
+    "quotes": "pairs", "cycle": "bool", "single": "pair", "opening": "chars", "closing": "chars",
+    "ambiguous": "chars", "inner-quote-space": "chars", "space-before": "mapping", "dash": "chars",
+    "dash-inputs": "chars", "nbsp-before-dash": "bool", "dialogue-dash": "bool", "number-ranges": "bool",
+    "bind-after": "words", "bind-after-any-letter": "chars", "bind-before": "words", "before-number": "words",
+    "after-number": "words", "abbreviation-pairs": "pair-set", "months": "words", "day-suffixes": "sequence",
+    "initials": "chars", "roman-numerals": "bool", "roman-lookalikes": "mapping", "digit-groups": "bool",
+    "number-suffix-letters": "chars", "missing-initial-space": "chars", "nbsp-after-sign": "chars",
+    "elisions": "sequence",
+}
+
+
+@dataclass(frozen=True)
 class CatalogueFile:
-    """One language's catalogue as its YAML file gives it."""
+    """One language's catalogue as its YAML file gives it (``typography`` None: text in it is left as written)."""
 
     language: str
     plural_rule: str
@@ -82,6 +136,7 @@ class CatalogueFile:
     messages: Mapping[str, str]
     plurals: Mapping[str, Mapping[str, str]]
     collation: CollationRules
+    typography: TypographyRules | None = None
 
 
 def available_languages() -> list[str]:
@@ -107,7 +162,8 @@ def _read_file(language: str) -> CatalogueFile | None:
     return CatalogueFile(language=data["language"], plural_rule=data["plural-rule"],
                          default_csl=data["default-csl"], messages=dict(data["messages"]),
                          plurals={k: dict(v) for k, v in data["plurals"].items()},
-                         collation=_collation_rules(language, data["collation"]))
+                         collation=_collation_rules(language, data["collation"]),
+                         typography=_typography_rules(language, data.get("typography")))
 
 
 def _collation_rules(language: str, data: Any) -> CollationRules:
@@ -121,6 +177,70 @@ def _collation_rules(language: str, data: Any) -> CollationRules:
         raise ValueError(f"{language}.yaml: `collation` wants a list `scripts`, a string `alphabet` and a "
                          "mapping `fold` of strings")
     return CollationRules(tuple(scripts), tuple(alphabet.split()), dict(fold))
+
+
+def _typography_rules(language: str, data: Any) -> TypographyRules | None:
+    """The ``typography:`` section of a catalogue file (None when absent or null: the language has no rules);
+    ValueError when it is malformed (a bug in editio): an unknown key, a missing ``quotes``, a wrong type."""
+    if data is None:
+        return None
+    where = f"{language}.yaml: `typography`"
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a mapping, not {type(data).__name__}")
+    unknown = sorted(str(key) for key in data if key not in _TYPOGRAPHY_KINDS)
+    if unknown:
+        raise ValueError(f"{where} has unknown keys {', '.join(unknown)} (known: {', '.join(_TYPOGRAPHY_KINDS)})")
+    if "quotes" not in data:
+        raise ValueError(f"{where} needs `quotes`")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        values[key.replace("-", "_")] = _typography_value(f"{where}.{key}", _TYPOGRAPHY_KINDS[key], value)
+    return TypographyRules(**values)
+
+
+def _typography_value(where: str, kind: str, value: Any) -> Any:
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, not {value!r}")
+        return value
+    if kind in ("pairs", "pair-set"):
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{where} must be a non-empty list of pairs such as \"« »\", not {value!r}")
+        pairs = tuple(_pair(where, item) for item in value)
+        return pairs if kind == "pairs" else frozenset(pairs)
+    if kind == "mapping":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v
+                                                  for k, v in value.items()):
+            raise ValueError(f"{where} must be a mapping of strings to strings, not {value!r}")
+        return tuple(value.items())
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where} must be a non-empty string, not {value!r}")
+    if kind == "chars":
+        return value
+    if kind == "pair":
+        return _pair(where, value)
+    words = value.split()
+    if kind == "words":
+        if len(set(words)) != len(words):
+            raise ValueError(f"{where} lists a word twice: {sorted(w for w in set(words) if words.count(w) > 1)}")
+        return frozenset(words)
+    return tuple(words)  # sequence
+
+
+def _pair(where: str, item: Any) -> tuple[str, str]:
+    parts = item.split() if isinstance(item, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"{where}: {item!r} must be a string of two items separated by a space")
+    return parts[0], parts[1]
+
+
+def typography_rules(language: str) -> TypographyRules | None:
+    """The typographic rules of the catalogue file for ``language`` (a primary subtag: ``ru``); None when there
+    is no catalogue for it or its catalogue has no ``typography:`` section. No fallback to another language."""
+    if not language.isascii() or not language.isalpha():
+        return None
+    found = _read_file(language.lower())
+    return found.typography if found is not None else None
 
 
 def resolve_language(lang: str) -> str:

@@ -7,6 +7,7 @@ declared fields) and its data files through this object.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ class Context:
         """A data file named in edition.yaml under ``key`` (e.g. ``glossary.data``), resolved against the
         manuscript folder by :func:`editio.safepath.resolve_project_path`: a URL, an absolute path, one that
         climbs out of the project or is a link out of it, a device or FIFO, is SAF010-SAF017 at the line of
-        edition.yaml that names it. A missing file is left to the reader, which reports it."""
+        edition.yaml that names it, and so is a link loop. A missing file is left to the reader, which reports it."""
         from ..config import value_line
         from ..safepath import NOT_FOUND, resolve_project_path
 
@@ -78,9 +79,9 @@ class Context:
                                         line=value_line(project.config_file, name)
                                         or project.config_line(key.split(".")[0]))
         except EditionError as exc:
-            if exc.diagnostics[0].code != NOT_FOUND:
-                raise
             path = project.manuscript_dir / name
+            if exc.diagnostics[0].code != NOT_FOUND or os.path.lexists(path):  # a link loop, an unreadable file
+                raise
         return path, project.display(path)
 
     def load_data(self, name: str, key: str) -> tuple[Any, str]:

@@ -103,7 +103,8 @@ def test_allow_raw_lets_raw_content_through(case: str):
 
 
 def test_every_raw_piece_is_reported_and_comments_and_escapes_are_text(session):
-    text = "<!-- a comment is fine -->\n\nОдин \\<b> и \\\\input и `code`.\n\nДва <b>жирный</b>.\n\n```{=typst}\n#x\n```\n"
+    text = ("<!-- a comment is fine -->\n\nОдин \\<b> и \\\\input и `code`.\n\nДва <b>жирный</b>.\n\n"
+            "```{=typst}\n#x\n```\n")
     with pytest.raises(EditionError) as caught:
         refuse_raw(session.read(text, "m.md"), text, "m.md")
     assert [(d.code, d.line) for d in caught.value.diagnostics] == [("SAF001", 5), ("SAF001", 5), ("SAF001", 8)]

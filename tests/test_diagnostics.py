@@ -284,6 +284,8 @@ CASES: dict[str, Case] = {
     "CFG015": Case(text="---\n- a list\n---\n\nТекст.\n", at=text_at(1)),
     # --- sources and paths
     "CFG016": Case(config={"header-includes": "<script>x()</script>"}, at=edition_yaml("header-includes:")),
+    "CFG018": Case(config={"css": "own.css"}, files={"manuscript/own.css": "p { margin: 0 }\n"},
+                   at=edition_yaml("css:")),
     "CFG017": Case(config={"lang": "not a tag"}, at=edition_yaml("lang:")),
     "SRC001": Case(setup=write("manuscript/01-text.md", "# Глава\n\nТекст \xff\n".encode("utf-8")[:-3] + b"\xff\n"),
                    at=text_at(3)),

@@ -397,6 +397,23 @@ def test_edition_yaml_paths_cannot_leave_the_project(tmp_path: Path, key: str):
     assert not (project / "dist").exists()
 
 
+def test_a_manuscript_stylesheet_needs_allow_style_and_loads_nothing_from_outside(tmp_path: Path):
+    own = "p { margin: 0 }\n"
+    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"css": "own.css"}, files={"manuscript/own.css": own})
+    config = manuscript / "edition.yaml"
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub")
+    assert _error(proc, "CFG018", "manuscript/edition.yaml") == _line(config, "css:")
+    _edit(config, "css:", "allow-style: true\ncss:")
+    (manuscript / "own.css").write_text('@import url("https://example.org/track.css");\n' + own, encoding="utf-8")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub")
+    assert _error(proc, "CFG018", "manuscript/edition.yaml") == _line(config, "css:")
+    (manuscript / "own.css").write_text(own, encoding="utf-8")
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub")
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(tmp_path / "dist" / "test.epub") as archive:
+        assert any(archive.read(n) == own.encode() for n in archive.namelist() if n.endswith(".css"))
+
+
 @pytest.mark.parametrize("target, code", [("/etc/passwd", "SAF013"), ("/dev/zero", "SAF013"),
                                           ("fifo", "SAF014"), ("folder", "SAF014")])
 def test_a_listed_file_must_be_a_regular_file_inside(tmp_path: Path, target: str, code: str):

@@ -28,6 +28,8 @@ BIBLIOGRAPHY_FORMATS = (".bib", ".bibtex", ".json", ".yaml", ".yml")
 RAW_INCLUSION_KEYS = ("header-includes", "include-before", "include-after")
 # pandoc reads these files itself (the EPUB writer embeds them): they must be files inside the project.
 PANDOC_FILE_KEYS = ("cover-image", "epub-cover-image", "css", "stylesheet", "citation-abbreviations")
+# ... and these are stylesheets: only with `allow-style: true`, and loading nothing from outside.
+STYLESHEET_KEYS = ("css", "stylesheet")
 # A manuscript file (or bibliography), or all listed files together, larger than this is refused at once (SAF015):
 # a build takes about 23 s and 0.6 GB (typst) per MB of text, so 8 MB fit a CI runner of 7 GB. The person running
 # the build may change it (EDITIO_MAX_FILE_BYTES), the manuscript cannot.
@@ -232,10 +234,29 @@ def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> N
             checked.append(project_file(root, value, base(key), f"`{key}` file", where(key), log))
         if checked and all(checked) and len(checked) == len(values):
             data[key] = [str(p) for p in checked] if isinstance(data[key], list) else str(checked[0])
+            if key in STYLESHEET_KEYS:
+                check_stylesheets(key, checked, data.get("allow-style") is True, where(key), log)
     lang = data.get("lang")
     if lang is not None and not (isinstance(lang, str) and BCP47.fullmatch(lang.strip())):
         log.add("CFG017", f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` "
                 "or `sr-Latn`", *where("lang"))
+
+
+def check_stylesheets(key: str, paths: list[Path], allowed: bool, where: tuple[str, int | None],
+                      log: DiagnosticLog) -> None:
+    """CFG018 for a manuscript's stylesheet without ``allow-style: true``, or one that loads from outside
+    (``@import``, ``url(http…)``): pandoc's EPUB writer embeds it as it is, and reading systems apply it."""
+    from .safepath import read_text_limited
+    from .sanitize import css_allowed
+
+    if not allowed:
+        log.add("CFG018", f"`{key}` adds a stylesheet of the manuscript's own; set `allow-style: true` in "
+                "edition.yaml if this edition trusts it", *where)
+        return
+    for path in paths:
+        if not css_allowed(read_text_limited(path, 1_000_000), allow_style=True):
+            log.add("CFG018", f"the stylesheet {path.name!r} loads from outside (@import, url(…) with an address) "
+                    "or hides text behind escapes; keep its rules to the book's own files", *where)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -121,6 +121,16 @@ def test_apostrophes_never_become_primes(lang, source, expected):
     assert "\u2032" not in result and result == expected
 
 
+@pytest.mark.parametrize("lang, source, expected", [
+    ("de", "\"a 'b 'c' b' a\"", "„a ‚b „c“ b‘ a“"),  # hypothesis found «„ „ 'y'» not a fixed point
+    ("de", "„ „ 'y'", "„ ‚ „y“"),
+])
+def test_single_quote_inside_the_single_pair_takes_the_pair_of_its_depth(lang, source, expected):
+    once = typeset(source, lang)
+    assert once == expected
+    assert typeset(once, lang) == once
+
+
 def test_french_spaces_before_high_punctuation_and_inside_guillemets():
     assert shown(typeset("Quoi ? Oui; non! Voici: «mot»", "fr")) == "Quoi⸱? Oui⸱; non⸱! Voici⍽: «⸱mot⸱»"
     assert typeset("à 10:30 et 2:1", "fr") == "à 10:30 et 2:1"

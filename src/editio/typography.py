@@ -290,7 +290,8 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
         elif char in ("'", APOSTROPHE):
             if previous.isalnum() and following.isalnum():
                 char = APOSTROPHE  # rock’n’roll, O’Brien, 1’s
-            elif rules.single and stack and stack[-1] == rules.single[1] and not following.isalnum() \
+            elif rules.single and stack and stack[-1] in (rules.single[1], _single_pair(rules, stack[:-1])[1]) \
+                    and not following.isalnum() \
                     and previous != "" and previous not in _OPENING_CONTEXT:
                 kind = "close"
             elif char == "'" and (previous == "" or previous in _OPENING_CONTEXT) and following.isalnum() \
@@ -311,7 +312,7 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             stack.append(closing)
             char = opening
         elif kind == "open-single":
-            opening, closing = rules.single or _pair(rules, len(stack))
+            opening, closing = _single_pair(rules, stack)
             stack.append(closing)
             char = opening
         elif kind == "open-typed":
@@ -335,6 +336,14 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
     out.append(text[done:])
     state.previous = text[-1] if done < n else previous
     return "".join(out)
+
+
+def _single_pair(rules: LanguageRules, stack: list[str]) -> tuple[str, str]:
+    """The pair a single quote mark opens inside the quotations ``stack``: the language's single pair unless an
+    enclosing quotation already uses it (then, like a typed mark, the pair of its depth)."""
+    if rules.single and rules.single[1] not in stack:
+        return rules.single
+    return _pair(rules, len(stack))
 
 
 @functools.cache

@@ -716,3 +716,11 @@ def test_bibtex_keys_that_differ_only_in_case_are_warned_about():
     [warning] = [w for w in edition.loaded.ctx.log.warnings if w.code == "BIB007"]
     assert (warning.file, warning.line) == ("manuscript/references.bib", 7)
     assert "'Smith2000'" in warning.message and "'smith2000'" in warning.message
+
+
+def test_the_author_is_told_what_the_sanitiser_takes_out_with_the_line():
+    edition = prepare(HOSTILE_TEXT, files={"manuscript/drawing.svg": DRAWING})
+    found = {(w.code, w.line) for w in edition.loaded.ctx.log.warnings if w.code.startswith("SAN")}
+    assert found == {("SAN002", 3), ("SAN004", 4), ("SAN003", 7), ("SAN003", 8), ("SAN002", 10)}, found
+    allowed = prepare(HOSTILE_TEXT, {"allow-style": True}, files={"manuscript/drawing.svg": DRAWING})
+    assert "SAN004" not in {w.code for w in allowed.loaded.ctx.log.warnings}

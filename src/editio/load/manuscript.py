@@ -27,6 +27,7 @@ from .dates import BUILD_DATE_WORDS
 from .identifiers import unique_heading_ids
 from .math import warn_unconvertible_math
 from .raw import RawLocator, settle_raw
+from .markup import warn_removed_markup
 from .notes import unnest_notes
 from .resources import resolve_images, warn_relative_links
 
@@ -79,6 +80,7 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
             warn_relative_links(ast, text, shown, ctx.log)
             warn_unconvertible_math(ast["blocks"], text, shown, session, ctx.log)
             unnest_notes(ast["blocks"], text, shown, ctx.log)
+            warn_removed_markup(ast["blocks"], text, shown, ctx.log, config.metadata.get("allow-style") is True)
         except EditionError as exc:
             problems.extend(exc.diagnostics)
         api_version = ast["pandoc-api-version"]

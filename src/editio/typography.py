@@ -3,8 +3,8 @@
 A language's rules are data: the ``typography:`` section of its message catalogue (src/editio/i18n/<lang>.yaml);
 text in a language without one is left as written, and nothing here knows a language. ``typeset`` works on one
 run of text (a space or newline is a place the line may break) and ``typeset_inlines`` on a list of pandoc-JSON
-inlines; ``bind_space`` says whether the space between two words must not break. Only spaces,
-quote marks, apostrophes and dashes ever change: letters and digits never do, and the result is a fixed point.
+inlines; ``bind_space`` says whether the space between two words must not break. Only spaces, quote marks,
+apostrophes and dashes ever change: letters and digits never do, and the result is a fixed point.
 """
 
 from __future__ import annotations
@@ -43,8 +43,16 @@ class LanguageRules(TypographyRules):
     object per language, looked up per word by the caches below."""
 
     language: str = ""
+    # derived from the data, for the checks made on every word
+    roman_letters: frozenset[str] = field(init=False, repr=False)  # Roman digits and the letters typed for them
+    roman_latin: dict[int, str] = field(init=False, repr=False)  # str.translate: those letters → Roman digits
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roman_letters",
+                           frozenset("IVXLCDM").union(letter for letter, _ in self.roman_lookalikes))
+        object.__setattr__(self, "roman_latin", str.maketrans(dict(self.roman_lookalikes)))
 
     @classmethod
     def from_data(cls, language: str, data: TypographyRules) -> LanguageRules:
@@ -89,15 +97,13 @@ class _Patterns:
     roman_range: re.Pattern | None
     suffix_hyphen: re.Pattern | None
     missing_initial_space: re.Pattern | None
-    numero: re.Pattern | None
+    sign_space: re.Pattern | None
     space_before: re.Pattern | None
     quote_inner: tuple[re.Pattern, re.Pattern] | None
     initial: re.Pattern | None
     inverted_initial: re.Pattern | None
     capitalised: re.Pattern | None
     starts_with_number: re.Pattern  # a number or a Roman numeral
-    roman_letters: frozenset[str]  # the Roman digits and the letters typed for them
-    roman_latin: dict[int, str]  # str.translate: the letters typed for Roman digits → the Latin digits
     day: re.Pattern | None  # a day of the month
     elision: re.Pattern | None  # an apostrophe starting a word that elides a part of it
 
@@ -131,7 +137,7 @@ def _patterns(rules: LanguageRules) -> _Patterns:
         caps = re.escape(rules.missing_initial_space)
         lower = rules.missing_initial_space.lower()
         missing = re.compile(r"(?<!\w)([" + caps + r"]\.)(?=(?:[" + caps + r"]\.)*[" + caps + r"][" + lower + "])")
-    numero = re.compile("([" + re.escape(rules.nbsp_after_sign) + r"])(?=\d)") if rules.nbsp_after_sign else None
+    sign_space = re.compile("([" + re.escape(rules.nbsp_after_sign) + r"])(?=\d)") if rules.nbsp_after_sign else None
     space_before = None
     if rules.space_before:
         marks = re.escape("".join(mark for mark, _ in rules.space_before))
@@ -150,8 +156,6 @@ def _patterns(rules: LanguageRules) -> _Patterns:
         inverted = re.compile("[" + caps + r"]\.(?:[" + caps + r"]\.)*[,;:)]?")
         capitalised = re.compile("[" + caps + r"][^\W\d_]+(?:-[" + caps + r"][^\W\d_]+)?")
     starts_with_number = re.compile(r"[\d]|[IVXLCDM" + lookalikes + r"]+(?![^\W\d_])")
-    roman_letters = frozenset("IVXLCDM").union(letter for letter, _ in rules.roman_lookalikes)
-    roman_latin = str.maketrans(dict(rules.roman_lookalikes))
     day = None
     if rules.months:
         suffixes = "|".join(re.escape(suffix) for suffix in rules.day_suffixes)
@@ -159,9 +163,8 @@ def _patterns(rules: LanguageRules) -> _Patterns:
     elision = None
     if rules.elisions:
         elision = re.compile("'(?:" + "|".join(_elision_pattern(e) for e in rules.elisions) + ")", re.I)
-    return _Patterns(dash, dialogue, number_range, roman_range, suffix_hyphen, missing, numero, space_before,
-                     quote_inner, initial, inverted, capitalised, starts_with_number, roman_letters, roman_latin,
-                     day, elision)
+    return _Patterns(dash, dialogue, number_range, roman_range, suffix_hyphen, missing, sign_space, space_before,
+                     quote_inner, initial, inverted, capitalised, starts_with_number, day, elision)
 
 
 def _elision_pattern(elided: str) -> str:
@@ -231,7 +234,7 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
         if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
             return True
         return False
-    if rules.roman_numerals and first in _patterns(rules).roman_letters \
+    if rules.roman_numerals and first in rules.roman_letters \
             and all(_is_roman(part, rules) for part in _RANGE_DASH.split(core)):
         if right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number:
             return True
@@ -247,7 +250,7 @@ _RANGE_DASH = re.compile("[-–]")  # a range («XIX–XX») binds like its last
 
 
 def _is_roman(word: str, rules: LanguageRules) -> bool:
-    latin = word.translate(_patterns(rules).roman_latin)
+    latin = word.translate(rules.roman_latin)
     return bool(latin) and bool(_ROMAN_STRICT.fullmatch(latin))
 
 
@@ -394,8 +397,8 @@ def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None
         text = patterns.dialogue.sub(rules.dash + NBSP, text)  # the dash never ends a line
     if patterns.dash:
         text = patterns.dash.sub((NBSP if rules.nbsp_before_dash else " ") + rules.dash, text)
-    if patterns.numero:
-        text = patterns.numero.sub(r"\1" + NBSP, text)
+    if patterns.sign_space:
+        text = patterns.sign_space.sub(r"\1" + NBSP, text)
     if patterns.missing_initial_space:
         text = patterns.missing_initial_space.sub(r"\1" + NBSP, text)
     if patterns.space_before:

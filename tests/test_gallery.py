@@ -173,6 +173,7 @@ def test_thesis_citations_from_csl_json_and_crossrefs(gallery):
     assert "(Miller 2001)" in text and "Hansen 2019, 12" in text
     assert "Section 2 describes the survey, Figure 1 shows a mill pond and Table 1 lists the sites" in text
     assert "Equation (1)" in text and "??" not in text
+    assert "Listing 1 counts them" in text and "Listing 1. The counting script." in text  # codeBlockCaptions
 
 
 def test_the_bibliography_stays_under_the_authors_closing_heading(gallery):

@@ -1,6 +1,8 @@
 """Numbered cross-references to figures, tables, equations and sections, in pandoc-crossref's syntax
 (``{#fig:x}``, ``@fig:x``, ``[@fig:x; @tbl:y]``, ``-@fig:x`` for the number alone, ``@Fig:x`` capitalised) and
-Quarto's (``{#fig-x}``, ``@fig-x``, a ``::: {#fig-x}`` Div whose last paragraph is the caption).
+Quarto's (``{#fig-x}``, ``@fig-x``, a ``::: {#fig-x}`` Div whose last paragraph is the caption); code listings
+(``{#lst:x caption=…}``, Quarto's ``lst-cap``, a ``: Caption {#lst:x}`` paragraph beside the code) become a
+``Figure.listing`` numbered on their own.
 
 Options (edition.yaml key ``crossref``):
 
@@ -38,11 +40,12 @@ from ..ast import (Div, Header, Link, Para, Space, Span, Str, attr_of, classes, 
                    stringify, text_inlines)
 from .base import Filter
 
-KINDS = ("fig", "tbl", "eq", "sec")
+KINDS = ("fig", "tbl", "eq", "sec", "lst")
 _REFERENCE_KEY = re.compile(r"^(fig|tbl|eq|sec|lst)[:-]\S", re.IGNORECASE)
 _EQUATION_ATTR = re.compile(r"^\{#((?:eq)[:-][^\s{}]+)\}$")
-REF_KEY = {"fig": "figure-ref", "tbl": "table-ref", "eq": "equation-ref", "sec": "section-ref"}
-LABEL_KEY = {"fig": "figure-label", "tbl": "table-label"}
+REF_KEY = {"fig": "figure-ref", "tbl": "table-ref", "eq": "equation-ref", "sec": "section-ref", "lst": "listing-ref"}
+LABEL_KEY = {"fig": "figure-label", "tbl": "table-label", "lst": "listing-label"}
+_LISTING_CAPTION = re.compile(r"^\{#((?:lst)[:-][^\s{}]+)\}$")
 LIST_CLASS = {"fig": "list-of-figures", "tbl": "list-of-tables"}
 
 
@@ -115,6 +118,59 @@ def with_crossref(names: list[str], blocks: list) -> list[str]:
     return [FILTER.name, *names]
 
 
+def _listings(tree: object) -> None:
+    """Code listings, in place, as a Figure labelled ``lst:x`` around the CodeBlock: pandoc-crossref's
+    ``{#lst:x caption="…"}`` on the block, Quarto's ``{#lst-x lst-cap="…"}``, and pandoc-crossref's
+    codeBlockCaptions, a paragraph ``: Caption {#lst:x}`` right after (or before) the block."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            _listings(value)
+        return
+    if not isinstance(tree, list):
+        return
+    index = 0
+    while index < len(tree):
+        node = tree[index]
+        if isinstance(node, dict) and node.get("t") == "CodeBlock":
+            ident, names, attributes = node["c"][0]
+            caption_text = dict(attributes).get("caption") or dict(attributes).get("lst-cap")
+            if reference_kind(ident) == "lst" and caption_text:
+                node["c"][0] = ["", names, [kv for kv in attributes if kv[0] not in ("caption", "lst-cap")]]
+                tree[index] = _listing_figure(ident, text_inlines(caption_text), node)
+            else:
+                for other in (index + 1, index - 1):
+                    label = _caption_paragraph(tree[other]) if 0 <= other < len(tree) else None
+                    if label is not None:
+                        ident, caption = label
+                        first = min(index, other)
+                        tree[first:first + 2] = [_listing_figure(ident, caption, node)]
+                        break
+        else:
+            _listings(node)
+        index += 1
+
+
+def _caption_paragraph(block: object) -> tuple[str, list] | None:
+    """``: Caption {#lst:x}`` (a paragraph): the label and the caption's inlines, else None."""
+    if not isinstance(block, dict) or block.get("t") != "Para" or len(block["c"]) < 3:
+        return None
+    inlines = block["c"]
+    last = inlines[-1]
+    match = last["t"] == "Str" and _LISTING_CAPTION.match(last["c"])
+    if inlines[0] != Str(":") or not match:
+        return None
+    caption = inlines[1:-1]
+    while caption and caption[0]["t"] in ("Space", "SoftBreak"):
+        caption = caption[1:]
+    while caption and caption[-1]["t"] in ("Space", "SoftBreak"):
+        caption = caption[:-1]
+    return match.group(1), caption
+
+
+def _listing_figure(ident: str, caption: list, code: dict) -> dict:
+    return {"t": "Figure", "c": [[ident, ["listing"], []], [None, [{"t": "Plain", "c": caption}]], [code]]}
+
+
 def _caption_span_label(node: dict) -> None:
     """pandoc-crossref's ``: Caption []{#tbl:x}`` and LaTeX's ``\\label{fig:x}`` in a caption (an empty Span
     carrying the label, which pandoc's own reader does not lift): the Table or Figure takes the label and the
@@ -165,7 +221,7 @@ class CrossReferences(Filter):
         self.filled: set[str] = set()
         subfigures: dict[int, str] = {}  # id(inner Figure) → its letter
         self._normalise(doc["blocks"])
-        counters = {"fig": 0, "tbl": 0, "eq": 0}
+        counters = {"fig": 0, "tbl": 0, "eq": 0, "lst": 0}
         sections: list[int] = []
         # a document whose headings start at level 2 numbers them 1, 2 …, not 0.1, 0.2 …
         top = min((n["c"][0] for n in iter_nodes(doc["blocks"], ("Header",))), default=1)
@@ -197,7 +253,7 @@ class CrossReferences(Filter):
                 if kind == "fig":
                     self._add(ident, Target("fig", f"{counters['fig']}{letter}", _caption_inlines(node["c"][1][1]),
                                             listed=False))
-            elif t == "Figure" and kind == "fig" or t == "Table" and kind == "tbl":
+            elif t == "Figure" and kind in ("fig", "lst") or t == "Table" and kind == "tbl":
                 counters[kind] += 1
                 self._add(ident, Target(kind, str(counters[kind]), _caption_inlines(node["c"][1][1])))
                 if t == "Figure":
@@ -219,6 +275,7 @@ class CrossReferences(Filter):
         """Equations labelled after pandoc-crossref (``$$ … $$ {#eq:x}``) become ``Span.equation#eq:x``; a
         Quarto figure or table Div (``::: {#fig-x}`` … caption ``:::``) gives its label and caption to the
         Figure or Table inside."""
+        _listings(blocks)
         for node in list(iter_nodes(blocks, ("Para", "Plain", "Div", "Table", "Figure"))):
             if node["t"] == "Div":
                 self._quarto_div(node)

@@ -551,6 +551,29 @@ def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int):
     assert _snapshot(dist) == {"earlier.txt": b"earlier"}
 
 
+def test_an_interrupt_between_the_two_renames_of_a_publish_waits_for_the_second(tmp_path: Path, monkeypatch):
+    """Between moving the old dist/ aside and moving the new one in, dist/ does not exist: a Ctrl-C there is held
+    back until both renames are done, so the old set or the new set is there, never neither."""
+    import editio.publish as publishing
+
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "old.txt").write_text("old", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("new", encoding="utf-8")
+    real = os.replace
+
+    def replace(source, target):
+        real(source, target)
+        if Path(source) == out:  # the old folder has just gone aside
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(publishing.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        publishing.publish([("new.txt", new)], out)
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "new.txt"]
+
+
 def test_an_output_folder_that_cannot_be_written_is_out001(tmp_path: Path):
     manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n")
     (tmp_path / "file").write_text("a file, not a folder", encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import filters
 from .errors import Diagnostic, EditionError
 from .lower import lower
-from .publish import output_error, publish, staging
+from .publish import output_error, publish, shielded, staging
 from .load.manuscript import Loaded, load, plain
 from .load.pandoc import PandocSession
 
@@ -87,8 +87,9 @@ def _build_staged(edition: Edition, out: Path, formats: tuple[str, ...]) -> Buil
     """Every format made in a stage folder beside ``out`` (removed afterwards, also on an error or an
     interrupt), then published as the whole of ``out``."""
     report = BuildReport(warnings=[str(w) for w in edition.loaded.ctx.log.warnings])
-    with staging(out) as tmp:
-        stage = Path(tmp)
+    folder = staging(out)
+    try:
+        stage = Path(folder.name)
         media = stage / "media"
         media.mkdir()
         for name, data in sorted(edition.loaded.ctx.media.items()):
@@ -106,6 +107,9 @@ def _build_staged(edition: Edition, out: Path, formats: tuple[str, ...]) -> Buil
         for path, (took, fmt) in seconds.items():
             relative = path.relative_to(stage).as_posix()
             report.artefacts.append(Artefact(relative, (out / relative).stat().st_size, took, digests[relative], fmt))
+    finally:
+        with shielded():  # a second Ctrl-C must not leave the stage folder half removed
+            folder.cleanup()
     return report
 
 
@@ -145,8 +149,9 @@ def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path
         for fmt in list(children):
             results[fmt] = _collect(*children.pop(fmt))  # ends the child itself if interrupted while waiting
     finally:
-        for pid, fd in children.values():  # only after an error or an interrupt
-            _end(pid, fd)
+        with shielded():  # only after an error or an interrupt; a second one waits until the workers are gone
+            for pid, fd in children.values():
+                _end(pid, fd)
     return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import EditionError
@@ -71,8 +73,30 @@ def output_error(exc: OSError, out: Path) -> EditionError:
                                f"{out.name}/ was left as it was — check space and permissions", None)
 
 
+@contextmanager
+def shielded() -> Iterator[None]:
+    """SIGINT and SIGTERM held back until the block is done (then delivered): for steps that must not stop
+    half-way — the two renames of a publish, ending the workers, removing the stage folder."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no POSIX signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _swap(new: Path, out: Path, tmp: Path) -> None:
-    """Put ``new`` where ``out`` is: the old folder goes aside first and comes back if the second rename fails."""
+    """Put ``new`` where ``out`` is: the old folder goes aside first and comes back if the second rename fails;
+    an interrupt waits until both renames are done (between them ``out`` does not exist)."""
+    with shielded():
+        _renames(new, out, tmp)
+
+
+def _renames(new: Path, out: Path, tmp: Path) -> None:
     if not out.exists():
         os.replace(new, out)
         return

@@ -3,6 +3,9 @@
 ``catalogue(lang, overrides)`` picks the catalogue for a BCP 47 tag (``ru-RU`` → ``ru`` → ``en``), applies the
 edition's overrides (edition.yaml ``messages:``) and answers ``text(key, **fields)`` and ``plural(key, n)``.
 A key the code asks for and no catalogue has is a bug (KeyError); an override of an unknown key is I18N001.
+Each file also holds what editio knows of its language besides words: its alphabetical order (``collation:``,
+:class:`CollationRules`) and its typography (``typography:``, :class:`TypographyRules`; no fallback to English:
+a language without it is left as written).
 """
 
 from __future__ import annotations
@@ -77,7 +80,8 @@ class TypographyRules:
     """A language's typographic rules as its catalogue's ``typography:`` section gives them
     (:mod:`editio.typography` applies them). The YAML keys are these names with ``-`` for ``_``; a word list is
     one string of words separated by spaces, a set of characters one string of those characters, a pair one
-    string of two items separated by a space. Word sets are compared in lower case unless said otherwise."""
+    string of two items separated by a space. Word sets are compared in lower case unless said otherwise. A
+    catalogue of a language whose text is to be left as written says so with ``typography: null``."""
 
     # Quote pairs by nesting depth ("« »" outermost); deeper levels repeat the last pair, or cycle when ``cycle``.
     quotes: tuple[tuple[str, str], ...]

@@ -232,6 +232,7 @@ def test_quarto_front_matter_is_the_metadata(gallery):
     assert ">2023-11-14</dc:date>" in opf  # `date: last-modified` is the build date (SOURCE_DATE_EPOCH)
     text = " ".join(built.pdf_text().split())
     assert "Figure 1 shows one; Equation (1) gives the salinity and Table 1 the counts" in text
+    assert "Listing 1 reads the counts." in text and "Listing 1. Reading the counts." in text  # lst-cap
 
 
 # --- raw content ------------------------------------------------------------------------------------------------

@@ -56,7 +56,10 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     lang = str(config.metadata.get("lang", "en"))
     ctx = Context(project=project, lang=lang, session=session,
                   bibliography_files=(config.bibliography,) if config.bibliography else (), csl=config.csl)
-    ctx.messages = catalogue(lang, _overrides(config, ctx))
+    shown_config = ctx.project.display(config.config_file)
+    overrides = _overrides(config, ctx)
+    ctx.messages = catalogue(lang, overrides, file=shown_config, line=key_line(config.config_file, "messages"),
+                             lines=_override_lines(config.config_file, overrides))
 
     allow_raw = bool(config.metadata.get("allow-raw", False))
     blocks: list = []
@@ -133,14 +136,26 @@ def _overrides(config: EditionConfig, ctx: Context) -> dict[str, str] | None:
     return {str(k): v for k, v in value.items()}
 
 
-def tool_versions(session: PandocSession) -> str:
-    try:
-        from ..writers.pdf import compiler_version
-    except ImportError:  # until the PDF writer reports the compiler it embeds
-        from importlib.metadata import version
+def _override_lines(config_file: Path, overrides: dict[str, str] | None) -> dict[str, int]:
+    """The line of each message override inside edition.yaml's ``messages:`` map."""
+    if not overrides:
+        return {}
+    lines: dict[str, int] = {}
+    inside = False
+    for number, text in enumerate(config_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not inside:
+            inside = text.startswith("messages:")
+            continue
+        if text and not text[0].isspace() and not text.startswith("#"):
+            break  # the next top-level key
+        key = text.strip().split(":", 1)[0].strip("'\"")
+        if key in overrides and key not in lines:
+            lines[key] = number
+    return lines
 
-        def compiler_version() -> str:
-            return version("typst")
+
+def tool_versions(session: PandocSession) -> str:
+    from ..writers.pdf import compiler_version
 
     return f"editio {__version__}, pandoc {session.version()}, typst {compiler_version()}"
 

@@ -9,6 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (a CI result does not depend on luck); HYPOTHESIS_PROFILE=hunt
+# draws new ones, many more, to look for bugs. A failure found while hunting becomes an @example in its test.
+settings.register_profile("fixed", derandomize=True, database=None, print_blob=True)
+settings.register_profile("hunt", max_examples=2000, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -437,8 +437,6 @@ CASES: dict[str, Case] = {
     "OUT001": Case(via="cli", cli=lambda root: ["build", str(root), "--format", "html", "--out",
                                                 str(root / "a-file" / "dist")],
                    setup=write("a-file", "a file where the output's parent folder should be\n"), at=None),
-    "PDF002": Case(config={"lang": "abcde"}, via="build", formats=("pdf",), at=edition_yaml("lang:"),
-                   known="writers/pdf.py names 'edition.yaml' without its folder and line"),
     "PDC001": Case(text="Текст [@lora1978].\n", config={"bibliography": "references.bib", "csl": "bad.csl",
                                                          "filters": ["citations", "citeproc"]},
                    files={"manuscript/references.bib": BIB, "manuscript/bad.csl": "<style not xml\n"},
@@ -568,3 +566,14 @@ def test_warnings_of_every_format_come_back_to_the_report(jobs, tmp_path, monkey
     assert report.warnings[0].startswith("manuscript/references.bib:1: warning BIB005")  # load first
     assert report.format_warnings == {fmt: [w] for fmt, w in zip(("pdf", "epub", "html"), mine)}
     assert all(f"  {w}" in report.text().splitlines() for w in report.warnings)
+
+
+def test_a_language_tag_typst_cannot_use_is_refused_at_load():
+    """«abcde» is a well-formed BCP 47 tag (5–8 letters are reserved for registered languages) that no PDF can
+    name: refused with the line of `lang`, before any writer runs."""
+    from helpers import prepare
+
+    with pytest.raises(EditionError) as caught:
+        prepare("Text.\n", {"lang": "abcde"})
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "CFG017" and problem.file == "manuscript/edition.yaml" and problem.line

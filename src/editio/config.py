@@ -237,7 +237,9 @@ def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> N
             if key in STYLESHEET_KEYS:
                 check_stylesheets(key, checked, data.get("allow-style") is True, where(key), log)
     lang = data.get("lang")
-    if lang is not None and not (isinstance(lang, str) and BCP47.fullmatch(lang.strip())):
+    if lang is not None and not (isinstance(lang, str) and BCP47.fullmatch(lang.strip().lower())
+                                 and 2 <= len(lang.strip().split("-")[0]) <= 3):
+        # a language subtag of 2 or 3 letters: what every registered language has and what typst (PDF) accepts
         log.add("CFG017", f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` "
                 "or `sr-Latn`", *where("lang"))
 

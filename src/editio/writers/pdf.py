@@ -48,9 +48,8 @@ def document_info(metadata: Mapping) -> dict:
 def typst_language(tag: str) -> dict:
     """typst's `lang` and `region` for a BCP 47 tag such as `ru`, `pt-BR`, `de-AT-1996`."""
     match = _LANG_TAG.fullmatch(tag.strip())
-    if not match:
-        raise error("PDF002", f"`lang` is {tag!r}, not a language tag; write one such as `en`, `ru` or `pt-BR`",
-                    "edition.yaml")
+    if not match:  # the load stage has refused such a tag (CFG017): reaching here is a bug
+        raise ValueError(f"`lang` {tag!r} is not a language tag typst can use")
     info = {"lang": match["lang"].lower()}
     if match["region"] and match["region"].isalpha():
         info["region"] = match["region"].upper()

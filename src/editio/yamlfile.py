@@ -28,9 +28,11 @@ DEFAULT_LIMITS = YamlLimits()
 
 
 class LineDict(dict):
-    """A mapping from a YAML file that remembers the line it starts on (``.line``, 1-based)."""
+    """A mapping from a YAML file that remembers the line it starts on (``.line``, 1-based) and the line of each
+    of its keys (``.key_lines``)."""
 
     line: int = 0
+    key_lines: dict[Any, int]
 
 
 class LineList(list):
@@ -56,6 +58,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark)
         seen[key] = key_node.start_mark.line + 1
         result[key] = loader.construct_object(value_node, deep=True)
+    result.key_lines = seen
     return result
 
 
@@ -73,8 +76,7 @@ def load_yaml(path: Path, display: str | None = None, *, limits: YamlLimits = DE
     """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem, a file over the size
     limit YML002, and YML003-YML006 a file that nests, aliases or expands beyond ``limits``.
 
-    Parsed files are remembered by path and content, because every output format runs the filters again;
-    each caller gets its own copy."""
+    Parsed files are remembered by path and content (a preview rebuilds often); each caller gets its own copy."""
     name = display or str(path)
     text = read_text_limited(path, limits.max_bytes, display=name, too_large_code="YML002")
     key = (str(Path(path).resolve()), text, limits)
@@ -156,3 +158,9 @@ def check_limits(text: str, name: str, limits: YamlLimits = DEFAULT_LIMITS) -> N
 def line_of(node: Any, default: int | None = None) -> int | None:
     """The line a mapping or sequence from :func:`load_yaml` starts on."""
     return getattr(node, "line", default)
+
+
+def key_line(mapping: Any, key: Any, default: int | None = None) -> int | None:
+    """The line of ``key`` in a mapping from :func:`load_yaml` (its start, or ``default``, for other mappings)."""
+    lines = getattr(mapping, "key_lines", None) or {}
+    return lines.get(key, line_of(mapping, default))

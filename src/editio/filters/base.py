@@ -20,7 +20,7 @@ from ..ast import Node
 from ..ast.walk import Hook
 from ..errors import Diagnostic, EditionError
 from ..load.context import Context
-from ..yamlfile import line_of
+from ..yamlfile import key_line, line_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +67,7 @@ def read_options(cls: type[Filter], raw: Any, file: str | None, fallback_line: i
     problems: list[Diagnostic] = []
     for name, value in raw.items():
         attribute = str(name).replace("-", "_")
-        line = line_of(value, None) or line_of(raw, fallback_line)
+        line = key_line(raw, name, fallback_line)
         if attribute not in fields:
             known = ", ".join(f.replace("_", "-") for f in fields) or "none"
             problems.append(Diagnostic("CFG012", f"unknown option `{cls.key}.{name}` of filter {cls.name!r}; "

@@ -241,6 +241,7 @@ def test_raw_content_is_reported_with_file_and_line(gallery):
     out = gallery["raw-content"].proc.stdout
     for expected in ("text.md:21: warning SRC008: raw HTML: <script> is not published",
                      "text.md:27: warning SRC008: raw HTML: id 'bar' is used twice",
+                     "text.md:15: warning SRC007: raw HTML '<table>' (lines 15–19) is shown in EPUB and HTML, not",
                      "text.md:23: warning SRC007: raw HTML '<hr>' is shown in EPUB and HTML, not in the PDF",
                      "text.md:31: warning SRC007: raw LaTeX '\\\\cite[22-23]{smith.1899}' is shown in no format",
                      "text.md:7: warning SRC010: link to the path '/url/'",

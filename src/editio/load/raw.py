@@ -86,6 +86,7 @@ def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids
         if fmt in ("tex", "latex"):
             return _latex(content, block, shown, line, log, session, citations)
         if fmt in ("html", "html5"):
+            html_pieces.append((line, content))
             return [_html(node, content, shown, line, log, html_ids)]
         if fmt != "typst":
             log.add("SRC007", f"raw {fmt} {_short(content)!r} is shown in no format; it is left out", shown, line,
@@ -95,7 +96,23 @@ def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids
                 line, severity="warning")
         return None
 
+    html_pieces: list[tuple[int | None, str]] = []
     _rewrite(blocks, settle)
+    for first, last, content in _runs(html_pieces):
+        lines = f" (lines {first}–{last})" if last != first else ""
+        log.add("SRC007", f"raw HTML {_short(content)!r}{lines} is shown in EPUB and HTML, not in the PDF", shown,
+                first, severity="warning")
+
+
+def _runs(pieces: list[tuple[int | None, str]]) -> list[tuple[int | None, int | None, str]]:
+    """Raw HTML pieces on neighbouring lines (a table's tags) as one run: first line, last line, first piece."""
+    runs: list[list] = []
+    for line, content in pieces:
+        if runs and line is not None and runs[-1][1] is not None and 0 <= line - runs[-1][1] <= 1:
+            runs[-1][1] = line
+        else:
+            runs.append([line, line, content])
+    return [(first, last, content) for first, last, content in runs]
 
 
 def _rewrite(tree: object, settle) -> None:
@@ -259,8 +276,6 @@ def _html(node: dict, content: str, shown: str, line: int | None, log: Diagnosti
     converter.close()
     for problem in converter.problems:
         log.add("SRC008", f"raw HTML: {problem}", shown, line, severity="warning")
-    log.add("SRC007", f"raw HTML {_short(content)!r} is shown in EPUB and HTML, not in the PDF", shown, line,
-            severity="warning")
     node["c"] = ["html", "".join(converter.out)]
     return node
 

@@ -26,7 +26,9 @@ class Citeproc(Filter):
             from ..load.pandoc import PandocSession
 
             ctx.session = PandocSession()
-        doc = ctx.session.citeproc(doc)
+        # pandoc names no file when it fails: the edition's own style is the likely culprit, so name it
+        own_style = ctx.csl is not None and ctx.project.inside(ctx.csl)
+        doc = ctx.session.citeproc(doc, ctx.project.display(ctx.csl) if own_style else "citeproc")
         for key, value in saved.items():
             if value is None:
                 doc["meta"].pop(key, None)

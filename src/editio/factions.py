@@ -16,6 +16,8 @@ from typing import Any, Mapping
 import yaml
 
 from .errors import DiagnosticLog, EditionError, error
+from .yamlfile import LineDict as _Map
+from .yamlfile import check_limits, load_with_lines
 from .sources import read_text
 
 KINDS = ("party", "faction", "bloc", "union", "international", "periodical-group")
@@ -238,32 +240,6 @@ class FactionData:
 
 
 # ---- YAML with lines ---------------------------------------------------------------------------------------
-
-class _Map(dict):
-    """A YAML mapping that remembers its own line and the line of each key (1-based)."""
-
-    line: int | None = None
-    key_lines: dict
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records where each mapping and each of its keys starts."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
 
 def _line(node: Any, key: str | None = None) -> int | None:
     if isinstance(node, _Map):
@@ -626,7 +602,8 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
     """Parse and validate the YAML text of a factions file; raise EditionError listing every problem."""
     p = _Parser(file)
     try:
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        check_limits(text, file)
+        raw = load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         p.log.add("FAC001", f"invalid YAML: {exc.problem or exc.context}; fix the syntax there", file,

@@ -72,6 +72,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def load_with_lines(text: str) -> Any:
+    """YAML text as LineDict/LineList values, without the limits (run :func:`check_limits` first)."""
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_yaml(path: Path, display: str | None = None, *, limits: YamlLimits = DEFAULT_LIMITS) -> Any:
     """Parse a YAML file; a syntax error becomes YML001 with the file and line of the problem, a file over the size
     limit YML002, and YML003-YML006 a file that nests, aliases or expands beyond ``limits``.

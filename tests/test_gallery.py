@@ -340,3 +340,72 @@ def test_a_pdf_figure_is_redrawn_for_the_screen(tmp_path):
             assert any(n.startswith("EPUB/media/") and n.endswith(".svg") for n in book.namelist())
         media = sorted(p.name for p in (out / "media").iterdir() if p.name.startswith("plan-"))
         assert {m[-4:] for m in media} == ({".pdf", ".svg"} if placed == ".pdf" else {".svg"}), media
+
+
+# --- the pieces, on small inputs ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, w3c", [
+    ("January 2015", "2015-01"), ("20. Juli 2025", "2025-07-20"), ("July 17, 2006", "2006-07-17"),
+    ("2025-07-20", "2025-07-20"), ("20.07.2025", "2025-07-20"), ("1er juillet 2024", "2024-07-01"),
+    ("20 июля 2025 г.", "2025-07-20"), ("Spring 2019", "2019"), ("TT. Monat JJJJ", None),
+    ("2024-03-01T10:00:00Z", "2024-03-01")])
+def test_free_form_dates_in_w3c_form(written, w3c):
+    from editio.load.dates import w3c_date
+
+    assert w3c_date(written) == w3c
+
+
+def test_front_matter_keys_keep_their_lines_and_title_blocks_split_authors():
+    from editio.load.frontmatter import title_block, yaml_block
+
+    values, lines = yaml_block("---\ntitle: T\n\nbibliography: refs.json\n...\n\n# A\n", "a.md")
+    assert values == {"title": "T", "bibliography": "refs.json"} and lines == {"title": 2, "bibliography": 4}
+    assert yaml_block("# No front matter\n\n---\ntitle: later\n---\n", "a.md") is None
+    values, lines = title_block("% A Title\n  continued\n% Ann; Bob\n% July 17, 2006\n\nText.\n")
+    assert values == {"title": "A Title continued", "author": ["Ann", "Bob"], "date": "July 17, 2006"}
+    assert lines == {"title": 1, "author": 3, "date": 4}
+
+
+def test_broken_front_matter_and_csl_json_are_reported_once_at_their_lines(tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: X\nlang: [en\n---\n\n# A\n", encoding="utf-8")
+    (tmp_path / "edition.yaml").write_text("files: [a.md]\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n",
+                                           encoding="utf-8")
+    args, env = _command(tmp_path, tmp_path / "dist")
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.stderr.splitlines()[0].startswith("a.md:4: error YML001: front matter: invalid YAML")
+    assert "CFG011" not in proc.stderr  # the title is there, in the block that could not be read
+    (tmp_path / "a.md").write_text("---\ntitle: X\nlang: en\nbibliography: refs.json\n---\n\nText [@a].\n",
+                                   encoding="utf-8")
+    (tmp_path / "refs.json").write_text('[{"id": "a", "title": "T"},\n {"id": "b" "title": "U"}]\n', encoding="utf-8")
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
+    assert proc.stderr.splitlines()[0] == "refs.json:2: error BIB001: invalid CSL-JSON: Expecting ',' delimiter; " \
+                                          "fix the syntax there"
+    assert "BIB004" not in proc.stderr  # no citation can be checked against a file that cannot be read
+
+
+def test_raw_html_becomes_xhtml_piece_by_piece():
+    from editio.load.raw import _XhtmlWriter
+
+    ids: set[str] = set()
+    out = []
+    for piece in ('<hr class=foo id="bar">', "<td>", "AT&T", '<br>', '<img src=x.png alt="a">', "</td>",
+                  '<hr id="bar">', "<script>alert(1)</script>", '<a href="#x" onclick="evil()">'):
+        writer = _XhtmlWriter(ids)
+        writer.feed(piece)
+        writer.close()
+        out.append("".join(writer.out))
+    assert out == ['<hr class="foo" id="bar" />', "<td>", "AT&amp;T", "<br />", '<img src="x.png" alt="a" />',
+                   "</td>", "<hr />", "", '<a href="#x">']
+
+
+def test_heading_ids_unique_across_files_and_clear_of_the_writers_ids():
+    from editio.ast import Header, Link, Para, Str
+    from editio.load.identifiers import unique_heading_ids
+
+    one = [Header(1, [Str("Introduction")], identifier="introduction")]
+    two = [Header(1, [Str("Introduction")], identifier="introduction"),
+           Para([Link([Str("back")], "#introduction")]),
+           Header(1, [Str("Footnotes")], identifier="footnotes")]
+    unique_heading_ids([one, two])
+    assert [h["c"][1][0] for h in (one[0], two[0], two[2])] == ["introduction", "introduction-1", "footnotes-1"]
+    assert two[1]["c"][0]["c"][2][0] == "#introduction-1"  # a link in the same file follows its heading

@@ -18,7 +18,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-from .errors import DiagnosticLog, EditionError
+from .errors import Diagnostic, DiagnosticLog, EditionError
 from .sources import SourceTexts, read_text
 from .yamlfile import parse_yaml
 
@@ -87,25 +87,23 @@ def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str
 def parse_csl_items(text: str, is_json: bool, display: str, log: DiagnosticLog) -> dict[str, BibEntry]:
     """CSL-JSON (a list of items) or CSL-YAML (a list, or a mapping with ``references:``) as entries: the
     item's ``id`` is the key, its ``type`` the entry type, its ``language`` the ``langid``; the line is the
-    line that names the id. A file that is not such a list is BIB001; items without an id BIB003."""
+    line that names the id. A file that cannot be read as such a list is BIB001, raised at once (no citation could
+    be checked against it); items without an id are BIB003."""
     try:
         if is_json:
             items = json.loads(text)
         else:
             items = parse_yaml(text, display)
     except json.JSONDecodeError as exc:
-        log.add("BIB001", f"invalid CSL-JSON: {exc.msg}; fix the syntax there", display, exc.lineno)
-        return {}
-    except EditionError as exc:
-        for diagnostic in exc.diagnostics:
-            log.add("BIB001", diagnostic.message, display, diagnostic.line)
-        return {}
+        raise EditionError(Diagnostic("BIB001", f"invalid CSL-JSON: {exc.msg}; fix the syntax there", display,
+                                      exc.lineno)) from None
+    except EditionError as exc:  # YAML syntax: the same problem under the bibliography's code
+        raise EditionError([Diagnostic("BIB001", d.message, display, d.line) for d in exc.diagnostics]) from None
     if isinstance(items, dict):
         items = items.get("references")
     if not isinstance(items, list):
         kind = "a JSON array of CSL items" if is_json else "a list of CSL items (or `references:` holding one)"
-        log.add("BIB001", f"a CSL bibliography must be {kind}", display, 1)
-        return {}
+        raise EditionError(Diagnostic("BIB001", f"a CSL bibliography must be {kind}", display, 1))
     lines = text.splitlines()
     entries: dict[str, BibEntry] = {}
     for number, item in enumerate(items, 1):

@@ -200,7 +200,7 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         log.add("CFG010", "`identifier` (a fixed URN, e.g. urn:uuid:…) is required for reproducible EPUBs",
                 shown, line("identifier"))
     for key in ("title", "lang"):
-        if key not in data:
+        if key not in data and not any(d.code == "YML001" for d in log.items):  # it may be in the broken block
             log.add("CFG011", f"metadata `{key}` is required (in edition.yaml or the front matter of a file)",
                     shown, 1)
     log.raise_if_errors()

@@ -75,18 +75,28 @@ def output_error(exc: OSError, out: Path) -> EditionError:
 
 @contextmanager
 def shielded() -> Iterator[None]:
-    """SIGINT and SIGTERM held back until the block is done (then delivered): for steps that must not stop
-    half-way — the two renames of a publish, ending the workers, removing the stage folder."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """SIGINT and SIGTERM held back until the block is done, then handled as they would have been: for steps
+    that must not stop half-way (the two renames of a publish, ending the workers, removing the stage folder).
+    The handlers are swapped rather than the signals masked: a mask is per thread, and typst's threads would
+    take the signal and have the handler run here anyway."""
+    held: list[int] = []
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):  # no POSIX signal masks here
+        previous = {signum: signal.signal(signum, lambda number, _frame: held.append(number))
+                    for signum in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread, where no handler runs
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if held:
+            handler = previous[held[0]]
+            if callable(handler):
+                handler(held[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), held[0])
 
 
 def _swap(new: Path, out: Path, tmp: Path) -> None:

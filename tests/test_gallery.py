@@ -88,8 +88,10 @@ def gallery(tmp_path_factory) -> dict[str, Built]:
     for name, source in PROJECTS.items():
         project = base / name
         shutil.copytree(source, project)
-        if name in UPSTREAM:
-            shutil.copyfile(UPSTREAM[name][1], project / "edition.yaml")
+        if name in UPSTREAM:  # our edition.yaml (and any other file of ours) laid over the author's files
+            for ours in UPSTREAM[name][1].parent.iterdir():
+                if ours.name != "SOURCE.md":
+                    shutil.copyfile(ours, project / ours.name)
         args, env = _command(project, base / f"{name}-dist")
         running[name] = (project, time.perf_counter(),
                          subprocess.Popen(args, env=env, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

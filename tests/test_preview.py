@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import EPOCH, ROOT
 from editio.preview import BuildState, decorate, watched_files
@@ -222,9 +223,15 @@ def test_preview_first_build_failing_shows_a_page_with_the_errors(project_copy: 
 
 def test_watched_files_follow_edition_yaml(project_copy: Path):
     manuscript = project_copy / "manuscript"
+    (project_copy / "local").mkdir()
+    (project_copy / "local" / "mark.py").write_text("", encoding="utf-8")  # an edition's own filter, by path
+    config = manuscript / "edition.yaml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["filters"] = [*data.get("filters", []), "local/mark.py"]
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     files = {p.resolve() for p in watched_files(manuscript, project_copy, project_copy / "build" / "preview")}
     for name in ("manuscript/edition.yaml", "manuscript/01-text.md", "manuscript/glossary.yaml", "factions.yaml",
-                 "references.bib", "filters/citations.py"):
+                 "references.bib", "local/mark.py"):
         assert (project_copy / name).resolve() in files, name
     # the output folder is never watched, even inside the manuscript folder
     (manuscript / "out").mkdir()

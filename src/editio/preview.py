@@ -101,7 +101,8 @@ def _strings(value) -> list[str]:
 
 def watched_files(manuscript: Path, root: Path, out: Path) -> set[Path]:
     """Every file whose change should rebuild: the manuscript folder, references.bib, what edition.yaml
-    names (data files, the bibliography, a CSL file, folders of media) and the filters."""
+    names (data files, the bibliography, a CSL file, folders of media, the edition's own filters, which are named
+    from the project folder)."""
     files: set[Path] = set()
 
     def add_tree(folder: Path) -> None:
@@ -117,9 +118,6 @@ def watched_files(manuscript: Path, root: Path, out: Path) -> set[Path]:
     bib = root / "references.bib"
     if bib.is_file():
         files.add(bib)
-    filters_dir = root / "filters"
-    if filters_dir.is_dir():
-        files.update(p for p in filters_dir.glob("*.py"))
     try:
         data = yaml.safe_load((manuscript / CONFIG_NAME).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -127,14 +125,14 @@ def watched_files(manuscript: Path, root: Path, out: Path) -> set[Path]:
     for value in _strings(data):
         if not value or len(value) > 400 or "\n" in value:
             continue
-        try:
-            path = manuscript / value
-            if path.is_file() and not _inside(path, out):
-                files.add(path)
-            elif path.is_dir() and not _inside(out, path) and path.resolve() != root.resolve():
-                add_tree(path)
-        except (OSError, ValueError):
-            continue
+        for path in (manuscript / value, root / value):
+            try:
+                if path.is_file() and not _inside(path, out):
+                    files.add(path)
+                elif path.is_dir() and not _inside(out, path) and path.resolve() != root.resolve():
+                    add_tree(path)
+            except (OSError, ValueError):
+                continue
     return files
 
 

@@ -23,9 +23,10 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run the test suite (unit, golden, end-to-end, reproducibility, epubcheck, bad input)."""
+    """Run the test suite (unit, golden, end-to-end, reproducibility, epubcheck, bad input, browser), one worker
+    per core; args replace the defaults (e.g. `nox -s tests -- -m "not e2e"` for the quick loop)."""
     install(session)
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", *(session.posargs or ["-n", "auto", "--dist", "loadfile"]))
 
 
 @nox.session(python=PYTHON)

@@ -86,6 +86,28 @@ def edition_dist(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def epubcheck_reports(mini_dist: Path, edition_dist: Path, tmp_path_factory) -> dict[str, list[str]]:
+    """epubcheck's messages for the session's books, in one JVM: "mini", "edition" and "broken" (the mini book
+    with a dangling link, which proves the harness can fail)."""
+    import zipfile
+
+    from helpers import epubcheck
+
+    broken = tmp_path_factory.mktemp("broken") / "broken.epub"
+    with zipfile.ZipFile(mini_dist / "mini.epub") as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith(".xhtml"):
+                data = data.replace(b"</body>", b'<p><a href="nowhere.xhtml">x</a></p></body>', 1)
+            compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(item, data, compress_type=compress)
+    (edition,) = edition_dist.glob("*.epub")
+    books = {"mini": mini_dist / "mini.epub", "edition": edition, "broken": broken}
+    reports = epubcheck(*books.values())
+    return {name: reports[path] for name, path in books.items()}
+
+
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
     """A throw-away copy of the mini project, for bad-input tests."""

@@ -289,7 +289,7 @@ _FRAGMENTS = st.sampled_from([
 ])
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(hostile_tag(), min_size=1, max_size=4))
 def test_property_generated_attributes_never_yield_handlers_or_script_urls(tags):
     markup = "".join(tags)
@@ -298,7 +298,7 @@ def test_property_generated_attributes_never_yield_handlers_or_script_urls(tags)
     assert sanitize_html(out) == out  # idempotent: what survives is what a second pass keeps
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(_FRAGMENTS, hostile_tag()), max_size=25))
 def test_property_markup_soup_never_yields_script(pieces):
     markup = "".join(pieces)
@@ -307,7 +307,7 @@ def test_property_markup_soup_never_yields_script(pieces):
     assert sanitize_html(out) == out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(hostile_tag(), min_size=1, max_size=4), st.sampled_from(["a", "span", "p"]))
 def test_property_xhtml_stays_well_formed(tags, wrapper):
     """Well-formed XHTML with hostile attributes stays well-formed after sanitising."""

@@ -8,6 +8,7 @@ each. Writers run as their own processes, one per format, in parallel.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -26,7 +27,18 @@ PANDOC_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
 
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    from pypandoc import get_pandoc_path
+    """The pandoc binary the lock file pins (pypandoc-binary's), or PYPANDOC_PANDOC when set (the benchmark's
+    counting wrapper). Not pypandoc's own search: it imports urllib and may prefer a newer pandoc on PATH, which
+    would make the output depend on the machine."""
+    given = os.environ.get("PYPANDOC_PANDOC", "").strip()
+    if given:
+        return given
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bundled = Path(folder) / "files" / "pandoc"
+        if bundled.is_file():
+            return str(bundled)
+    from pypandoc import get_pandoc_path  # an installation without the bundled binary
 
     return str(get_pandoc_path())
 

@@ -30,7 +30,7 @@ def pytest_addoption(parser):
 # (these fixtures, these modules), `edition` when it is an acceptance test of the flagship edition, `browser`
 # when it drives chromium. Everything else is a unit test: `pytest -m "not e2e"` is the quick inner loop.
 E2E_FIXTURES = {"mini_dist", "edition_dist", "project_copy"}
-E2E_MODULES = {"test_build", "test_cache", "test_reproducible", "test_preview", "test_browser", "test_epubcheck",
+E2E_MODULES = {"test_build", "test_cache", "test_reproducible", "test_preview", "test_browser",
                "test_bad_input", "test_bad_input_matrix", "test_fidelity", "test_accessibility", "test_filters_cli",
                "test_gallery", "test_epub_structure", "test_pdf_template", "test_safety", "test_diagnostics"}
 EDITION_FIXTURES = {"edition_dist"}

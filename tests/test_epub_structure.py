@@ -140,8 +140,20 @@ def edition(edition_epub: Path) -> Book:
     return Book(edition_epub.read_bytes())
 
 
+# epubcheck 5 (Java): no error and no warning for the books of the session, all checked in one JVM
+# (conftest.epubcheck_reports); the flagship with its index checks.
+
 def test_edition_passes_epubcheck_with_index_checks(epubcheck_reports):
     assert epubcheck_reports["edition"] == []
+
+
+def test_mini_epub_passes_epubcheck(epubcheck_reports):
+    assert epubcheck_reports["mini"] == []
+
+
+def test_epubcheck_finds_a_broken_book(epubcheck_reports):
+    """The harness itself: a book with a dangling link must not pass."""
+    assert epubcheck_reports["broken"] != []
 
 
 def _references(book: Book):

@@ -4,7 +4,7 @@ stage, its lowering in each format, PAG001/PAG002 with the manuscript line, the 
 
 The golden case is tests/cases/pagination/basic/: ``input.md`` filtered and written as each format's body
 (``expected.typst``, ``expected.html``, ``expected.epub``). ``pytest --update-goldens`` rewrites them: review the
-diff. epubcheck of the flagship EPUB (page list included) is test_epubcheck.py's.
+diff. epubcheck of the flagship EPUB (page list included) is test_epub_structure.py's.
 """
 
 from __future__ import annotations

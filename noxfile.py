@@ -55,8 +55,19 @@ LINTED = ("src", "filters", "tests", "tools", "noxfile.py")
 def lock(session: nox.Session) -> None:
     """Re-resolve requirements.lock from pyproject.toml (needs the registry)."""
     session.install("uv")
-    session.run("uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version", PYTHON,
-                "--generate-hashes", "-o", "requirements.lock")
+    session.run(
+        "uv",
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--extra",
+        "test",
+        "--python-version",
+        PYTHON,
+        "--generate-hashes",
+        "-o",
+        "requirements.lock",
+    )
 
 
 @nox.session(python=PYTHON)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Chronology: anchors each event of the data file at the phrase of the text that tells it and lists the events
+"""pandoc filter entry point: Chronology: anchors each event of the data file at the phrase of the text that tells
+it and lists the events
 
     pandoc manuscript.md --filter filters/chronology.py -o out.html
 

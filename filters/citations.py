@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Page locators in the language of the cited work: «с. 12» for Russian entries, «p. 12» for the others.
+"""pandoc filter entry point: Page locators in the language of the cited work: «с. 12» for Russian entries, «p. 12»
+for the others.
 
     pandoc manuscript.md --filter filters/citations.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Colophon: fills the Div ``.colophon`` with what this build was made from and how to check it.
+"""pandoc filter entry point: Colophon: fills the Div ``.colophon`` with what this build was made from and how to
+check it.
 
     pandoc manuscript.md --filter filters/colophon.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Numbered cross-references to figures, tables, equations and sections, in pandoc-crossref's syntax
+"""pandoc filter entry point: Numbered cross-references to figures, tables, equations and sections, in
+pandoc-crossref's syntax
 
     pandoc manuscript.md --filter filters/crossref.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Editor's notes: a lettered series, called after an anchor phrase and kept apart from the author's notes.
+"""pandoc filter entry point: Editor's notes: a lettered series, called after an anchor phrase and kept apart from
+the author's notes.
 
     pandoc manuscript.md --filter filters/editorial_notes.py -o out.html
 

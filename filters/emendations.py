@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Emendation apparatus: each corrected reading ``[…]{.emendation key=ID}`` is marked and all are listed.
+"""pandoc filter entry point: Emendation apparatus: each corrected reading ``[…]{.emendation key=ID}`` is marked and
+all are listed.
 
     pandoc manuscript.md --filter filters/emendations.py -o out.html
 

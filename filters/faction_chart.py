@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Faction chart: each ``::: faction-chart`` Div becomes a numbered figure of the organisations on a time axis
+"""pandoc filter entry point: Faction chart: each ``::: faction-chart`` Div becomes a numbered figure of the
+organisations on a time axis
 
     pandoc manuscript.md --filter filters/faction_chart.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Glossary: link the terms of the text to their entries and fill the ``.glossary`` Div with the entries.
+"""pandoc filter entry point: Glossary: link the terms of the text to their entries and fill the ``.glossary`` Div
+with the entries.
 
     pandoc manuscript.md --filter filters/glossary.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Index of names: marks every occurrence of every person's forms in the text and fills the ``.name-index`` Div.
+"""pandoc filter entry point: Index of names: marks every occurrence of every person's forms in the text and fills
+the ``.name-index`` Div.
 
     pandoc manuscript.md --filter filters/name_index.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Original pagination: checks the page-start spans ``[]{.page n=N}`` and gives each its label.
+"""pandoc filter entry point: Original pagination: checks the page-start spans ``[]{.page n=N}`` and gives each its
+label.
 
     pandoc manuscript.md --filter filters/pagination.py -o out.html
 

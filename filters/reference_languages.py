@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: The language of each cited work, so screen readers and hyphenation treat foreign titles right.
+"""pandoc filter entry point: The language of each cited work, so screen readers and hyphenation treat foreign
+titles right.
 
     pandoc manuscript.md --filter filters/reference_languages.py -o out.html
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pandoc filter entry point: Typography in the language of the text: quote marks, apostrophes, dashes and no-break spaces.
+"""pandoc filter entry point: Typography in the language of the text: quote marks, apostrophes, dashes and no-break
+spaces.
 
     pandoc manuscript.md --filter filters/typography.py -o out.html
 

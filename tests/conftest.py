@@ -30,9 +30,23 @@ def pytest_addoption(parser):
 # (these fixtures, these modules), `edition` when it is an acceptance test of the flagship edition, `browser`
 # when it drives chromium. Everything else is a unit test: `pytest -m "not e2e"` is the quick inner loop.
 E2E_FIXTURES = {"mini_dist", "edition_dist", "project_copy"}
-E2E_MODULES = {"test_build", "test_cache", "test_reproducible", "test_preview", "test_browser",
-               "test_bad_input", "test_bad_input_matrix", "test_fidelity", "test_accessibility", "test_filters_cli",
-               "test_gallery", "test_epub_structure", "test_pdf_template", "test_safety", "test_diagnostics"}
+E2E_MODULES = {
+    "test_build",
+    "test_cache",
+    "test_reproducible",
+    "test_preview",
+    "test_browser",
+    "test_bad_input",
+    "test_bad_input_matrix",
+    "test_fidelity",
+    "test_accessibility",
+    "test_filters_cli",
+    "test_gallery",
+    "test_epub_structure",
+    "test_pdf_template",
+    "test_safety",
+    "test_diagnostics",
+}
 EDITION_FIXTURES = {"edition_dist"}
 EDITION_MODULES = {"test_fidelity", "test_filters_cli"}
 
@@ -56,8 +70,9 @@ def pytest_configure(config):
         helpers.UPDATE_GOLDENS = True
 
 
-def run_build(manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str] | None = None,
-              formats: str = "pdf,epub,html") -> subprocess.CompletedProcess:
+def run_build(
+    manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str] | None = None, formats: str = "pdf,epub,html"
+) -> subprocess.CompletedProcess:
     """Run the real command line the way a user does; returns the finished process."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH",)}
     full_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), full_env.get("PYTHONPATH", "")])
@@ -65,8 +80,24 @@ def run_build(manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str]
     full_env.setdefault("EDITIO_NO_CACHE", "1")  # tests of the build must really build; test_cache turns it on
     if env:
         full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",
-                           str(out), "--format", formats], cwd=cwd, env=full_env, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "editio",
+            "build",
+            "--manuscript",
+            str(manuscript),
+            "--out",
+            str(out),
+            "--format",
+            formats,
+        ],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")

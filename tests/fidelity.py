@@ -33,13 +33,13 @@ def apply_emendations(seed: str, emendations: list[dict]) -> str:
         index = int(item["seed-line"]) - 1
         source, edition = str(item["source"]), str(item["edition"])
         for span in (1, 2, 3):
-            chunk = "\n".join(lines[index:index + span])
+            chunk = "\n".join(lines[index : index + span])
             flat = re.sub(r"-?\n\s*", lambda m: "" if m.group(0).startswith("-") else " ", chunk)
             if source in chunk:
-                lines[index:index + span] = chunk.replace(source, edition, 1).split("\n")
+                lines[index : index + span] = chunk.replace(source, edition, 1).split("\n")
                 break
             if source in flat:
-                lines[index:index + span] = [flat.replace(source, edition, 1)] + [""] * (span - 1)
+                lines[index : index + span] = [flat.replace(source, edition, 1)] + [""] * (span - 1)
                 break
     return "\n".join(lines)
 
@@ -107,6 +107,9 @@ class Comparison:
 def compare(seed_words: list[str], edition_words: list[str]) -> Comparison:
     matcher = difflib.SequenceMatcher(a=seed_words, b=edition_words, autojunk=False)
     same = sum(block.size for block in matcher.get_matching_blocks())
-    differences = [(" ".join(seed_words[i1:i2]), " ".join(edition_words[j1:j2]))
-                   for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    differences = [
+        (" ".join(seed_words[i1:i2]), " ".join(edition_words[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
     return Comparison(same / max(len(seed_words), 1), differences)

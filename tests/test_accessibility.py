@@ -30,8 +30,13 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 HEADING = re.compile(rf"^{re.escape(XHTML)}h([1-6])$")
-SCHEMA_PROPERTIES = ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-                     "schema:accessibilityHazard", "schema:accessibilitySummary")
+SCHEMA_PROPERTIES = (
+    "schema:accessMode",
+    "schema:accessModeSufficient",
+    "schema:accessibilityFeature",
+    "schema:accessibilityHazard",
+    "schema:accessibilitySummary",
+)
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -48,18 +53,23 @@ class Book:
         self.items = {i.get("id"): i for i in self.opf.iter(f"{OPF}item")}
         self.href = {i.get("id"): normpath(join(base, i.get("href"))) for i in self.items.values()}
         self.spine = [self.href[r.get("idref")] for r in self.opf.iter(f"{OPF}itemref")]
-        self.nav_path = next(self.href[i] for i, item in self.items.items()
-                             if "nav" in (item.get("properties") or "").split())
+        self.nav_path = next(
+            self.href[i] for i, item in self.items.items() if "nav" in (item.get("properties") or "").split()
+        )
         self.docs = {name: ET.fromstring(self.files[name]) for name in dict.fromkeys([*self.spine, self.nav_path])}
-        self.css = "\n".join(self.files[self.href[i]].decode("utf-8") for i, item in self.items.items()
-                             if item.get("media-type") == "text/css")
+        self.css = "\n".join(
+            self.files[self.href[i]].decode("utf-8")
+            for i, item in self.items.items()
+            if item.get("media-type") == "text/css"
+        )
 
     def meta(self, prop: str) -> list[str]:
         return [(m.text or "").strip() for m in self.opf.iter(f"{OPF}meta") if m.get("property") == prop]
 
     def nav(self, kind: str):
-        return next((n for n in self.docs[self.nav_path].iter(f"{XHTML}nav")
-                     if kind in (n.get(EPUB_TYPE) or "").split()), None)
+        return next(
+            (n for n in self.docs[self.nav_path].iter(f"{XHTML}nav") if kind in (n.get(EPUB_TYPE) or "").split()), None
+        )
 
     def content_docs(self):
         return [(name, root) for name, root in self.docs.items() if name != self.nav_path]
@@ -111,7 +121,7 @@ def test_headings_start_at_h1_and_skip_no_level(book: Book):
         levels = [int(m.group(1)) for e in root.iter() if (m := HEADING.match(e.tag))]
         assert levels, f"{name} has no heading"
         assert levels[0] == 1, (name, levels)
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             assert after <= before + 1, f"{name}: h{before} followed by h{after}"
 
 
@@ -180,7 +190,7 @@ def _contrast(a: str, b: str) -> float:
     def luminance(colour: str) -> float:
         h = colour.lstrip("#")
         h = "".join(c * 2 for c in h) if len(h) == 3 else h
-        rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -208,8 +218,13 @@ def test_nav_has_toc_and_landmarks(book: Book):
 
 
 def _page_breaks(book: Book) -> list[tuple[str, str]]:
-    return [(name, e.get("id")) for name in book.spine if name in book.docs
-            for e in book.docs[name].iter() if "pagebreak" in (e.get(EPUB_TYPE) or "").split()]
+    return [
+        (name, e.get("id"))
+        for name in book.spine
+        if name in book.docs
+        for e in book.docs[name].iter()
+        if "pagebreak" in (e.get(EPUB_TYPE) or "").split()
+    ]
 
 
 def test_page_list_when_the_text_has_page_breaks(book: Book):
@@ -219,8 +234,10 @@ def test_page_list_when_the_text_has_page_breaks(book: Book):
         assert page_list is None
         return
     assert page_list is not None, "page breaks in the text but no page-list nav"
-    targets = [normpath(join(dirname(book.nav_path), a.get("href").partition("#")[0])) + "#" +
-               a.get("href").partition("#")[2] for a in page_list.iter(f"{XHTML}a")]
+    targets = [
+        normpath(join(dirname(book.nav_path), a.get("href").partition("#")[0])) + "#" + a.get("href").partition("#")[2]
+        for a in page_list.iter(f"{XHTML}a")
+    ]
     assert targets == [f"{name}#{ident}" for name, ident in breaks]
     assert book.meta("pageBreakSource") and all(book.meta("pageBreakSource"))
     for name, root in book.content_docs():
@@ -243,8 +260,9 @@ def test_accessibility_features_claim_only_what_the_book_has(book: Book):
     if "alternativeText" in features or has_images:
         assert has_images and "alternativeText" in features
     if "longDescription" in features:
-        assert any(e.get("class") and "chart-alt" in e.get("class").split()
-                   for _, r in book.content_docs() for e in r.iter())
+        assert any(
+            e.get("class") and "chart-alt" in e.get("class").split() for _, r in book.content_docs() for e in r.iter()
+        )
     if "tableOfContents" in features:
         assert book.nav("toc") is not None
     has_pages = bool(_page_breaks(book))
@@ -267,22 +285,25 @@ def test_no_conformance_claim_until_the_review_allows_it(book: Book):
 # ------------------------------------------------------------------------------------------ EPUB: post-processor
 def _tiny_epub(nav_landmarks: bool = True) -> bytes:
     stamp = (2023, 11, 14, 22, 13, 20)
-    landmarks = ('<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n  <ol>\n    <li>\n'
-                 '      <a href="#toc" epub:type="toc">Table of Contents</a>\n    </li>\n  </ol>\n</nav>\n'
-                 if nav_landmarks else "")
+    landmarks = (
+        '<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n  <ol>\n    <li>\n'
+        '      <a href="#toc" epub:type="toc">Table of Contents</a>\n    </li>\n  </ol>\n</nav>\n'
+        if nav_landmarks
+        else ""
+    )
     files = {
         "META-INF/container.xml": '<container><rootfiles><rootfile full-path="EPUB/content.opf"/></rootfiles>'
-                                  '</container>',
-        "EPUB/content.opf": '<package><metadata>\n    <dc:language>ru</dc:language>\n  </metadata><manifest>'
-                            '<item id="nav" href="nav.xhtml" properties="nav"/><item id="c1" href="text/ch001.xhtml"/>'
-                            '<item id="c2" href="text/ch002.xhtml"/></manifest>'
-                            '<spine><itemref idref="nav"/><itemref idref="c1"/><itemref idref="c2"/></spine></package>',
+        "</container>",
+        "EPUB/content.opf": "<package><metadata>\n    <dc:language>ru</dc:language>\n  </metadata><manifest>"
+        '<item id="nav" href="nav.xhtml" properties="nav"/><item id="c1" href="text/ch001.xhtml"/>'
+        '<item id="c2" href="text/ch002.xhtml"/></manifest>'
+        '<spine><itemref idref="nav"/><itemref idref="c1"/><itemref idref="c2"/></spine></package>',
         "EPUB/nav.xhtml": f'<html><body><nav epub:type="toc" id="toc"></nav>\n{landmarks}</body></html>',
         "EPUB/text/ch001.xhtml": '<html><body epub:type="bodymatter"><section id="a" class="level1"><h1>A</h1>'
-                                 '</section></body></html>',
+        "</section></body></html>",
         "EPUB/text/ch002.xhtml": '<html><body epub:type="bodymatter"><section id="glossary" class="level1" '
-                                 'epub:type="glossary"><h1>G</h1><p><span lang="es">Partido</span></p></section>'
-                                 '</body></html>',
+        'epub:type="glossary"><h1>G</h1><p><span lang="es">Partido</span></p></section>'
+        "</body></html>",
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as out:
@@ -403,8 +424,11 @@ def test_pdf_passes_pdf_ua_1_and_pdf_a_2a(pdf_path: Path, profile: str):
 
     report = page.validate_pdf(str(pdf_path), profile=profile)
     data = pdf_path.read_bytes()
-    failures = [f for f in report.failures
-                if not (f.rule_id == "PDFA2A-STREAM-LENGTH-001" and _length_is_exact(data, f.object_id.object_number))]
+    failures = [
+        f
+        for f in report.failures
+        if not (f.rule_id == "PDFA2A-STREAM-LENGTH-001" and _length_is_exact(data, f.object_id.object_number))
+    ]
     assert not failures, [f"{f.rule_id}: {f.message} ({f.object_id})" for f in failures]
 
 
@@ -425,8 +449,11 @@ def _length_is_exact(data: bytes, number: int) -> bool:
     body, length = header.end(), int(header.group(1))
     inflater = zlib.decompressobj()
     try:
-        inflater.decompress(data[body:body + length])
+        inflater.decompress(data[body : body + length])
     except zlib.error:
         return False
-    return inflater.eof and not inflater.unused_data and re.match(
-        rb"(\r\n|\n|\r)endstream", data[body + length:body + length + 12]) is not None
+    return (
+        inflater.eof
+        and not inflater.unused_data
+        and re.match(rb"(\r\n|\n|\r)endstream", data[body + length : body + length + 12]) is not None
+    )

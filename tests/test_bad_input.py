@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_build
 
 
@@ -32,24 +31,61 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 CASES = {
-    "bib-unclosed-brace": (lambda p: _append(p / "references.bib", "\n@book{broken,\n  title = {Unclosed,\n  year = {2001}\n"),
-                           "BIB001", "references.bib", lambda p: _line_of(p / "references.bib", "@book{broken")),
-    "bib-duplicate-key": (lambda p: _append(p / "references.bib", "\n@book{smith2000,\n  author = {A, B},\n  title = {T},\n  year = {2001},\n}\n"),
-                          "BIB002", "references.bib", lambda p: len((p / "references.bib").read_text().splitlines()) - 4),
-    "bib-missing-field": (lambda p: (_append(p / "references.bib", "\n@book{notitle2001,\n  author = {A, B},\n  year = {2001},\n}\n"),
-                                     _replace(p / "manuscript" / "01-text.md", "@perez1990", "@notitle2001")),
-                          "BIB003", "references.bib", lambda p: _line_of(p / "references.bib", "@book{notitle2001")),
-    "unknown-citation-key": (lambda p: _replace(p / "manuscript" / "01-text.md", "@perez1990", "@nosuchkey1999"),
-                             "BIB004", "manuscript/01-text.md", lambda p: _line_of(p / "manuscript" / "01-text.md", "@nosuchkey1999")),
-    "invalid-yaml": (lambda p: _replace(p / "manuscript" / "edition.yaml", "lang: ru", "lang: [ru"),
-                     "YML001", "manuscript/edition.yaml", None),
-    "non-utf8-text": (lambda p: (p / "manuscript" / "01-text.md").write_bytes(
-                          (p / "manuscript" / "01-text.md").read_bytes() + b"\n\n\xff\xfe broken\n"),
-                      "SRC001", "manuscript/01-text.md", lambda p: _line_of(p / "manuscript" / "01-text.md", "broken")),
-    "listed-file-missing": (lambda p: _replace(p / "manuscript" / "edition.yaml", "  - 01-text.md", "  - 01-text.md\n  - 02-missing.md"),
-                            "CFG004", "manuscript/edition.yaml", lambda p: _line_of(p / "manuscript" / "edition.yaml", "02-missing.md")),
-    "empty-manuscript": (lambda p: [(p / "manuscript" / n).write_text("\n", encoding="utf-8") for n in ("01-text.md", "90-back.md")],
-                         "SRC003", "manuscript/edition.yaml", lambda p: _line_of(p / "manuscript" / "edition.yaml", "files:")),
+    "bib-unclosed-brace": (
+        lambda p: _append(p / "references.bib", "\n@book{broken,\n  title = {Unclosed,\n  year = {2001}\n"),
+        "BIB001",
+        "references.bib",
+        lambda p: _line_of(p / "references.bib", "@book{broken"),
+    ),
+    "bib-duplicate-key": (
+        lambda p: _append(
+            p / "references.bib", "\n@book{smith2000,\n  author = {A, B},\n  title = {T},\n  year = {2001},\n}\n"
+        ),
+        "BIB002",
+        "references.bib",
+        lambda p: len((p / "references.bib").read_text().splitlines()) - 4,
+    ),
+    "bib-missing-field": (
+        lambda p: (
+            _append(p / "references.bib", "\n@book{notitle2001,\n  author = {A, B},\n  year = {2001},\n}\n"),
+            _replace(p / "manuscript" / "01-text.md", "@perez1990", "@notitle2001"),
+        ),
+        "BIB003",
+        "references.bib",
+        lambda p: _line_of(p / "references.bib", "@book{notitle2001"),
+    ),
+    "unknown-citation-key": (
+        lambda p: _replace(p / "manuscript" / "01-text.md", "@perez1990", "@nosuchkey1999"),
+        "BIB004",
+        "manuscript/01-text.md",
+        lambda p: _line_of(p / "manuscript" / "01-text.md", "@nosuchkey1999"),
+    ),
+    "invalid-yaml": (
+        lambda p: _replace(p / "manuscript" / "edition.yaml", "lang: ru", "lang: [ru"),
+        "YML001",
+        "manuscript/edition.yaml",
+        None,
+    ),
+    "non-utf8-text": (
+        lambda p: (p / "manuscript" / "01-text.md").write_bytes(
+            (p / "manuscript" / "01-text.md").read_bytes() + b"\n\n\xff\xfe broken\n"
+        ),
+        "SRC001",
+        "manuscript/01-text.md",
+        lambda p: _line_of(p / "manuscript" / "01-text.md", "broken"),
+    ),
+    "listed-file-missing": (
+        lambda p: _replace(p / "manuscript" / "edition.yaml", "  - 01-text.md", "  - 01-text.md\n  - 02-missing.md"),
+        "CFG004",
+        "manuscript/edition.yaml",
+        lambda p: _line_of(p / "manuscript" / "edition.yaml", "02-missing.md"),
+    ),
+    "empty-manuscript": (
+        lambda p: [(p / "manuscript" / n).write_text("\n", encoding="utf-8") for n in ("01-text.md", "90-back.md")],
+        "SRC003",
+        "manuscript/edition.yaml",
+        lambda p: _line_of(p / "manuscript" / "edition.yaml", "files:"),
+    ),
 }
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import MINI, ROOT, run_build
 
 Corrupt = Callable[[Path], None]
@@ -79,46 +78,110 @@ def _real(name: str, corrupt: Corrupt) -> Corrupt:
 M = "manuscript"
 MINI_CASES: dict[str, tuple[Corrupt, str, str, Callable[[Path], int] | None]] = {
     # glossary.yaml
-    "glossary-invalid-yaml": (lambda p: _replace(p / M / "glossary.yaml", "term: COB", "term: [COB"),
-                              "YML001", "manuscript/glossary.yaml",
-                              lambda p: _line_of(p / M / "glossary.yaml", "expansion:")),
-    "glossary-non-utf8": (lambda p: _write_bytes_after(p / M / "glossary.yaml", r"expansion:", b" \xff"),
-                          "SRC001", "manuscript/glossary.yaml",
-                          lambda p: _line_of(p / M / "glossary.yaml", "expansion:")),
-    "glossary-wrong-type": (lambda p: _replace(p / M / "glossary.yaml", 'forms: ["COB", "Central Obrera Boliviana"]',
-                                               "forms: 5"),
-                            "GLS001", "manuscript/glossary.yaml", lambda p: _line_of(p / M / "glossary.yaml", "- id: cob")),
-    "glossary-missing-field": (lambda p: _replace(p / M / "glossary.yaml", "    term: COB\n", ""),
-                               "GLS001", "manuscript/glossary.yaml", lambda p: _line_of(p / M / "glossary.yaml", "- id: cob")),
-    "glossary-undefined-key": (lambda p: _replace(p / M / "01-text.md", "COB стала", "[COB]{.gls key=nope} стала"),
-                               "GLS", "manuscript/01-text.md", lambda p: _line_of(p / M / "01-text.md", "key=nope")),
+    "glossary-invalid-yaml": (
+        lambda p: _replace(p / M / "glossary.yaml", "term: COB", "term: [COB"),
+        "YML001",
+        "manuscript/glossary.yaml",
+        lambda p: _line_of(p / M / "glossary.yaml", "expansion:"),
+    ),
+    "glossary-non-utf8": (
+        lambda p: _write_bytes_after(p / M / "glossary.yaml", r"expansion:", b" \xff"),
+        "SRC001",
+        "manuscript/glossary.yaml",
+        lambda p: _line_of(p / M / "glossary.yaml", "expansion:"),
+    ),
+    "glossary-wrong-type": (
+        lambda p: _replace(p / M / "glossary.yaml", 'forms: ["COB", "Central Obrera Boliviana"]', "forms: 5"),
+        "GLS001",
+        "manuscript/glossary.yaml",
+        lambda p: _line_of(p / M / "glossary.yaml", "- id: cob"),
+    ),
+    "glossary-missing-field": (
+        lambda p: _replace(p / M / "glossary.yaml", "    term: COB\n", ""),
+        "GLS001",
+        "manuscript/glossary.yaml",
+        lambda p: _line_of(p / M / "glossary.yaml", "- id: cob"),
+    ),
+    "glossary-undefined-key": (
+        lambda p: _replace(p / M / "01-text.md", "COB стала", "[COB]{.gls key=nope} стала"),
+        "GLS",
+        "manuscript/01-text.md",
+        lambda p: _line_of(p / M / "01-text.md", "key=nope"),
+    ),
     # factions.yaml (one level above the manuscript: `faction-chart: {data: ../factions.yaml}`)
-    "factions-invalid-yaml": (lambda p: _replace(p / "factions.yaml", "name: Рабочая партия", "name: [Рабочая партия"),
-                              "FAC001", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "abbreviation: RP")),
-    "factions-non-utf8": (lambda p: _write_bytes_after(p / "factions.yaml", r"name: Рабочая партия", b" \xff"),
-                          "SRC001", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "name: Рабочая партия")),
-    "factions-wrong-type": (lambda p: _replace(p / "factions.yaml", "founded: {year: 1940, precision: approx}",
-                                               "founded: {year: sometime, precision: approx}"),
-                            "FAC002", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "year: sometime")),
-    "factions-missing-field": (lambda p: _replace(p / "factions.yaml", "    name: Рабочая партия\n", ""),
-                               "FAC003", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "- id: party")),
-    "factions-unknown-id": (lambda p: _replace(p / "factions.yaml", "from: party, to: intl", "from: party, to: nope"),
-                            "FAC006", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "to: nope")),
-    "factions-cycle": (lambda p: _replace(p / "factions.yaml", "relations:\n",
-                                          "relations:\n  - {type: split-from, from: party, to: split, "
-                                          "period: {start: 1954}, source: note:4}\n"),
-                       "FAC010", "factions.yaml", lambda p: _line_of(p / "factions.yaml", "from: split, to: party")),
+    "factions-invalid-yaml": (
+        lambda p: _replace(p / "factions.yaml", "name: Рабочая партия", "name: [Рабочая партия"),
+        "FAC001",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "abbreviation: RP"),
+    ),
+    "factions-non-utf8": (
+        lambda p: _write_bytes_after(p / "factions.yaml", r"name: Рабочая партия", b" \xff"),
+        "SRC001",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "name: Рабочая партия"),
+    ),
+    "factions-wrong-type": (
+        lambda p: _replace(
+            p / "factions.yaml",
+            "founded: {year: 1940, precision: approx}",
+            "founded: {year: sometime, precision: approx}",
+        ),
+        "FAC002",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "year: sometime"),
+    ),
+    "factions-missing-field": (
+        lambda p: _replace(p / "factions.yaml", "    name: Рабочая партия\n", ""),
+        "FAC003",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "- id: party"),
+    ),
+    "factions-unknown-id": (
+        lambda p: _replace(p / "factions.yaml", "from: party, to: intl", "from: party, to: nope"),
+        "FAC006",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "to: nope"),
+    ),
+    "factions-cycle": (
+        lambda p: _replace(
+            p / "factions.yaml",
+            "relations:\n",
+            "relations:\n  - {type: split-from, from: party, to: split, period: {start: 1954}, source: note:4}\n",
+        ),
+        "FAC010",
+        "factions.yaml",
+        lambda p: _line_of(p / "factions.yaml", "from: split, to: party"),
+    ),
     # the manuscript and edition.yaml
-    "missing-image": (lambda p: _replace(p / M / "01-text.md", "# Текст\n", "# Текст\n\n![Схема](nope.png)\n"),
-                      "SRC004", "manuscript/01-text.md", lambda p: _line_of(p / M / "01-text.md", "nope.png")),
-    "missing-inline-image": (lambda p: _replace(p / M / "01-text.md", "раскололась", "раскололась ![x](img/none.svg)"),
-                             "SRC004", "manuscript/01-text.md", lambda p: _line_of(p / M / "01-text.md", "none.svg")),
-    "unknown-filter": (lambda p: _replace(p / M / "edition.yaml", "citeproc, typography]", "citeproc, nosuchfilter]"),
-                       "CFG006", "manuscript/edition.yaml", lambda p: _line_of(p / M / "edition.yaml", "nosuchfilter")),
-    "unknown-filter-block-list": (lambda p: _replace(p / M / "edition.yaml", "filters: [citations, glossary,",
-                                                     "filters:\n  - nosuchfilter\n  - citations\n  - glossary\nx: ["),
-                                  "CFG006", "manuscript/edition.yaml",
-                                  lambda p: _line_of(p / M / "edition.yaml", "- nosuchfilter")),
+    "missing-image": (
+        lambda p: _replace(p / M / "01-text.md", "# Текст\n", "# Текст\n\n![Схема](nope.png)\n"),
+        "SRC004",
+        "manuscript/01-text.md",
+        lambda p: _line_of(p / M / "01-text.md", "nope.png"),
+    ),
+    "missing-inline-image": (
+        lambda p: _replace(p / M / "01-text.md", "раскололась", "раскололась ![x](img/none.svg)"),
+        "SRC004",
+        "manuscript/01-text.md",
+        lambda p: _line_of(p / M / "01-text.md", "none.svg"),
+    ),
+    "unknown-filter": (
+        lambda p: _replace(p / M / "edition.yaml", "citeproc, typography]", "citeproc, nosuchfilter]"),
+        "CFG006",
+        "manuscript/edition.yaml",
+        lambda p: _line_of(p / M / "edition.yaml", "nosuchfilter"),
+    ),
+    "unknown-filter-block-list": (
+        lambda p: _replace(
+            p / M / "edition.yaml",
+            "filters: [citations, glossary,",
+            "filters:\n  - nosuchfilter\n  - citations\n  - glossary\nx: [",
+        ),
+        "CFG006",
+        "manuscript/edition.yaml",
+        lambda p: _line_of(p / M / "edition.yaml", "- nosuchfilter"),
+    ),
 }
 
 # --- real-edition cases ------------------------------------------------------------------------------------
@@ -127,39 +190,95 @@ R = "manuscript"
 PERSONS, CHRONOLOGY, EMENDATIONS = (f"{R}/{n}.yaml" for n in ("persons", "chronology", "emendations"))
 REAL_CASES: dict[str, tuple[Corrupt, str, str, Callable[[Path], int] | None]] = {
     # persons.yaml (name_index)
-    "persons-invalid-yaml": (_real("name_index", lambda p: _replace(p / PERSONS, "heading: Агирре Гайнсборг Х.",
-                                                                    "heading: [Агирре Гайнсборг Х.")),
-                             "YML001", PERSONS, lambda p: _line_of(p / PERSONS, "full-name: Агирре")),
-    "persons-non-utf8": (_real("name_index", lambda p: _write_bytes_after(p / PERSONS, r"heading: Агирре", b" \xff")),
-                         "SRC001", PERSONS, lambda p: _line_of(p / PERSONS, "heading: Агирре")),
-    "persons-wrong-type": (_real("name_index", lambda p: _replace(p / PERSONS, "    born: 1909\n", "    born: early\n")),
-                           "NAM", PERSONS, lambda p: _line_of(p / PERSONS, "- id: aguirre-gainsborg-jose")),
-    "persons-missing-field": (_real("name_index", lambda p: _replace(p / PERSONS, "    heading: Агирре Гайнсборг Х.\n", "")),
-                              "NAM", PERSONS, lambda p: _line_of(p / PERSONS, "- id: aguirre-gainsborg-jose")),
+    "persons-invalid-yaml": (
+        _real(
+            "name_index",
+            lambda p: _replace(p / PERSONS, "heading: Агирре Гайнсборг Х.", "heading: [Агирре Гайнсборг Х."),
+        ),
+        "YML001",
+        PERSONS,
+        lambda p: _line_of(p / PERSONS, "full-name: Агирре"),
+    ),
+    "persons-non-utf8": (
+        _real("name_index", lambda p: _write_bytes_after(p / PERSONS, r"heading: Агирре", b" \xff")),
+        "SRC001",
+        PERSONS,
+        lambda p: _line_of(p / PERSONS, "heading: Агирре"),
+    ),
+    "persons-wrong-type": (
+        _real("name_index", lambda p: _replace(p / PERSONS, "    born: 1909\n", "    born: early\n")),
+        "NAM",
+        PERSONS,
+        lambda p: _line_of(p / PERSONS, "- id: aguirre-gainsborg-jose"),
+    ),
+    "persons-missing-field": (
+        _real("name_index", lambda p: _replace(p / PERSONS, "    heading: Агирре Гайнсборг Х.\n", "")),
+        "NAM",
+        PERSONS,
+        lambda p: _line_of(p / PERSONS, "- id: aguirre-gainsborg-jose"),
+    ),
     # chronology.yaml
-    "chronology-invalid-yaml": (_real("chronology", lambda p: _replace(p / CHRONOLOGY, '  - date: "1946"\n',
-                                                                       '  - date: ["1946"\n')),
-                                "YML001", CHRONOLOGY, lambda p: _line_of(p / CHRONOLOGY, "precision: year")),
-    "chronology-non-utf8": (_real("chronology", lambda p: _write_bytes_after(p / CHRONOLOGY, r'^  - date: "1946"$', b" \xff")),
-                            "SRC001", CHRONOLOGY, lambda p: _line_of(p / CHRONOLOGY, '- date: "1946"')),
-    "chronology-wrong-type": (_real("chronology", lambda p: _replace(p / CHRONOLOGY, '  - date: "1946"\n', "  - date: [1946]\n")),
-                              "CHR", CHRONOLOGY, lambda p: _line_of(p / CHRONOLOGY, "date: [1946]")),
-    "chronology-missing-field": (_real("chronology", lambda p: _replace(
-                                     p / CHRONOLOGY, '    anchor: "свержения правительства Г. Вильярроэля"\n', "")),
-                                 "CHR002", CHRONOLOGY, lambda p: _line_of(p / CHRONOLOGY, '- date: "1946"')),
+    "chronology-invalid-yaml": (
+        _real("chronology", lambda p: _replace(p / CHRONOLOGY, '  - date: "1946"\n', '  - date: ["1946"\n')),
+        "YML001",
+        CHRONOLOGY,
+        lambda p: _line_of(p / CHRONOLOGY, "precision: year"),
+    ),
+    "chronology-non-utf8": (
+        _real("chronology", lambda p: _write_bytes_after(p / CHRONOLOGY, r'^  - date: "1946"$', b" \xff")),
+        "SRC001",
+        CHRONOLOGY,
+        lambda p: _line_of(p / CHRONOLOGY, '- date: "1946"'),
+    ),
+    "chronology-wrong-type": (
+        _real("chronology", lambda p: _replace(p / CHRONOLOGY, '  - date: "1946"\n', "  - date: [1946]\n")),
+        "CHR",
+        CHRONOLOGY,
+        lambda p: _line_of(p / CHRONOLOGY, "date: [1946]"),
+    ),
+    "chronology-missing-field": (
+        _real(
+            "chronology",
+            lambda p: _replace(p / CHRONOLOGY, '    anchor: "свержения правительства Г. Вильярроэля"\n', ""),
+        ),
+        "CHR002",
+        CHRONOLOGY,
+        lambda p: _line_of(p / CHRONOLOGY, '- date: "1946"'),
+    ),
     # emendations.yaml and the spans that name its entries
-    "emendations-invalid-yaml": (_real("emendations", lambda p: _replace(p / EMENDATIONS, "- id: kratkoj\n", "- id: [kratkoj\n")),
-                                 "YML001", EMENDATIONS, lambda p: _line_of(p / EMENDATIONS, "source: кратrой")),
-    "emendations-non-utf8": (_real("emendations", lambda p: _write_bytes_after(p / EMENDATIONS, r"^- id: kratkoj$", b" \xff")),
-                             "SRC001", EMENDATIONS, lambda p: _line_of(p / EMENDATIONS, "- id: kratkoj")),
-    "emendations-wrong-type": (_real("emendations", lambda p: _replace(p / EMENDATIONS, "  seed-line: 113\n",
-                                                                       "  seed-line: [113]\n")),
-                               "EMD003", EMENDATIONS, lambda p: _line_of(p / EMENDATIONS, "seed-line: [113]")),
-    "emendations-missing-field": (_real("emendations", lambda p: _replace(p / EMENDATIONS, "  source: кратrой\n", "")),
-                                  "EMD003", EMENDATIONS, lambda p: _line_of(p / EMENDATIONS, "- id: kratkoj")),
-    "emendation-undefined-key": (_real("emendations", lambda p: _replace(p / R / "01-before-1952.md", "{.emendation key=kratkoj}",
-                                                                         "{.emendation key=nope}")),
-                                 "EMD001", f"{R}/01-before-1952.md", lambda p: _line_of(p / R / "01-before-1952.md", "key=nope")),
+    "emendations-invalid-yaml": (
+        _real("emendations", lambda p: _replace(p / EMENDATIONS, "- id: kratkoj\n", "- id: [kratkoj\n")),
+        "YML001",
+        EMENDATIONS,
+        lambda p: _line_of(p / EMENDATIONS, "source: кратrой"),
+    ),
+    "emendations-non-utf8": (
+        _real("emendations", lambda p: _write_bytes_after(p / EMENDATIONS, r"^- id: kratkoj$", b" \xff")),
+        "SRC001",
+        EMENDATIONS,
+        lambda p: _line_of(p / EMENDATIONS, "- id: kratkoj"),
+    ),
+    "emendations-wrong-type": (
+        _real("emendations", lambda p: _replace(p / EMENDATIONS, "  seed-line: 113\n", "  seed-line: [113]\n")),
+        "EMD003",
+        EMENDATIONS,
+        lambda p: _line_of(p / EMENDATIONS, "seed-line: [113]"),
+    ),
+    "emendations-missing-field": (
+        _real("emendations", lambda p: _replace(p / EMENDATIONS, "  source: кратrой\n", "")),
+        "EMD003",
+        EMENDATIONS,
+        lambda p: _line_of(p / EMENDATIONS, "- id: kratkoj"),
+    ),
+    "emendation-undefined-key": (
+        _real(
+            "emendations",
+            lambda p: _replace(p / R / "01-before-1952.md", "{.emendation key=kratkoj}", "{.emendation key=nope}"),
+        ),
+        "EMD001",
+        f"{R}/01-before-1952.md",
+        lambda p: _line_of(p / R / "01-before-1952.md", "key=nope"),
+    ),
 }
 
 
@@ -178,14 +297,26 @@ def _mini_project(tmp_path: Path) -> Path:
 
 def _real_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    ignore = shutil.ignore_patterns(".git", "dist", "__pycache__", ".hypothesis", ".pytest_cache", "*.pdf",
-                                    "*.epub", ".nox", ".venv", "build", ".cache")
+    ignore = shutil.ignore_patterns(
+        ".git",
+        "dist",
+        "__pycache__",
+        ".hypothesis",
+        ".pytest_cache",
+        "*.pdf",
+        "*.epub",
+        ".nox",
+        ".venv",
+        "build",
+        ".cache",
+    )
     shutil.copytree(ROOT, project, ignore=ignore)
     return project
 
 
-def _check(project: Path, earlier: Path, corrupt: Corrupt, code: str, file: str,
-           line: Callable[[Path], int] | None) -> None:
+def _check(
+    project: Path, earlier: Path, corrupt: Corrupt, code: str, file: str, line: Callable[[Path], int] | None
+) -> None:
     dist = project / "dist"
     shutil.copytree(earlier, dist)
     before = _snapshot(dist)

@@ -79,9 +79,12 @@ def open_page(browser, path: Path, viewport: dict, scheme: str = "light", script
 
 
 def visible(page, selector: str) -> bool:
-    return page.evaluate("s => { const e = document.querySelector(s); if (!e) return false;"
-                         " const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0"
-                         " && getComputedStyle(e).visibility === 'visible'; }", selector)
+    return page.evaluate(
+        "s => { const e = document.querySelector(s); if (!e) return false;"
+        " const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0"
+        " && getComputedStyle(e).visibility === 'visible'; }",
+        selector,
+    )
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pypdf
 import pytest
-
 from conftest import MINI, run_build
 
 

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import MINI, ROOT, run_build
 
 FORMATS = "html,epub"
@@ -22,8 +21,7 @@ FORMATS = "html,epub"
 @pytest.fixture()
 def project(tmp_path) -> Path:
     shutil.copytree(MINI, tmp_path / "project")
-    shutil.copytree(ROOT / "filters", tmp_path / "project" / "filters",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "filters", tmp_path / "project" / "filters", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path / "project"
 
 
@@ -37,9 +35,25 @@ def build(project: Path, out: str = "dist", formats: str = FORMATS, *extra: str,
 
         full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
         full_env.update({"PYTHONPATH": str(ROOT / "src"), "SOURCE_DATE_EPOCH": "1700000000", **(env or {})})
-        proc = subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(project / "manuscript"),
-                               "--out", str(project / out), "--format", formats, *extra], cwd=project,
-                              env=full_env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "editio",
+                "build",
+                "--manuscript",
+                str(project / "manuscript"),
+                "--out",
+                str(project / out),
+                "--format",
+                formats,
+                *extra,
+            ],
+            cwd=project,
+            env=full_env,
+            capture_output=True,
+            text=True,
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 
@@ -49,8 +63,11 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def entries(project: Path) -> list[str]:
@@ -70,8 +87,17 @@ def test_no_change_is_served_from_cache(project: Path):
     assert stamps(project / "dist") == before  # nothing rewritten
 
 
-@pytest.mark.parametrize("changed", ["manuscript/01-text.md", "manuscript/edition.yaml", "manuscript/glossary.yaml",
-                                     "references.bib", "factions.yaml", "filters/typography.py"])
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "manuscript/01-text.md",
+        "manuscript/edition.yaml",
+        "manuscript/glossary.yaml",
+        "references.bib",
+        "factions.yaml",
+        "filters/typography.py",
+    ],
+)
 def test_a_changed_source_invalidates(project: Path, changed: str):
     build(project)
     path = project / changed
@@ -93,7 +119,9 @@ def test_build_date_and_package_are_part_of_the_key(project: Path):
     lines = source_lines(load_config(project / "manuscript", project))
     assert any(line.startswith("file ") and line.split()[1].endswith("editio/build.py") for line in lines)
     assert any(line.startswith("file ") and line.split()[1].endswith("templates/edition.typst") for line in lines)
-    assert any(line.startswith("typst ") for line in lines) and any(line.startswith("pypandoc-binary ") for line in lines)
+    assert any(line.startswith("typst ") for line in lines) and any(
+        line.startswith("pypandoc-binary ") for line in lines
+    )
 
 
 def test_no_cache_rebuilds(project: Path):
@@ -158,8 +186,9 @@ def test_a_failed_build_leaves_no_entry(project: Path):
     text = project / "manuscript" / "01-text.md"
     original = text.read_text(encoding="utf-8")
     text.write_text(original + "\nСм. [@no-such-key].\n", encoding="utf-8")
-    proc = run_build(project / "manuscript", project / "dist", cwd=project, formats=FORMATS,
-                     env={"EDITIO_NO_CACHE": ""})
+    proc = run_build(
+        project / "manuscript", project / "dist", cwd=project, formats=FORMATS, env={"EDITIO_NO_CACHE": ""}
+    )
     assert proc.returncode == 1 and "BIB" in proc.stderr
     assert entries(project) == known
     assert not list((project / ".cache" / "editio").glob(".tmp-*"))
@@ -187,15 +216,18 @@ def test_command_line_formats_match_the_build():
 
 # --- warnings kept with the entries ------------------------------------------------------------------------------
 
+
 def warning_lines(report: str) -> list[str]:
     return [line for line in report.splitlines() if re.search(r": warning [A-Z0-9]+: ", line)]
 
 
 def test_a_cached_build_shows_the_warnings_of_the_build_that_made_it(project: Path):
     bib = project / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n@book{unused2001,\n  author = {Nadie, N.},\n"
-                   "  title = {Nunca citado},\n  year = {2001},\n  publisher = {X},\n  address = {Y}\n}\n",
-                   encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@book{unused2001,\n  author = {Nadie, N.},\n"
+        "  title = {Nunca citado},\n  year = {2001},\n  publisher = {X},\n  address = {Y}\n}\n",
+        encoding="utf-8",
+    )
     first = build(project)
     warnings = warning_lines(first)
     assert any("references.bib:" in w and "warning BIB005" in w and "unused2001" in w for w in warnings), first
@@ -236,6 +268,7 @@ def test_a_writer_warning_is_kept_with_its_own_format_only(project: Path, monkey
 
 # --- what the key reads ------------------------------------------------------------------------------------------
 
+
 def key_lines(project: Path) -> list[str]:
     from editio.cache import source_lines
     from editio.config import load_config
@@ -251,8 +284,11 @@ def test_links_out_of_the_project_and_special_files_are_not_read(project: Path, 
     (project / "manuscript" / "loop.md").symlink_to("loop.md")
     (project / "manuscript" / "inside.md").symlink_to("01-text.md")
     os.mkfifo(project / "manuscript" / "pipe")
-    lines = {line.split()[1].rsplit("/", 1)[-1]: line.split(" ", 2)[2] for line in key_lines(project)
-             if line.startswith("file ") and "/manuscript/" in line}
+    lines = {
+        line.split()[1].rsplit("/", 1)[-1]: line.split(" ", 2)[2]
+        for line in key_lines(project)
+        if line.startswith("file ") and "/manuscript/" in line
+    }
     assert lines["zero.md"] == "link /dev/zero"
     assert lines["secret.md"] == f"link {secret}"
     assert lines["loop.md"] == "link loop.md"
@@ -268,8 +304,9 @@ def test_links_out_of_the_project_and_special_files_are_not_read(project: Path, 
 def test_an_image_named_from_the_project_root_is_part_of_the_key(project: Path):
     figures = project / "figures"
     figures.mkdir()
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-           '<rect width="10" height="10" fill="{}"/></svg>')
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="{}"/></svg>'
+    )
     (figures / "square.svg").write_text(svg.format("red"), encoding="utf-8")
     text = project / "manuscript" / "01-text.md"
     text.write_text(text.read_text(encoding="utf-8") + "\n![Квадрат](figures/square.svg)\n", encoding="utf-8")
@@ -292,6 +329,7 @@ def test_file_names_that_are_not_utf8(project: Path):
 
 
 # --- failures of the cache ---------------------------------------------------------------------------------------
+
 
 def test_a_cache_that_cannot_be_written_is_a_warning(project: Path):
     (project / ".cache").write_text("a file where the cache folder should be\n", encoding="utf-8")

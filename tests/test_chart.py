@@ -14,8 +14,19 @@ from xml.etree import ElementTree
 import pytest
 from helpers import ROOT, assert_matches_golden
 
-from editio.chart import (CONNECTOR_STYLE, LAYOUTS, NEUTRAL, char_advance, chart_bands, chart_description,
-                          chart_years, colour_classes, faction_chart_svg, faction_chart_table, layout_chart)
+from editio.chart import (
+    CONNECTOR_STYLE,
+    LAYOUTS,
+    NEUTRAL,
+    char_advance,
+    chart_bands,
+    chart_description,
+    chart_years,
+    colour_classes,
+    faction_chart_svg,
+    faction_chart_table,
+    layout_chart,
+)
 from editio.factions import RELATION_TYPES, load_factions, parse_factions
 
 MINI = ROOT / "tests" / "fixtures" / "mini" / "factions.yaml"
@@ -81,7 +92,7 @@ def test_no_label_overlaps_another_or_is_crossed_by_a_line(data, variant):
     assert connectors or data is not None
     for i, a in enumerate(boxes):
         what = layout.texts[i].text
-        assert 0 <= a.x0 and a.x1 <= layout.width and 0 <= a.y0 and a.y1 <= layout.height, what
+        assert a.x0 >= 0 and a.x1 <= layout.width and a.y0 >= 0 and a.y1 <= layout.height, what
         for j in range(i + 1, len(boxes)):
             assert not a.overlaps(boxes[j]), (what, layout.texts[j].text)
         for ln in layout.lines + layout.grid:
@@ -92,6 +103,7 @@ def test_no_label_overlaps_another_or_is_crossed_by_a_line(data, variant):
 
 def test_crossing_check_can_fail():
     from editio.chart import Box
+
     box = Box(10, 10, 20, 20)
     assert box.crossed_by(15, 0, 15, 30) and box.crossed_by(0, 0, 30, 30)
     assert not box.crossed_by(25, 0, 25, 30) and not box.crossed_by(0, 9, 30, 9)
@@ -138,14 +150,18 @@ def _luminance(colour: str) -> float:
     def channel(c: int) -> float:
         c = c / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 def test_colour_classes_stay_apart_in_greyscale():
     # eight international bodies: each pair differs by pattern or clearly by luminance, and none is plain grey
-    orgs = "\n".join(f"  - {{id: i{n}, name: I{n}, kind: international, founded: {{year: 1900, precision: year}}, "
-                     f"ended: {{year: 1910, precision: year}}, source: s}}" for n in range(8))
+    orgs = "\n".join(
+        f"  - {{id: i{n}, name: I{n}, kind: international, founded: {{year: 1900, precision: year}}, "
+        f"ended: {{year: 1910, precision: year}}, source: s}}"
+        for n in range(8)
+    )
     fills = list(colour_classes(parse_factions("organisations:\n" + orgs)).values())
     assert len(fills) == 8
     neutral = type(fills[0])(NEUTRAL)
@@ -170,7 +186,7 @@ def test_nothing_of_the_flagship_is_in_the_chart_code():
     code = CHART_PY.read_text(encoding="utf-8")
     assert not re.search(r"\b1[5-9]\d\d\b", code), "a year in chart.py"
     assert not re.search(r"[А-Яа-яЁё]", code), "Russian text in chart.py"
-    for band in ("trotskyist", "mnr", "labour", "left\""):
+    for band in ("trotskyist", "mnr", "labour", 'left"'):
         assert band not in code
 
 
@@ -189,7 +205,7 @@ def test_another_century_with_made_up_bands():
 
 
 def test_defaults_come_from_the_data():
-    text = CENTURY[CENTURY.index("organisations:"):]
+    text = CENTURY[CENTURY.index("organisations:") :]
     data = parse_factions(text)
     assert chart_years(data) == (1802, 1850)  # earliest date to the year after the latest
     assert [(b.id, b.title) for b in chart_bands(data)] == [("north", "north"), ("south", "south")]
@@ -210,8 +226,9 @@ def test_caller_words_are_used_and_the_data_file_wins():
 
 # The letters of the catalogue's languages and their neighbours (Basic Latin, Latin-1, Latin Extended-A, Cyrillic)
 # and the punctuation labels use.
-ALPHABET = sorted({chr(c) for c in [*range(0x21, 0x7F), *range(0xC0, 0x180), *range(0x400, 0x460)]}
-                  | set("–—‘’“”„«»…№"))
+ALPHABET = sorted(
+    {chr(c) for c in [*range(0x21, 0x7F), *range(0xC0, 0x180), *range(0x400, 0x460)]} | set("–—‘’“”„«»…№")
+)
 MEASURE = """#let texts = json("texts.json")
 #context [#metadata(texts.map(((body, style)) => {
   let set-in(top, bottom) = measure(text(font: "Libertinus Serif", fallback: false, size: 100pt, style: style,
@@ -229,8 +246,17 @@ def measured(folder: Path, texts: list[tuple[str, str]]) -> list[tuple[float, fl
     (folder / "measure.typ").write_text(MEASURE, encoding="utf-8")
     import typst
 
-    result = json.loads(typst.query(str(folder / "measure.typ"), "<measured>", field="value", one=True,
-                                    root=str(folder), ignore_system_fonts=True, font_paths=[]))
+    result = json.loads(
+        typst.query(
+            str(folder / "measure.typ"),
+            "<measured>",
+            field="value",
+            one=True,
+            root=str(folder),
+            ignore_system_fonts=True,
+            font_paths=[],
+        )
+    )
     assert len(result) == len(texts)
     return [tuple(m) for m in result]
 
@@ -238,27 +264,37 @@ def measured(folder: Path, texts: list[tuple[str, str]]) -> list[tuple[float, fl
 def test_text_metric_is_never_narrower_than_a_glyph(tmp_path):
     """The layout keeps labels apart with ``char_advance``; it must not underestimate any glyph it may meet."""
     texts = [(c, style) for c in ALPHABET for style in ("normal", "italic")]
-    too_narrow = [f"{c!r} {style}: {width:.3f} em > {char_advance(c, style == 'italic'):.2f} em"
-                  for (c, style), (width, _, _) in zip(texts, measured(tmp_path, texts))
-                  if width > char_advance(c, style == "italic")]
+    too_narrow = [
+        f"{c!r} {style}: {width:.3f} em > {char_advance(c, style == 'italic'):.2f} em"
+        for (c, style), (width, _, _) in zip(texts, measured(tmp_path, texts), strict=False)
+        if width > char_advance(c, style == "italic")
+    ]
     assert not too_narrow, too_narrow
 
 
 def test_every_drawn_text_lies_inside_its_box(tmp_path):
     """The boxes the overlap tests above compare hold the real glyphs of every text of every chart drawn here."""
-    items = {(t.text, t.style or "normal", t.size): t
-             for data in (load_factions(MINI), load_factions(REAL), parse_factions(CENTURY))
-             for variant in LAYOUTS for t in layout_chart(data, variant).texts}
+    items = {
+        (t.text, t.style or "normal", t.size): t
+        for data in (load_factions(MINI), load_factions(REAL), parse_factions(CENTURY))
+        for variant in LAYOUTS
+        for t in layout_chart(data, variant).texts
+    }
     texts = sorted({(text, style) for text, style, _ in items})
-    metrics = dict(zip(texts, measured(tmp_path, texts)))
+    metrics = dict(zip(texts, measured(tmp_path, texts), strict=False))
     outside = []
     for (text, style, size), item in sorted(items.items()):
         width, ascent, descent = metrics[text, style]
         box = item.box
-        if (width * size > box.x1 - box.x0 + 0.01 or item.y - ascent * size < box.y0 - 0.01
-                or item.y + descent * size > box.y1 + 0.01):
-            outside.append(f"{text!r} at {size} pt: {width * size:.2f} × {(ascent + descent) * size:.2f} pt, its box "
-                           f"{box.x1 - box.x0:.2f} × {box.y1 - box.y0:.2f} pt")
+        if (
+            width * size > box.x1 - box.x0 + 0.01
+            or item.y - ascent * size < box.y0 - 0.01
+            or item.y + descent * size > box.y1 + 0.01
+        ):
+            outside.append(
+                f"{text!r} at {size} pt: {width * size:.2f} × {(ascent + descent) * size:.2f} pt, its box "
+                f"{box.x1 - box.x0:.2f} × {box.y1 - box.y0:.2f} pt"
+            )
     assert not outside, outside
 
 
@@ -279,8 +315,9 @@ def test_same_bytes_twice_and_valid_svg(data):
 def test_typst_draws_the_svg(tmp_path):
     typst = pytest.importorskip("typst")
     (tmp_path / "chart.svg").write_text(faction_chart_svg(load_factions(REAL), "wide"), encoding="utf-8")
-    (tmp_path / "doc.typ").write_text('#set page(width: 330pt, height: 460pt, margin: 2pt)\n#image("chart.svg")\n',
-                                      encoding="utf-8")
+    (tmp_path / "doc.typ").write_text(
+        '#set page(width: 330pt, height: 460pt, margin: 2pt)\n#image("chart.svg")\n', encoding="utf-8"
+    )
     pdf = typst.compile(str(tmp_path / "doc.typ"), ignore_system_fonts=True, root=str(tmp_path))
     # one page, and the chart's text set in Libertinus Serif (text stays text)
     assert b"/Type/Pages/Count 1" in pdf and b"LibertinusSerif" in pdf

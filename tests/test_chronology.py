@@ -33,10 +33,15 @@ MANUSCRIPT = ROOT / "manuscript"
 
 def case_edition(case: str, text: str | None = None, config: dict | None = None, events: str | None = None):
     folder = CASES / case
-    files = {"manuscript/chronology.yaml": events or (folder / "chronology.yaml").read_text(encoding="utf-8"),
-             "manuscript/references.bib": (folder / "references.bib").read_text(encoding="utf-8")}
-    return prepare(text or (folder / "input.md").read_text(encoding="utf-8"),
-                   {"filters": ["chronology"], "bibliography": "references.bib", **(config or {})}, files)
+    files = {
+        "manuscript/chronology.yaml": events or (folder / "chronology.yaml").read_text(encoding="utf-8"),
+        "manuscript/references.bib": (folder / "references.bib").read_text(encoding="utf-8"),
+    }
+    return prepare(
+        text or (folder / "input.md").read_text(encoding="utf-8"),
+        {"filters": ["chronology"], "bibliography": "references.bib", **(config or {})},
+        files,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
@@ -47,22 +52,36 @@ def test_golden(case, fmt):
 
 # --- dates and phrases ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang, parts, text", [
-    ("ru", (1954,), "1954\u00a0г."),
-    ("ru", (1946, 11), "ноябрь 1946\u00a0г."),
-    ("ru", (1952, 4, 9), "9\u00a0апреля 1952\u00a0г."),
-    ("ru", (1964, 5, 1), "1\u00a0мая 1964\u00a0г."),
-    ("en", (1946, 11), "November 1946"),
-    ("de", (1952, 4, 9), "9.\u00a0April 1952"),
-])
+
+@pytest.mark.parametrize(
+    "lang, parts, text",
+    [
+        ("ru", (1954,), "1954\u00a0г."),
+        ("ru", (1946, 11), "ноябрь 1946\u00a0г."),
+        ("ru", (1952, 4, 9), "9\u00a0апреля 1952\u00a0г."),
+        ("ru", (1964, 5, 1), "1\u00a0мая 1964\u00a0г."),
+        ("en", (1946, 11), "November 1946"),
+        ("de", (1952, 4, 9), "9.\u00a0April 1952"),
+    ],
+)
 def test_dates_in_the_document_language(lang, parts, text):
     assert date_words(parts, catalogue(lang).text) == text
 
 
-@pytest.mark.parametrize("value, parts", [
-    ("1952", (1952,)), (1952, (1952,)), ("1952-04", (1952, 4)), ("1952-04-09", (1952, 4, 9)),
-    ("1952-13", None), ("1952-02-30", None), ("9.4.1952", None), ("52", None), (True, None),
-])
+@pytest.mark.parametrize(
+    "value, parts",
+    [
+        ("1952", (1952,)),
+        (1952, (1952,)),
+        ("1952-04", (1952, 4)),
+        ("1952-04-09", (1952, 4, 9)),
+        ("1952-13", None),
+        ("1952-02-30", None),
+        ("9.4.1952", None),
+        ("52", None),
+        (True, None),
+    ],
+)
 def test_parse_date(value, parts):
     assert parse_date(value) == parts
 
@@ -74,6 +93,7 @@ def test_phrases_compare_spaces_dashes_and_quotes_loosely_and_match_whole_words(
 
 
 # --- anchors ---------------------------------------------------------------------------------------
+
 
 def anchors_and_list(edition) -> tuple[dict, list]:
     """Each chron anchor with the word after it; the list's (date, target, screen text) rows."""
@@ -95,18 +115,29 @@ def anchors_and_list(edition) -> tuple[dict, list]:
 def test_anchors_across_marks_and_in_notes_with_their_original_pages():
     anchors, rows = anchors_and_list(case_edition("basic"))
     # Date order: 1946 (from the note), 1946-11 (phrase across Emph), 1952-04-09, then two events of 1954.
-    assert anchors == {"chron-01": "Тезисы", "chron-02": "В", "chron-03": "Восстание", "chron-04": "В",
-                       "chron-05": "вышла"}
-    assert rows == [("1946\u00a0г.", "chron-01", "с.\u00a05", "с."),
-                    ("ноябрь 1946\u00a0г.", "chron-02", "с.\u00a05", "с."),
-                    ("9\u00a0апреля 1952\u00a0г.", "chron-03", "с.\u00a05", "с."),
-                    ("1954\u00a0г.", "chron-04", "с.\u00a06", "с."), ("1954\u00a0г.", "chron-05", "с.\u00a06", "с.")]
+    assert anchors == {
+        "chron-01": "Тезисы",
+        "chron-02": "В",
+        "chron-03": "Восстание",
+        "chron-04": "В",
+        "chron-05": "вышла",
+    }
+    assert rows == [
+        ("1946\u00a0г.", "chron-01", "с.\u00a05", "с."),
+        ("ноябрь 1946\u00a0г.", "chron-02", "с.\u00a05", "с."),
+        ("9\u00a0апреля 1952\u00a0г.", "chron-03", "с.\u00a05", "с."),
+        ("1954\u00a0г.", "chron-04", "с.\u00a06", "с."),
+        ("1954\u00a0г.", "chron-05", "с.\u00a06", "с."),
+    ]
 
 
 def test_anchor_found_after_other_filters_marked_the_text():
     """The name index may have wrapped a name inside the phrase in a Span before the chronology runs."""
-    text = (CASES / "basic" / "input.md").read_text(encoding="utf-8").replace(
-        "Тезисы написал Г. Лора", "Тезисы написал [Г. Лора]{#name-lora-1 .name-ref}")
+    text = (
+        (CASES / "basic" / "input.md")
+        .read_text(encoding="utf-8")
+        .replace("Тезисы написал Г. Лора", "Тезисы написал [Г. Лора]{#name-lora-1 .name-ref}")
+    )
     anchors, _rows = anchors_and_list(case_edition("basic", text))
     assert "chron-01" in anchors
 
@@ -116,8 +147,12 @@ def test_no_page_marker_before_the_anchor_gives_the_text_link_and_options_replac
     events = 'events:\n  - date: "1954"\n    text: "Раскол."\n    anchor: "В 1954 г. партия"\n'
     _anchors, rows = anchors_and_list(case_edition("basic", text, events=events))
     assert rows == [("1954\u00a0г.", "chron-01", "в тексте", "с.")]
-    edition = case_edition("basic", "[]{.pg at=7}" + text, events=events, config={"chronology": {
-        "page-class": "pg", "page-attribute": "at", "page-prefix": "S.", "text-link": "hier"}})
+    edition = case_edition(
+        "basic",
+        "[]{.pg at=7}" + text,
+        events=events,
+        config={"chronology": {"page-class": "pg", "page-attribute": "at", "page-prefix": "S.", "text-link": "hier"}},
+    )
     assert anchors_and_list(edition)[1] == [("1954\u00a0г.", "chron-01", "S.\u00a07", "S.")]
 
 
@@ -131,8 +166,10 @@ def test_the_catalogue_gives_the_words_in_another_language():
 def test_typst_anchor_and_page_query():
     typst = render(case_edition("basic"), "typst")
     assert '#metadata("anchor")<chron-03>Восстание' in typst
-    assert "#strong[9~апреля 1952~г.]~--- Восстание 9 апреля.~---~#link(<chron-03>)[#\"с.\"~#context " \
-           "counter(page).at(<chron-03>).first()];" in typst
+    assert (
+        '#strong[9~апреля 1952~г.]~--- Восстание 9 апреля.~---~#link(<chron-03>)[#"с."~#context '
+        "counter(page).at(<chron-03>).first()];" in typst
+    )
     assert typst.count("hanging-indent: 1.2em") == 1
 
 
@@ -183,13 +220,19 @@ def test_data_problems_fail_the_build_together_with_anchor_problems():
     with pytest.raises(EditionError) as caught:
         case_edition("basic", events=BAD_EVENTS)
     found = {(d.code, d.line, d.file) for d in caught.value.diagnostics}
-    assert found == {("CHR003", 2, "manuscript/chronology.yaml"), ("CHR004", 5, "manuscript/chronology.yaml"),
-                     ("CHR002", 9, "manuscript/chronology.yaml"), ("CHR005", 11, "manuscript/chronology.yaml")}
+    assert found == {
+        ("CHR003", 2, "manuscript/chronology.yaml"),
+        ("CHR004", 5, "manuscript/chronology.yaml"),
+        ("CHR002", 9, "manuscript/chronology.yaml"),
+        ("CHR005", 11, "manuscript/chronology.yaml"),
+    }
 
 
 def test_anchor_missing_or_repeated_fails_with_the_line():
-    events = ('events:\n  - date: "1953"\n    text: "Нет в тексте."\n    anchor: "этой фразы нет"\n'
-              '  - date: "1954"\n    text: "Дважды."\n    anchor: "1954 г."\n')
+    events = (
+        'events:\n  - date: "1953"\n    text: "Нет в тексте."\n    anchor: "этой фразы нет"\n'
+        '  - date: "1954"\n    text: "Дважды."\n    anchor: "1954 г."\n'
+    )
     with pytest.raises(EditionError) as caught:
         case_edition("basic", events=events)
     assert {(d.code, d.line) for d in caught.value.diagnostics} == {("CHR005", 2), ("CHR006", 5)}
@@ -218,6 +261,7 @@ def test_unknown_option_is_cfg012():
 
 # --- the real data -------------------------------------------------------------------------------
 
+
 def test_every_event_of_the_real_chronology_is_anchored_once(tmp_path):
     """CHR005/CHR006 would fail the build for an anchor not found or found twice."""
     from editio.build import prepare as prepare_edition
@@ -240,18 +284,35 @@ def test_every_event_of_the_real_chronology_is_anchored_once(tmp_path):
 
 # --- pandoc --filter and the PDF ---------------------------------------------------------------------
 
+
 def test_runs_as_a_pandoc_filter():
     from pypandoc import get_pandoc_path
 
     folder = CASES / "basic"
-    source = subprocess.run([get_pandoc_path(), "input.md", "-t", "json", "-M", "lang=ru"], cwd=folder,
-                            capture_output=True, text=True, check=True).stdout
+    source = subprocess.run(
+        [get_pandoc_path(), "input.md", "-t", "json", "-M", "lang=ru"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
-    out = subprocess.run([sys.executable, "-m", "editio.filters.pandoc_filter", "chronology", "html"], input=source,
-                         cwd=folder, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "editio.filters.pandoc_filter", "chronology", "html"],
+        input=source,
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
-    html = subprocess.run([get_pandoc_path(), "-f", "json", "-t", "html", "--wrap=none"], input=out.stdout,
-                          capture_output=True, text=True, check=True).stdout
+    html = subprocess.run(
+        [get_pandoc_path(), "-f", "json", "-t", "html", "--wrap=none"],
+        input=out.stdout,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert '<span id="chron-03"></span>Восстание 9 апреля' in html
     assert '<a href="#chron-03">с.\u00a05</a>' in html
     assert "chronology" not in json.loads(out.stdout)["meta"]
@@ -262,13 +323,16 @@ def test_pdf_chronology_gives_the_typst_page_of_each_event(tmp_path):
 
     from editio.build import build
 
-    folder = CASES / "basic"
-    text = ("# Один\n\nВ ноябре 1946 г. в поселке Пулакайо состоялся конгресс.\n\n# Два\n\n"
-            "В 1954 г. партия раскололась.\n\n# Хроника событий\n\n::: chronology\n:::\n")
-    events = ('events:\n  - date: "1954"\n    text: "Раскол партии."\n    anchor: "В 1954 г. партия"\n'
-              '  - date: "1946-11"\n    text: "Конгресс в Пулакайо."\n    anchor: "В ноябре 1946 г."\n')
-    manuscript = make_project(tmp_path, text, {"filters": ["chronology"]},
-                              {"manuscript/chronology.yaml": events})
+    CASES / "basic"
+    text = (
+        "# Один\n\nВ ноябре 1946 г. в поселке Пулакайо состоялся конгресс.\n\n# Два\n\n"
+        "В 1954 г. партия раскололась.\n\n# Хроника событий\n\n::: chronology\n:::\n"
+    )
+    events = (
+        'events:\n  - date: "1954"\n    text: "Раскол партии."\n    anchor: "В 1954 г. партия"\n'
+        '  - date: "1946-11"\n    text: "Конгресс в Пулакайо."\n    anchor: "В ноябре 1946 г."\n'
+    )
+    manuscript = make_project(tmp_path, text, {"filters": ["chronology"]}, {"manuscript/chronology.yaml": events})
     build(manuscript, tmp_path / "dist", ("pdf",), tmp_path)
     pages = [page.extract_text() for page in PdfReader(tmp_path / "dist" / "test.pdf").pages]
     listing = next(text for text in pages if "Хроника событий" in text)

@@ -25,14 +25,22 @@ from editio.load.pandoc import pandoc_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "citations"
-STYLE = {"manuscript/styles/edition.csl":
-         (ROOT / "manuscript" / "styles" / "gost-r-7-0-5-2008-edition.csl").read_text(encoding="utf-8")}
+STYLE = {
+    "manuscript/styles/edition.csl": (ROOT / "manuscript" / "styles" / "gost-r-7-0-5-2008-edition.csl").read_text(
+        encoding="utf-8"
+    )
+}
 MINI_BIB = (CASES / "mini" / "references.bib").read_text(encoding="utf-8")
 NBSP = "\u00a0"
 
 
-def citations_edition(markdown: str, bib: str = MINI_BIB, options: dict | None = None,
-                      filters: tuple[str, ...] = ("citations",), lang: str = "ru"):
+def citations_edition(
+    markdown: str,
+    bib: str = MINI_BIB,
+    options: dict | None = None,
+    filters: tuple[str, ...] = ("citations",),
+    lang: str = "ru",
+):
     """The edition of ``markdown`` with ``bib`` as its bibliography, the edition's CSL style and ``filters``."""
     config = {"filters": list(filters), "bibliography": "references.bib", "csl": "styles/edition.csl", "lang": lang}
     if options is not None:
@@ -43,8 +51,11 @@ def citations_edition(markdown: str, bib: str = MINI_BIB, options: dict | None =
 def suffixes(markdown: str, **kwargs) -> list[tuple[str, str]]:
     """Every citation's key and suffix (as plain text) after the citations filter, before citeproc."""
     edition = citations_edition(markdown, **kwargs)
-    return [(c["citationId"], stringify(c["citationSuffix"]))
-            for cite in iter_nodes(edition.doc["blocks"], ("Cite",)) for c in cite["c"][0]]
+    return [
+        (c["citationId"], stringify(c["citationSuffix"]))
+        for cite in iter_nodes(edition.doc["blocks"], ("Cite",))
+        for c in cite["c"][0]
+    ]
 
 
 def notes(edition) -> list[str]:
@@ -56,21 +67,45 @@ def bibliography(edition) -> dict[str, str]:
     """The rendered bibliography entries by key."""
     from editio.ast import identifier
 
-    return {identifier(div)[len("ref-"):]: stringify(div["c"][1]).strip()
-            for div in iter_nodes(edition.doc["blocks"], ("Div",)) if identifier(div).startswith("ref-")}
+    return {
+        identifier(div)[len("ref-") :]: stringify(div["c"][1]).strip()
+        for div in iter_nodes(edition.doc["blocks"], ("Div",))
+        if identifier(div).startswith("ref-")
+    }
 
 
 # ---------------------------------------------------------------- pure helpers
 
-@pytest.mark.parametrize("value, code", [("russian", "ru"), ("Spanish", "es"), ("en-US", "en"), ("ru_RU", "ru"),
-                                         ("ngerman", "de"), ("", None), ("  ", None), (None, None)])
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("russian", "ru"),
+        ("Spanish", "es"),
+        ("en-US", "en"),
+        ("ru_RU", "ru"),
+        ("ngerman", "de"),
+        ("", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
 def test_language_code(value, code):
     assert language_code(value) == code
 
 
-@pytest.mark.parametrize("label, parsed, expected", [("p.", True, "с."), ("pp.", True, "с."), ("P.", True, "с."),
-                                                     ("p.", False, "p."), ("pp.", False, "p."), ("P.", False, "P."),
-                                                     ("Pp.", False, "P.")])
+@pytest.mark.parametrize(
+    "label, parsed, expected",
+    [
+        ("p.", True, "с."),
+        ("pp.", True, "с."),
+        ("P.", True, "с."),
+        ("p.", False, "p."),
+        ("pp.", False, "p."),
+        ("P.", False, "P."),
+        ("Pp.", False, "P."),
+    ],
+)
 def test_locator_label(label, parsed, expected):
     assert locator_label(label, parsed, "с.") == expected
 
@@ -116,6 +151,7 @@ def test_rewrite_suffix_leaves_other_suffixes():
 
 # ---------------------------------------------------------------- the filter on small documents
 
+
 def test_russian_entry_gets_the_locale_term_and_foreign_keeps_p():
     found = suffixes("Т[^1].\n\n[^1]: [@perez1990, p. 5; @smith2000, pp. 7-8; @smith2000, P. 9].\n")
     # pandoc's reader ties the abbreviations "p." and "pp." (not "P.") to their number with a no-break space
@@ -137,8 +173,9 @@ def test_unknown_key_is_an_error_at_its_line():
 
 
 def test_parsed_languages_option():
-    found = suffixes("Т[^1].\n\n[^1]: [@perez1990, p. 5; @smith2000, p. 7].\n",
-                     options={"parsed-languages": ["english"]})
+    found = suffixes(
+        "Т[^1].\n\n[^1]: [@perez1990, p. 5; @smith2000, p. 7].\n", options={"parsed-languages": ["english"]}
+    )
     assert found == [("perez1990", f", p.{NBSP}5"), ("smith2000", f", с.{NBSP}7")]
 
 
@@ -158,11 +195,14 @@ def test_options_removed_from_metadata():
     assert "citations" not in edition.doc["meta"]
 
 
-@pytest.mark.parametrize("options, message", [
-    (["ru"], "`citations` must be a map of options"),
-    ({"parsed-languages": "ru"}, "`citations.parsed-languages` must be a list of"),
-    ({"page-label": "с."}, "unknown option `citations.page-label`"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["ru"], "`citations` must be a map of options"),
+        ({"parsed-languages": "ru"}, "`citations.parsed-languages` must be a list of"),
+        ({"page-label": "с."}, "unknown option `citations.page-label`"),
+    ],
+)
 def test_bad_options_are_reported_at_their_line(options, message):
     with pytest.raises(EditionError) as caught:
         citations_edition("Т.\n", options=options)
@@ -184,9 +224,11 @@ CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "input.md").is_file())
 
 
 def case_edition(case: Path):
-    return citations_edition((case / "input.md").read_text(encoding="utf-8"),
-                             bib=(case / "references.bib").read_text(encoding="utf-8"),
-                             filters=("citations", "citeproc"))
+    return citations_edition(
+        (case / "input.md").read_text(encoding="utf-8"),
+        bib=(case / "references.bib").read_text(encoding="utf-8"),
+        filters=("citations", "citeproc"),
+    )
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
@@ -206,42 +248,68 @@ def test_without_the_filter_russian_works_keep_the_english_label():
     # What the filter is for: without it a Russian edition's citeproc does not parse «p.», so a Russian work
     # keeps the English label and «pp.» stays as typed.
     edition = citations_edition((CASES / "mini" / "input.md").read_text(encoding="utf-8"), filters=("citeproc",))
-    assert notes(edition)[1:] == [f"Пересов, 1990, p.{NBSP}5; Smith, 2000, pp.{NBSP}7-8.",
-                                  "Пересов, 1990, P. 9, и далее."]
+    assert notes(edition)[1:] == [
+        f"Пересов, 1990, p.{NBSP}5; Smith, 2000, pp.{NBSP}7-8.",
+        "Пересов, 1990, P. 9, и далее.",
+    ]
 
 
 def test_kinds_volume_archive_newspaper_web():
     edition = case_edition(CASES / "kinds")
     rendered, entries = notes(edition), bibliography(edition)
-    assert rendered[0].startswith(f"Lora, 1978, т.{NBSP}3, p.")                      # volume in the citation
+    assert rendered[0].startswith(f"Lora, 1978, т.{NBSP}3, p.")  # volume in the citation
     assert entries["lora1978t3"].endswith("Lora G. Historia del POR. Т. 3. 1978.")  # and in the list
     assert rendered[1] == "Embajada de México en Bolivia. Informe de 5 de junio de 1952, 1952."
-    assert entries["sre1952a"].endswith(                                               # archive and shelf mark
+    assert entries["sre1952a"].endswith(  # archive and shelf mark
         "Informe de 5 de junio de 1952 // Archivo Histórico Genaro Estrada. Informes políticos reglamentarios. "
-        "1952. F. III, l. 1259, exp. 7.")
-    assert rendered[3] == "El Diario, 24.07.1953."                                    # newspaper by title and date
+        "1952. F. III, l. 1259, exp. 7."
+    )
+    assert rendered[3] == "El Diario, 24.07.1953."  # newspaper by title and date
     assert entries["eldiario1953"].endswith("// El Diario. La Paz. 24.07.1953.")
     assert entries["cano2009"].endswith("URL: https://cedema.org/digital_items/4997 (дата обращения: 01.05.2024).")
-    assert entries["lora1963"].endswith("jun00.htm.")                                 # no access date without urldate
+    assert entries["lora1963"].endswith("jun00.htm.")  # no access date without urldate
     assert sum("дата обращения" in e for e in entries.values()) == 1
     assert rendered[6] == f"См. Щелчков, 2016, с.{NBSP}280–305."
     text = " ".join([*rendered, *entries.values()])
-    assert "1952a" not in text and "[Embajada" not in text                            # no year suffix, no brackets
+    assert "1952a" not in text and "[Embajada" not in text  # no year suffix, no brackets
 
 
 # ---------------------------------------------------------------- as a plain pandoc filter
+
 
 def test_runs_as_pandoc_filter():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     case = CASES / "mini"
-    proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json", "--metadata", "lang=ru",
-                           "--metadata", "bibliography=references.bib",
-                           "--filter", str(ROOT / "filters" / "citations.py")],
-                          input=(case / "input.md").read_text("utf-8"), capture_output=True, text=True, cwd=case,
-                          env=env)
+    proc = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "json",
+            "--metadata",
+            "lang=ru",
+            "--metadata",
+            "bibliography=references.bib",
+            "--filter",
+            str(ROOT / "filters" / "citations.py"),
+        ],
+        input=(case / "input.md").read_text("utf-8"),
+        capture_output=True,
+        text=True,
+        cwd=case,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
-    found = [(c["citationId"], stringify(c["citationSuffix"]))
-             for cite in iter_nodes(json.loads(proc.stdout)["blocks"], ("Cite",)) for c in cite["c"][0]]
-    assert found == [("smith2000", f", p.{NBSP}12–14"), ("perez1990", f", с.{NBSP}5"),
-                     ("smith2000", f", p.{NBSP}7-8"), ("perez1990", ", с. 9, и далее")]
+    found = [
+        (c["citationId"], stringify(c["citationSuffix"]))
+        for cite in iter_nodes(json.loads(proc.stdout)["blocks"], ("Cite",))
+        for c in cite["c"][0]
+    ]
+    assert found == [
+        ("smith2000", f", p.{NBSP}12–14"),
+        ("perez1990", f", с.{NBSP}5"),
+        ("smith2000", f", p.{NBSP}7-8"),
+        ("perez1990", ", с. 9, и далее"),
+    ]

@@ -19,8 +19,12 @@ from editio.load import manuscript
 CASE = ROOT / "tests" / "cases" / "colophon" / "basic"
 REVISION = "0123456789ab"
 TOOLS = "editio 0.1.0, pandoc 3.9, typst 0.15.2"
-CONFIG = {"filters": ["colophon"], "build-date": "2023-11-14", "licence-text": "CC BY 4.0",
-          "identifier": "urn:uuid:00000000-0000-4000-8000-000000000001"}
+CONFIG = {
+    "filters": ["colophon"],
+    "build-date": "2023-11-14",
+    "licence-text": "CC BY 4.0",
+    "identifier": "urn:uuid:00000000-0000-4000-8000-000000000001",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +41,7 @@ def colophon_text(edition) -> list[str]:
     """The colophon's lines: each label with its value, then the checksums sentence."""
     (div,) = [d for d in iter_nodes(edition.doc["blocks"], ("Div",)) if "colophon" in d["c"][0][1]]
     (fields, sentence) = div["c"][1]
-    return [f"{stringify(term)}: {stringify(definitions)}" for term, definitions in fields["c"]] + [
-        stringify(sentence)]
+    return [f"{stringify(term)}: {stringify(definitions)}" for term, definitions in fields["c"]] + [stringify(sentence)]
 
 
 @pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
@@ -48,17 +51,25 @@ def test_golden(fmt):
 
 def test_values_come_from_the_load_stage_and_the_edition():
     lines = colophon_text(colophon_edition())
-    assert lines[:5] == ["Редакция\u00a0исходных\u00a0файлов: 0123456789ab", f"Инструменты: {TOOLS}",
-                         "Дата\u00a0сборки: 2023-11-14",
-                         "Идентификатор\u00a0издания: urn:uuid:00000000-0000-4000-8000-000000000001",
-                         "Лицензия: CC\u00a0BY\u00a04.0"]
+    assert lines[:5] == [
+        "Редакция\u00a0исходных\u00a0файлов: 0123456789ab",
+        f"Инструменты: {TOOLS}",
+        "Дата\u00a0сборки: 2023-11-14",
+        "Идентификатор\u00a0издания: urn:uuid:00000000-0000-4000-8000-000000000001",
+        "Лицензия: CC\u00a0BY\u00a04.0",
+    ]
     assert "SHA256SUMS" in lines[5]
 
 
 def test_another_language_and_checksums_file():
     lines = colophon_text(colophon_edition({"lang": "en", "colophon": {"checksums-file": "SUMS.txt"}}))
-    assert [line.split(":")[0] for line in lines[:5]] == ["Source\u00a0revision", "Tools", "Build\u00a0date",
-                                                          "Edition\u00a0identifier", "Licence"]
+    assert [line.split(":")[0] for line in lines[:5]] == [
+        "Source\u00a0revision",
+        "Tools",
+        "Build\u00a0date",
+        "Edition\u00a0identifier",
+        "Licence",
+    ]
     assert "SUMS.txt" in lines[5] and "SHA256SUMS" not in lines[5]
 
 

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT, assert_matches_golden, prepare, render
 
 from editio.errors import EditionError
-from helpers import ROOT, assert_matches_golden, prepare, render
 
 CASES = ROOT / "tests" / "cases" / "crossref"
 EN = {"lang": "en"}
@@ -96,12 +96,19 @@ def test_unknown_option_is_cfg012():
 
 
 def test_quarto_syntax():
-    text = ("See @fig-a, @tbl-b and @eq-c.\n\n![Alpha](s.svg){#fig-a}\n\n$$x$$ {#eq-c}\n\n"
-            "| a |\n|---|\n| 1 |\n\n: Beta {#tbl-b}\n\n::: {#fig-d}\n![inner](s.svg)\n\nDelta\n:::\n\nAnd @fig-d.\n")
+    text = (
+        "See @fig-a, @tbl-b and @eq-c.\n\n![Alpha](s.svg){#fig-a}\n\n$$x$$ {#eq-c}\n\n"
+        "| a |\n|---|\n| 1 |\n\n: Beta {#tbl-b}\n\n::: {#fig-d}\n![inner](s.svg)\n\nDelta\n:::\n\nAnd @fig-d.\n"
+    )
     html = render(prepare(text, EN, {"manuscript/s.svg": SVG}), "html")
-    for expected in ('href="#fig-a" class="xref">Figure\u00a01<', 'href="#tbl-b" class="xref">Table\u00a01<',
-                     'href="#eq-c" class="xref">Equation\u00a0(1)<', 'href="#fig-d" class="xref">Figure\u00a02<',
-                     '<figure id="fig-d"', "Figure\u00a02</span>. Delta</figcaption>"):
+    for expected in (
+        'href="#fig-a" class="xref">Figure\u00a01<',
+        'href="#tbl-b" class="xref">Table\u00a01<',
+        'href="#eq-c" class="xref">Equation\u00a0(1)<',
+        'href="#fig-d" class="xref">Figure\u00a02<',
+        '<figure id="fig-d"',
+        "Figure\u00a02</span>. Delta</figcaption>",
+    ):
         assert expected in html, expected
 
 
@@ -114,8 +121,9 @@ def test_subfigures_are_lettered():
 def test_numbered_sections_and_mixed_citation(tmp_path):
     text = "# One\n\n## Two {#sec:two}\n\nSee @sec:two and [@fig:none; @doe].\n"
     bib = "@book{doe, author={Doe, J.}, title={T}, year={2000}}\n"
-    edition = prepare(text, {**EN, "bibliography": "../refs.bib", "crossref": {"number-sections": True}},
-                      {"refs.bib": bib})
+    edition = prepare(
+        text, {**EN, "bibliography": "../refs.bib", "crossref": {"number-sections": True}}, {"refs.bib": bib}
+    )
     html = render(edition, "html")
     assert '<span class="section-number">1.1</span> Two' in html
     assert ">Section\u00a01.1</a>" in html
@@ -128,7 +136,9 @@ def test_list_of_figures_from_latex_command_in_safe_mode_and_option():
     edition = prepare(text, {**EN, "crossref": {"list-of-tables": True}}, {"manuscript/s.svg": SVG})
     html = render(edition, "html")
     figures = html.index('list-of-figures"')
-    assert html.index("List of Figures", figures) < html.index('href="#fig:a" class="xref">Figure\u00a01</a>. A', figures)
+    assert html.index("List of Figures", figures) < html.index(
+        'href="#fig:a" class="xref">Figure\u00a01</a>. A', figures
+    )
     assert html.rindex("List of Tables") > figures  # appended at the end
     assert 'href="#tbl:t" class="xref">Table\u00a01</a>. T' in html
 
@@ -145,8 +155,13 @@ def test_as_a_pandoc_filter():
     with PandocSession() as session:
         doc = session.read("See @fig:x.\n\n![A](a.png){#fig:x}\n", "doc")
     doc["meta"]["lang"] = {"t": "MetaString", "c": "en"}
-    proc = subprocess.run([sys.executable, "-m", "editio.filters.pandoc_filter", "crossref", "html"],
-                          input=json.dumps(doc), capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "editio.filters.pandoc_filter", "crossref", "html"],
+        input=json.dumps(doc),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     links = [n for n in _iter(out["blocks"]) if n.get("t") == "Link"]

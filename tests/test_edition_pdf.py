@@ -10,9 +10,8 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-from pypdf.generic import ContentStream
-
 from conftest import ROOT
+from pypdf.generic import ContentStream
 
 EDITION = yaml.safe_load((ROOT / "manuscript" / "edition.yaml").read_text(encoding="utf-8"))
 NOTES = yaml.safe_load((ROOT / "manuscript" / "editorial-notes.yaml").read_text(encoding="utf-8"))
@@ -48,8 +47,12 @@ def test_editors_note_letters_stand_apart_from_the_word(pages, edition_dist):
     """«Лечин б», never «Лечинб»: the letter of each call follows the last word of its anchor after a space (an
     author's note number may follow the letter: «COB к54»)."""
     (html,) = edition_dist.glob("*.html")
-    letters = dict(re.findall(r'href="#ed-([^"]+)" id="ed-ref-[^"]+" class="ednote-ref"[^>]*><sup>(\w)</sup>',
-                              html.read_text(encoding="utf-8")))
+    letters = dict(
+        re.findall(
+            r'href="#ed-([^"]+)" id="ed-ref-[^"]+" class="ednote-ref"[^>]*><sup>(\w)</sup>',
+            html.read_text(encoding="utf-8"),
+        )
+    )
     text = flat(pages)
     missing = []
     for note in NOTES:
@@ -62,8 +65,12 @@ def test_editors_note_letters_stand_apart_from_the_word(pages, edition_dist):
 
 
 def test_no_line_ends_with_a_one_letter_russian_word(pages):
-    found = [(number, line[-40:]) for number, text in enumerate(pages, 1) for line in text.split("\n")
-             if len(line.strip()) > 1 and ONE_LETTER_AT_END.search(line.rstrip())]
+    found = [
+        (number, line[-40:])
+        for number, text in enumerate(pages, 1)
+        for line in text.split("\n")
+        if len(line.strip()) > 1 and ONE_LETTER_AT_END.search(line.rstrip())
+    ]
     assert found == []
 
 
@@ -92,8 +99,11 @@ def test_text_is_black(pdf):
                 stack.append(fill)
             elif operator == b"Q" and stack:
                 fill = stack.pop()
-            elif operator in (b"sc", b"scn", b"rg", b"g", b"k") and operands and all(
-                    isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands):
+            elif (
+                operator in (b"sc", b"scn", b"rg", b"g", b"k")
+                and operands
+                and all(isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands)
+            ):
                 fill = tuple(round(float(o), 3) for o in operands)
             elif operator in (b"Tj", b"TJ", b"'", b'"'):
                 colours.append(fill)

@@ -49,8 +49,7 @@ PROBE = """
 
 
 def annotated(text: str = TEXT, data: str = NOTES, config: dict | None = None):
-    return prepare(text, {"filters": ["editorial_notes"], **(config or {})},
-                   {"manuscript/editorial-notes.yaml": data})
+    return prepare(text, {"filters": ["editorial_notes"], **(config or {})}, {"manuscript/editorial-notes.yaml": data})
 
 
 def failure(text: str = TEXT, data: str = NOTES) -> list[tuple[str, str | None, int | None, str]]:
@@ -63,26 +62,41 @@ def footnote_marks(source: Path, root: Path) -> list[str]:
     import typst
 
     source.write_text(source.read_text(encoding="utf-8") + PROBE, encoding="utf-8")
-    marks = json.loads(typst.query(str(source), "<footnote-marks>", field="value", one=True, root=str(root),
-                                   ignore_system_fonts=True, font_paths=[]))
+    marks = json.loads(
+        typst.query(
+            str(source),
+            "<footnote-marks>",
+            field="value",
+            one=True,
+            root=str(root),
+            ignore_system_fonts=True,
+            font_paths=[],
+        )
+    )
     return [mark.strip() for mark in marks]  # a letter comes after a thin space
 
 
 # --- marks and their lowering ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
 def test_golden(fmt):
-    edition = prepare((CASE / "input.md").read_text(encoding="utf-8"),
-                      {"filters": ["editorial_notes"], "editorial-notes": {"data": "notes.yaml"}},
-                      {"manuscript/notes.yaml": (CASE / "notes.yaml").read_text(encoding="utf-8")})
+    edition = prepare(
+        (CASE / "input.md").read_text(encoding="utf-8"),
+        {"filters": ["editorial_notes"], "editorial-notes": {"data": "notes.yaml"}},
+        {"manuscript/notes.yaml": (CASE / "notes.yaml").read_text(encoding="utf-8")},
+    )
     assert_matches_golden(render(edition, fmt), CASE / f"expected.{fmt}")
 
 
 def test_calls_are_lettered_in_text_order_and_split_the_word():
     edition = annotated()
     para = edition.doc["blocks"][0]["c"]
-    calls = [(i, n["c"][0][0], get(n, "target"), get(n, "letter")) for i, n in enumerate(para)
-             if n["t"] == "Span" and has_class(n, "ednote-call")]
+    calls = [
+        (i, n["c"][0][0], get(n, "target"), get(n, "letter"))
+        for i, n in enumerate(para)
+        if n["t"] == "Span" and has_class(n, "ednote-call")
+    ]
     assert [c[1:] for c in calls] == [("ed-ref-two", "ed-two", "а"), ("ed-ref-one", "ed-one", "б")]
     (first, *_), (second, *_) = calls
     assert [para[first - 1]["c"], para[first + 1]["c"]] == ["фраза", ","]  # «фраза,» split after the anchor
@@ -95,18 +109,26 @@ def test_each_note_text_is_in_the_document_once_in_its_div():
     [listing] = [n for n in iter_nodes(edition.doc["blocks"], ("Div",)) if has_class(n, "editorial-notes")]
     assert listing is edition.doc["blocks"][-1]  # no Div in the text: appended at the end
     heading, *notes = listing["c"][1]
-    assert (heading["t"], heading["c"][1][0], stringify(heading)) == ("Header", "editorial-notes",
-                                                                      "Примечания редактора")
-    assert [(n["c"][0][0], get(n, "letter"), get(n, "ref")) for n in notes] == [("ed-two", "а", "ed-ref-two"),
-                                                                                ("ed-one", "б", "ed-ref-one")]
+    assert (heading["t"], heading["c"][1][0], stringify(heading)) == (
+        "Header",
+        "editorial-notes",
+        "Примечания редактора",
+    )
+    assert [(n["c"][0][0], get(n, "letter"), get(n, "ref")) for n in notes] == [
+        ("ed-two", "а", "ed-ref-two"),
+        ("ed-one", "б", "ed-ref-one"),
+    ]
     assert stringify(edition.doc["blocks"]).count("Профсоюзный лидер") == 1
 
 
 def test_screen_lists_the_notes_with_back_links():
     html = render(annotated(), "html")
     assert html.count("ednote-ref") == 2 and html.count('role="doc-backlink" title="к месту в тексте">↩︎</a>') == 2
-    assert re.search(r'Х\.Лечин<a href="#ed-one" id="ed-ref-one" class="ednote-ref" role="doc-noteref" '
-                     r'title="Примечание редактора"><sup>б</sup></a><a href="#fn1" class="footnote-ref"', html)
+    assert re.search(
+        r'Х\.Лечин<a href="#ed-one" id="ed-ref-one" class="ednote-ref" role="doc-noteref" '
+        r'title="Примечание редактора"><sup>б</sup></a><a href="#fn1" class="footnote-ref"',
+        html,
+    )
     assert '<div id="ed-one" class="ednote">\n<p><strong>б)</strong> Профсоюзный лидер.' in html
 
 
@@ -130,8 +152,10 @@ def test_typst_counts_the_author_notes_without_the_editors(tmp_path):
 
 def test_letters_and_title_follow_the_language_and_the_options():
     english = annotated(config={"lang": "en"})
-    assert [get(n, "letter") for n in iter_nodes(english.doc["blocks"], ("Span",))
-            if has_class(n, "ednote-call")] == ["a", "b"]
+    assert [get(n, "letter") for n in iter_nodes(english.doc["blocks"], ("Span",)) if has_class(n, "ednote-call")] == [
+        "a",
+        "b",
+    ]
     assert "Editor’s notes" in render(english, "html")
     custom = annotated(config={"editorial-notes": {"letters": "αβγ", "title": "Комментарий"}})
     html = render(custom, "html")
@@ -145,11 +169,15 @@ def test_a_note_on_the_article_itself_needs_no_source():
 
 # --- diagnostics -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("anchor, text, found", [
-    ("нет такой фразы", TEXT, "is not found in the main text"),
-    ("Авторская сноска", TEXT, "is not found in the main text"),  # the author's notes are not searched
-    ("Это", TEXT + "\nЭто снова.\n", "occurs 2 times"),
-])
+
+@pytest.mark.parametrize(
+    "anchor, text, found",
+    [
+        ("нет такой фразы", TEXT, "is not found in the main text"),
+        ("Авторская сноска", TEXT, "is not found in the main text"),  # the author's notes are not searched
+        ("Это", TEXT + "\nЭто снова.\n", "occurs 2 times"),
+    ],
+)
 def test_bad_anchor_is_edn001_with_the_yaml_line(anchor, text, found):
     data = NOTES + THIRD.format(anchor=anchor, text="Текст <https://example.org>", source="x")
     [(code, file, line, message)] = failure(text, data)
@@ -157,12 +185,15 @@ def test_bad_anchor_is_edn001_with_the_yaml_line(anchor, text, found):
     assert f"anchor of note 'three' {found}" in message
 
 
-@pytest.mark.parametrize("data, line, says", [
-    (NOTES + "- id: bad id\n  anchor: x\n  text: y\n  source: z\n", 9, "id 'bad id' must be Latin letters"),
-    (NOTES + "- id: three\n  anchor: сказал\n  text: y\n", 9, "entry 'three' lacks source"),
-    (NOTES + "- id: one\n  anchor: сказал\n  text: y <https://x.org>\n  source: z\n", 9, "duplicate id 'one'"),
-    ("id: one\n", 1, "must be a list of entries"),
-])
+@pytest.mark.parametrize(
+    "data, line, says",
+    [
+        (NOTES + "- id: bad id\n  anchor: x\n  text: y\n  source: z\n", 9, "id 'bad id' must be Latin letters"),
+        (NOTES + "- id: three\n  anchor: сказал\n  text: y\n", 9, "entry 'three' lacks source"),
+        (NOTES + "- id: one\n  anchor: сказал\n  text: y <https://x.org>\n  source: z\n", 9, "duplicate id 'one'"),
+        ("id: one\n", 1, "must be a list of entries"),
+    ],
+)
 def test_malformed_entry_is_edn002_with_its_line(data, line, says):
     [(code, file, at, message)] = failure(data=data)
     assert (code, file, at) == ("EDN002", "manuscript/editorial-notes.yaml", line) and says in message
@@ -178,25 +209,45 @@ def test_more_notes_than_letters_is_edn002():
 def test_text_without_a_source_is_an_edn003_warning_with_its_line():
     edition = annotated(data=NOTES + THIRD.format(anchor="сказал", text="Без источника.", source="somewhere"))
     assert [(w.code, w.file, w.line) for w in edition.loaded.ctx.log.warnings] == [
-        ("EDN003", "manuscript/editorial-notes.yaml", 9)]
+        ("EDN003", "manuscript/editorial-notes.yaml", 9)
+    ]
     assert "ednote-call" in json.dumps(edition.doc)  # a warning only: the notes are still placed
 
 
 # --- plain pandoc ----------------------------------------------------------------------------------------
 
+
 def test_runs_as_a_pandoc_filter(tmp_path):
     (tmp_path / "editorial-notes.yaml").write_text(NOTES, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    proc = subprocess.run([pandoc_path(), "-t", "html5", "--wrap=none", "-M", "lang=ru",
-                           "--filter", str(ROOT / "filters" / "editorial_notes.py")],
-                          input=TEXT, capture_output=True, text=True, env=env, cwd=tmp_path)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    )
+    proc = subprocess.run(
+        [
+            pandoc_path(),
+            "-t",
+            "html5",
+            "--wrap=none",
+            "-M",
+            "lang=ru",
+            "--filter",
+            str(ROOT / "filters" / "editorial_notes.py"),
+        ],
+        input=TEXT,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert '<a href="#ed-one" id="ed-ref-one" class="ednote-ref"' in proc.stdout
     assert '<div id="ed-one" class="ednote">' in proc.stdout
 
 
 # --- the flagship ----------------------------------------------------------------------------------------
+
 
 def test_every_note_of_the_edition_is_called_once_in_order(edition_dist):
     """The real data against the real text (a missing anchor would have failed the build): 8–15 notes, each
@@ -210,8 +261,9 @@ def test_every_note_of_the_edition_is_called_once_in_order(edition_dist):
     letters = "абвгдежиклмнпрстуфхцшщэюя"
     assert [letter for _, letter in calls] == list(letters[: len(calls)])
     for note, _ in calls:
-        assert re.search(rf'<div id="ed-{note}" class="ednote">.*?<a href="#ed-ref-{note}" role="doc-backlink"',
-                         html, re.S), note
+        assert re.search(
+            rf'<div id="ed-{note}" class="ednote">.*?<a href="#ed-ref-{note}" role="doc-backlink"', html, re.S
+        ), note
 
 
 @pytest.mark.e2e

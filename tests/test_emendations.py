@@ -54,6 +54,7 @@ def diagnostics(edition) -> list[tuple[str, str | None, int | None]]:
 
 # --- the edition's own data ------------------------------------------------------------------------
 
+
 def entries() -> list[dict]:
     return yaml.safe_load((ROOT / "manuscript" / "emendations.yaml").read_text(encoding="utf-8"))
 
@@ -62,8 +63,9 @@ def manuscript_spans() -> dict[str, str]:
     """Each emendation key in the manuscript with the raw Markdown of its reading."""
     spans = {}
     for path in sorted((ROOT / "manuscript").glob("*.md")):
-        for reading, key in re.findall(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\{\.emendation key=([\w-]+)\}",
-                                       path.read_text(encoding="utf-8")):
+        for reading, key in re.findall(
+            r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\{\.emendation key=([\w-]+)\}", path.read_text(encoding="utf-8")
+        ):
             spans[key] = reading
     return spans
 
@@ -73,7 +75,7 @@ def manuscript_spans() -> dict[str, str]:
 def test_every_source_reading_is_in_the_seed_at_its_line():
     seed = SEED.read_text(encoding="utf-8").splitlines()
     for entry in entries():
-        around = " ".join(seed[max(0, entry["seed-line"] - 2): entry["seed-line"] + 1])
+        around = " ".join(seed[max(0, entry["seed-line"] - 2) : entry["seed-line"] + 1])
         joined = around.replace("-\n", "").replace("- ", "")
         assert entry["source"] in around or entry["source"] in joined, (entry["id"], entry["seed-line"])
 
@@ -91,6 +93,7 @@ def test_every_edition_reading_is_in_the_manuscript():
 
 # --- the marks and their lowering ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
 def test_golden(fmt):
     assert_matches_golden(render(case_edition(), fmt), CASE / f"expected.{fmt}")
@@ -102,15 +105,18 @@ def test_numbered_in_text_order_with_titles_and_targets():
         ("emd-ref-1", "emd-1", "в источнике: кратrой", "краткой"),
         ("emd-ref-2", "emd-2", "в источнике: POT-LO", "POR-LO"),
         ("emd-ref-3", "emd-3", "в источнике: Lora, 1078", "Lora, 1978"),  # in the author's note, at its call
-        ("emd-ref-1-2", "emd-1", "в источнике: кратrой", "краткой")]  # the same slip again: entry 1, a new id
+        ("emd-ref-1-2", "emd-1", "в источнике: кратrой", "краткой"),
+    ]  # the same slip again: entry 1, a new id
     assert diagnostics(edition) == []
 
 
 def test_list_lines_read_edition_source_kind_and_why_with_a_way_back():
     html = render(case_edition(), "html")
     items = re.findall(r"<li>(.*?)</li>", html.split('<div class="emendations">')[1])
-    assert items[0].startswith('<span id="emd-1"></span><em>краткой</em>\u00a0] кратrой (опечатка: латинская r набрана '
-                               "вместо кириллической к) ")
+    assert items[0].startswith(
+        '<span id="emd-1"></span><em>краткой</em>\u00a0] кратrой (опечатка: латинская r набрана '
+        "вместо кириллической к) "
+    )
     assert re.findall(r'href="#([^"]+)" role="doc-backlink"', items[0]) == ["emd-ref-1", "emd-ref-1-2"]
     assert "(опечатка: T — опечатка вместо R)" in items[1]  # a letter's name keeps its capital
     assert len(items) == 3
@@ -139,8 +145,10 @@ def test_print_lists_the_page_of_each_place(tmp_path):
     from editio.lower.typst import LIBRARY
 
     page_break = "\n\n```{=typst}\n#pagebreak()\n```\n\n"
-    text = (f"Первая страница.{page_break}Партия [POR-LO]{{.emendation key=por-lo}} и [краткой]{{.emendation "
-            f"key=kratkoj}}.{page_break}Снова [краткой]{{.emendation key=kratkoj}}.{page_break}# Исправления{LIST}")
+    text = (
+        f"Первая страница.{page_break}Партия [POR-LO]{{.emendation key=por-lo}} и [краткой]{{.emendation "
+        f"key=kratkoj}}.{page_break}Снова [краткой]{{.emendation key=kratkoj}}.{page_break}# Исправления{LIST}"
+    )
     edition = emended(text, data_of("por-lo", "kratkoj"), {"allow-raw": True})
     source = tmp_path / "doc.typ"
     source.write_text(LIBRARY.read_text("utf-8") + "\n" + render(edition, "typst"), encoding="utf-8")
@@ -151,11 +159,12 @@ def test_print_lists_the_page_of_each_place(tmp_path):
 
 
 def test_a_reading_that_holds_a_link_keeps_it_on_screen():
-    edition = emended("Партия [[POR-LO](https://example.org)]{.emendation key=por-lo}." + LIST,
-                      data_of("por-lo"))
+    edition = emended("Партия [[POR-LO](https://example.org)]{.emendation key=por-lo}." + LIST, data_of("por-lo"))
     html = render(edition, "html")
-    assert ('<span id="emd-ref-1" class="emendation"><a href="https://example.org">POR-LO</a></span>'
-            '<a href="#emd-1" class="emendation" title="в источнике: POT-LO"><sup>*</sup></a>') in html
+    assert (
+        '<span id="emd-ref-1" class="emendation"><a href="https://example.org">POR-LO</a></span>'
+        '<a href="#emd-1" class="emendation" title="в источнике: POT-LO"><sup>*</sup></a>'
+    ) in html
 
 
 def test_kinds_and_page_label_from_the_options_else_the_catalogue():
@@ -169,19 +178,23 @@ def test_kinds_and_page_label_from_the_options_else_the_catalogue():
     assert '[#"стр."~#context' in render(custom, "typst")
 
 
-@pytest.mark.parametrize("why, clause", [
-    ("Латинская r набрана вместо к.", "латинская r набрана вместо к"),
-    ("T — опечатка вместо R.", "T — опечатка вместо R"),
-    ("Г. Лора пишет иначе.", "Г. Лора пишет иначе"),
-    ("POR-LO — так в других местах.", "POR-LO — так в других местах"),
-    ("«одну из старейших».", "«одну из старейших»"),
-    ("Так и было...", "так и было..."),
-])
+@pytest.mark.parametrize(
+    "why, clause",
+    [
+        ("Латинская r набрана вместо к.", "латинская r набрана вместо к"),
+        ("T — опечатка вместо R.", "T — опечатка вместо R"),
+        ("Г. Лора пишет иначе.", "Г. Лора пишет иначе"),
+        ("POR-LO — так в других местах.", "POR-LO — так в других местах"),
+        ("«одну из старейших».", "«одну из старейших»"),
+        ("Так и было...", "так и было..."),
+    ],
+)
 def test_the_reason_reads_as_a_clause_after_the_colon(why, clause):
     assert sentence_tail(why) == clause
 
 
 # --- diagnostics -----------------------------------------------------------------------------------
+
 
 def test_unknown_key_is_emd001_with_manuscript_file_and_line():
     with pytest.raises(EditionError) as caught:
@@ -199,19 +212,26 @@ def test_span_without_key_is_emd001_at_its_line():
 
 def test_unused_entries_are_emd002_warnings_with_data_lines():
     edition = emended("Во время [краткой]{.emendation key=kratkoj} войны.\n" + LIST)
-    assert diagnostics(edition) == [("EMD002", "manuscript/emendations.yaml", 1),
-                                    ("EMD002", "manuscript/emendations.yaml", 11)]
+    assert diagnostics(edition) == [
+        ("EMD002", "manuscript/emendations.yaml", 1),
+        ("EMD002", "manuscript/emendations.yaml", 11),
+    ]
     assert "emendation 'por-lo' is not used in the text" in edition.loaded.ctx.log.warnings[0].message
 
 
 def test_malformed_entries_are_emd003_each_with_its_line():
     with pytest.raises(EditionError) as caught:
-        emended("Текст.\n", "- id: a\n  source: x\n- id: b\n  source: x\n  edition: y\n  kind: spelling\n  why: z\n"
-                            "- id: b\n  source: x\n  edition: y\n  kind: typo\n  why: z\n")
+        emended(
+            "Текст.\n",
+            "- id: a\n  source: x\n- id: b\n  source: x\n  edition: y\n  kind: spelling\n  why: z\n"
+            "- id: b\n  source: x\n  edition: y\n  kind: typo\n  why: z\n",
+        )
     assert [(d.code, d.line) for d in caught.value.diagnostics] == [("EMD003", 1), ("EMD003", 3), ("EMD003", 8)]
-    assert [m for d in caught.value.diagnostics for m in re.findall(r"lacks [\w, ]+|kind 'spelling'|duplicate id 'b'",
-                                                                     d.message)] == [
-        "lacks edition, kind, why", "kind 'spelling'", "duplicate id 'b'"]
+    assert [
+        m
+        for d in caught.value.diagnostics
+        for m in re.findall(r"lacks [\w, ]+|kind 'spelling'|duplicate id 'b'", d.message)
+    ] == ["lacks edition, kind, why", "kind 'spelling'", "duplicate id 'b'"]
 
 
 def test_without_the_div_the_list_is_appended_with_emd004():
@@ -223,14 +243,31 @@ def test_without_the_div_the_list_is_appended_with_emd004():
 
 # --- plain pandoc ----------------------------------------------------------------------------------
 
+
 def test_runs_as_a_pandoc_filter(tmp_path):
     (tmp_path / "emendations.yaml").write_text(DATA, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    proc = subprocess.run([pandoc_path(), "-t", "html5", "--wrap=none", "-M", "lang=ru",
-                           "--filter", str(ROOT / "filters" / "emendations.py"), str(CASE / "input.md")],
-                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    )
+    proc = subprocess.run(
+        [
+            pandoc_path(),
+            "-t",
+            "html5",
+            "--wrap=none",
+            "-M",
+            "lang=ru",
+            "--filter",
+            str(ROOT / "filters" / "emendations.py"),
+            str(CASE / "input.md"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert '<a href="#emd-1" id="emd-ref-1" class="emendation" title="в источнике: кратrой">краткой</a>' \
-        in proc.stdout
+    assert '<a href="#emd-1" id="emd-ref-1" class="emendation" title="в источнике: кратrой">краткой</a>' in proc.stdout
     assert '<span id="emd-1"></span><em>краткой</em>' in proc.stdout

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from editio.i18n import catalogue
 from editio.writers.epub_frontmatter import labels, package_metadata
 from editio.writers.epub_index import add_index_semantics
@@ -21,20 +21,27 @@ from editio.writers.epub_xhtml import EPUB_TYPE, Book, classes, epub_types, loca
 
 # --- tiny books ----------------------------------------------------------------------------------------------
 
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
-        'xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">\n<head><title>t</title></head>\n')
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+    'xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">\n<head><title>t</title></head>\n'
+)
 
 
 def tiny_epub(bodies: dict[str, str]) -> bytes:
     """A minimal EPUB with one content document per entry of ``bodies`` (file name → body element)."""
-    items = "".join(f'<item id="d{i}" href="text/{n}" media-type="application/xhtml+xml" />'
-                    for i, n in enumerate(bodies))
+    items = "".join(
+        f'<item id="d{i}" href="text/{n}" media-type="application/xhtml+xml" />' for i, n in enumerate(bodies)
+    )
     spine = "".join(f'<itemref idref="d{i}" />' for i in range(len(bodies)))
-    opf = ('<?xml version="1.0" encoding="UTF-8"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
-           f'<metadata/><manifest>{items}</manifest><spine>{spine}</spine></package>')
-    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:'
-                 'container"><rootfiles><rootfile full-path="EPUB/content.opf" '
-                 'media-type="application/oebps-package+xml"/></rootfiles></container>')
+    opf = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+        f"<metadata/><manifest>{items}</manifest><spine>{spine}</spine></package>"
+    )
+    container = (
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:'
+        'container"><rootfiles><rootfile full-path="EPUB/content.opf" '
+        'media-type="application/oebps-package+xml"/></rootfiles></container>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("mimetype", "application/epub+zip")
@@ -50,10 +57,21 @@ def docs(epub: bytes) -> Book:
 
 
 def test_author_note_gets_number_and_backlink():
-    book = docs(add_note_semantics(tiny_epub({"a.xhtml": (
-        '<body epub:type="bodymatter"><section><p>Text<a href="#fn1" id="fnref1" epub:type="noteref">1</a>.</p>'
-        '</section><section epub:type="footnotes"><aside epub:type="footnote" id="fn1"><p>The note.</p></aside>'
-        '</section></body>')}), "back"))
+    book = docs(
+        add_note_semantics(
+            tiny_epub(
+                {
+                    "a.xhtml": (
+                        '<body epub:type="bodymatter"><section><p>Text'
+                        '<a href="#fn1" id="fnref1" epub:type="noteref">1</a>.</p></section>'
+                        '<section epub:type="footnotes"><aside epub:type="footnote" id="fn1"><p>The note.</p></aside>'
+                        "</section></body>"
+                    )
+                }
+            ),
+            "back",
+        )
+    )
     note = book.document("EPUB/text/a.xhtml").by_id()["fn1"]
     assert note.get("role") == "doc-footnote"
     first = note.find("p")[0]
@@ -62,11 +80,22 @@ def test_author_note_gets_number_and_backlink():
 
 
 def test_editor_note_div_becomes_footnote_with_one_backlink_across_files():
-    book = docs(add_note_semantics(tiny_epub({
-        "a.xhtml": ('<body epub:type="bodymatter"><p>Name<a href="b.xhtml#ed-x" id="ed-ref-x" class="ednote-ref" '
-                    'role="doc-noteref"><sup>б</sup></a> said.</p></body>'),
-        "b.xhtml": ('<body epub:type="bodymatter"><section><div id="ed-x" class="ednote"><p><strong>б)</strong> '
-                    'Who he was. <a href="a.xhtml#ed-ref-x" role="doc-backlink">↩︎</a></p></div></section></body>')})))
+    book = docs(
+        add_note_semantics(
+            tiny_epub(
+                {
+                    "a.xhtml": (
+                        '<body epub:type="bodymatter"><p>Name<a href="b.xhtml#ed-x" id="ed-ref-x" class="ednote-ref" '
+                        'role="doc-noteref"><sup>б</sup></a> said.</p></body>'
+                    ),
+                    "b.xhtml": (
+                        '<body epub:type="bodymatter"><section><div id="ed-x" class="ednote"><p><strong>б)</strong> '
+                        'Who he was. <a href="a.xhtml#ed-ref-x" role="doc-backlink">↩︎</a></p></div></section></body>'
+                    ),
+                }
+            )
+        )
+    )
     reference = book.document("EPUB/text/a.xhtml").by_id()["ed-ref-x"]
     assert "noteref" in epub_types(reference) and len(reference) == 0 and reference.text == "б"
     note = book.document("EPUB/text/b.xhtml").by_id()["ed-x"]
@@ -81,16 +110,19 @@ def test_reference_to_a_missing_note_is_a_bug():
         add_note_semantics(tiny_epub({"a.xhtml": '<body><p>x<a href="#nope" epub:type="noteref">1</a></p></body>'}))
 
 
-INDEX = ('<body epub:type="backmatter"><section id="names"><h1>Names</h1>'
-         '<section class="name-index" epub:type="index" role="doc-index"><section epub:type="index-group"><h2>L</h2>'
-         '<ul epub:type="index-entry-list"><li epub:type="index-entry" id="person-lora">'
-         '<span epub:type="index-term">Lora G.</span> — <a href="a.xhtml#n1" epub:type="index-locator">12</a></li>'
-         '</ul></section></section></section></body>')
+INDEX = (
+    '<body epub:type="backmatter"><section id="names"><h1>Names</h1>'
+    '<section class="name-index" epub:type="index" role="doc-index"><section epub:type="index-group"><h2>L</h2>'
+    '<ul epub:type="index-entry-list"><li epub:type="index-entry" id="person-lora">'
+    '<span epub:type="index-term">Lora G.</span> — <a href="a.xhtml#n1" epub:type="index-locator">12</a></li>'
+    "</ul></section></section></section></body>"
+)
 
 
 def test_documents_holding_an_index_are_declared_in_the_package_once():
-    epub = add_index_semantics(tiny_epub({"a.xhtml": '<body><p id="n1">a</p><p id="n2">b</p></body>',
-                                          "idx.xhtml": INDEX}))
+    epub = add_index_semantics(
+        tiny_epub({"a.xhtml": '<body><p id="n1">a</p><p id="n2">b</p></body>', "idx.xhtml": INDEX})
+    )
     book = docs(epub)
     package = book.files[book.opf].decode()
     assert re.search(r'href="text/idx.xhtml"[^>]*properties="index"', package)
@@ -101,11 +133,18 @@ def test_documents_holding_an_index_are_declared_in_the_package_once():
 
 
 def test_matter_front_body_back_and_section_types_by_id():
-    epub = add_matter(tiny_epub({
-        "pre.xhtml": '<body epub:type="bodymatter"><section id="preface"><h1>P</h1></section></body>',
-        "text.xhtml": '<body epub:type="bodymatter"><section id="article"><h1>T</h1></section></body>',
-        "gl.xhtml": '<body epub:type="bodymatter"><section id="g"><h1>G</h1><div class="glossary"/></section></body>',
-        "late.xhtml": '<body epub:type="bodymatter"><section id="late"><h1>L</h1></section></body>'}))
+    epub = add_matter(
+        tiny_epub(
+            {
+                "pre.xhtml": '<body epub:type="bodymatter"><section id="preface"><h1>P</h1></section></body>',
+                "text.xhtml": '<body epub:type="bodymatter"><section id="article"><h1>T</h1></section></body>',
+                "gl.xhtml": (
+                    '<body epub:type="bodymatter"><section id="g"><h1>G</h1><div class="glossary"/></section></body>'
+                ),
+                "late.xhtml": '<body epub:type="bodymatter"><section id="late"><h1>L</h1></section></body>',
+            }
+        )
+    )
     book = docs(epub)
     kinds = [epub_types(book.document(n).body) for n in book.spine]
     assert kinds == [["frontmatter"], ["bodymatter"], ["backmatter"], ["backmatter"]]
@@ -113,8 +152,15 @@ def test_matter_front_body_back_and_section_types_by_id():
 
 
 def test_package_metadata_adds_rights_from_licence_text_and_keeps_the_input():
-    ast = {"meta": {"licence-text": {"t": "MetaInlines", "c": [{"t": "Str", "c": "CC"}, {"t": "Space"},
-                                                                 {"t": "Str", "c": "BY"}]}}, "blocks": []}
+    ast = {
+        "meta": {
+            "licence-text": {
+                "t": "MetaInlines",
+                "c": [{"t": "Str", "c": "CC"}, {"t": "Space"}, {"t": "Str", "c": "BY"}],
+            }
+        },
+        "blocks": [],
+    }
     assert package_metadata(ast)["meta"]["rights"] == {"t": "MetaString", "c": "CC BY"}
     assert "rights" not in ast["meta"]
 
@@ -129,6 +175,7 @@ def test_labels_come_from_the_catalogue_with_the_editions_overrides():
 
 # --- the flagship EPUB, built and checked once --------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def edition_epub(edition_dist: Path) -> Path:
     (epub,) = edition_dist.glob("*.epub")
@@ -142,6 +189,7 @@ def edition(edition_epub: Path) -> Book:
 
 # epubcheck 5 (Java): no error and no warning for the books of the session, all checked in one JVM
 # (conftest.epubcheck_reports); the flagship with its index checks.
+
 
 def test_edition_passes_epubcheck_with_index_checks(epubcheck_reports):
     assert epubcheck_reports["edition"] == []
@@ -179,15 +227,20 @@ def test_every_note_reference_pops_up_a_numbered_footnote_that_links_back(editio
         assert backlinks[0].text == reference.text  # the note shows the call's number or letter
         assert edition.resolve(note_doc, backlinks[0].get("href")) == (name, reference.get("id"))
         seen.add((note_doc, note_id))
-    asides = [(n, e.get("id")) for n in edition.spine for e in edition.document(n).root.iter("aside")
-              if "footnote" in epub_types(e)]
+    asides = [
+        (n, e.get("id"))
+        for n in edition.spine
+        for e in edition.document(n).root.iter("aside")
+        if "footnote" in epub_types(e)
+    ]
     assert sorted(asides) == sorted(seen)  # no note without its call
 
 
 def test_title_page_has_the_front_matter_the_metadata_holds(edition: Book):
     meta = yaml.safe_load((ROOT / "manuscript" / "edition.yaml").read_text(encoding="utf-8"))
-    (title_page,) = [n for n in edition.spine
-                     if any("titlepage" in epub_types(e) for e in edition.document(n).body.iter("section"))]
+    (title_page,) = [
+        n for n in edition.spine if any("titlepage" in epub_types(e) for e in edition.document(n).body.iter("section"))
+    ]
     root = edition.document(title_page).root
     assert epub_types(edition.document(title_page).body) == ["frontmatter"]
     text = " ".join(text_of(root).split())
@@ -217,18 +270,20 @@ def test_package_has_rights_and_the_body_is_split_into_matters(edition: Book):
                 by_section.setdefault(mark, epub_types(body))
     assert by_section["preface"] == ["frontmatter"]
     assert by_section["article"] == ["bodymatter"]
-    for mark in ("glossary", "name-index", "bibliography", "chronology", "emendations", "colophon",
-                 "editorial-notes"):
+    for mark in ("glossary", "name-index", "bibliography", "chronology", "emendations", "colophon", "editorial-notes"):
         assert by_section[mark] == ["backmatter"], mark
 
 
 def test_name_index_has_epub_indexes_semantics(edition: Book):
-    holders = [n for n in edition.spine
-               if any("index" in epub_types(e) for e in edition.document(n).root.iter("section"))]
+    holders = [
+        n for n in edition.spine if any("index" in epub_types(e) for e in edition.document(n).root.iter("section"))
+    ]
     assert len(holders) == 1
     (name,) = holders
-    assert re.search(rf'href="{re.escape(name.split("/", 1)[1])}"[^>]*properties="[^"]*\bindex\b',
-                     edition.files[edition.opf].decode())
+    assert re.search(
+        rf'href="{re.escape(name.split("/", 1)[1])}"[^>]*properties="[^"]*\bindex\b',
+        edition.files[edition.opf].decode(),
+    )
     root = edition.document(name).root
     entries = [e for e in root.iter("li") if "index-entry" in epub_types(e)]
     assert len(entries) > 10
@@ -242,8 +297,9 @@ def test_name_index_has_epub_indexes_semantics(edition: Book):
 
 
 def test_stylesheet_declares_the_epub_namespace_before_using_it():
-    css = re.sub(r"/\*.*?\*/", "", (ROOT / "src" / "editio" / "templates" / "epub.css").read_text(encoding="utf-8"),
-                 flags=re.S)
+    css = re.sub(
+        r"/\*.*?\*/", "", (ROOT / "src" / "editio" / "templates" / "epub.css").read_text(encoding="utf-8"), flags=re.S
+    )
     namespace = css.find('@namespace epub "http://www.idpf.org/2007/ops"')
     assert namespace != -1 and namespace < css.find("epub|type")
 

@@ -52,7 +52,7 @@ def test_mini_fixture_and_real_data_are_valid():
 
 
 def test_yaml_syntax_error_has_line():
-    assert codes("organisations:\n  - id: a\n    name: [unclosed\n") [0][0] == "FAC001"
+    assert codes("organisations:\n  - id: a\n    name: [unclosed\n")[0][0] == "FAC001"
     code, line = codes("organisations:\n  - id: a\n    name: x\n   bad: : :\n")[0]
     assert code == "FAC001" and line == 4
 
@@ -146,13 +146,19 @@ def test_chart_words_bands_and_keys_are_checked():
     assert found == [("FAC012", 9)]
     found = codes(CHART.replace("legend.no-tie: none", "legend.no-tie: [x]") + good)
     assert found == [("FAC002", 9)]
-    found = codes(CHART + GOOD.replace("kind: party\n", "kind: party\n    band: q\n", 1)
-                  .replace("kind: party\n    founded: {year: 1945", "kind: party\n    band: p\n    founded: {year: 1945"))
+    found = codes(
+        CHART
+        + GOOD.replace("kind: party\n", "kind: party\n    band: q\n", 1).replace(
+            "kind: party\n    founded: {year: 1945", "kind: party\n    band: p\n    founded: {year: 1945"
+        )
+    )
     assert found == [("FAC004", 14)]  # the undeclared band of the first organisation
     found = codes(CHART.replace("chart:\n", "chart:\n  colours: x\n") + good)
     assert found == [("FAC012", 2)]
 
 
 def test_without_bands_an_organisation_groups_by_kind():
-    data = parse_factions(GOOD.replace("kind: party\n    founded: {year: 1945", "kind: union\n    founded: {year: 1945"))
+    data = parse_factions(
+        GOOD.replace("kind: party\n    founded: {year: 1945", "kind: union\n    founded: {year: 1945")
+    )
     assert [o.band for o in data.organisations] == ["party", "union"]

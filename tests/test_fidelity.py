@@ -4,14 +4,13 @@ difference is a listed emendation or a documented normalisation."""
 from __future__ import annotations
 
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pypdf
 import pytest
 import yaml
-
 from conftest import ROOT
 from fidelity import apply_emendations, compare, normalise, split_seed
 
@@ -69,8 +68,13 @@ def _epub_parts(epub: Path) -> tuple[str, dict[int, str]]:
                     if kind == "noteref":
                         labels[child.get("href", "").lstrip("#")] = _text(child).strip()
                         _remove_keeping_tail(parent, child)
-                    elif "page" in classes or kind == "pagebreak" or "ednote-ref" in classes or (
-                            "emendation" in classes and _text(child).strip() == "*") or "note-label" in classes:
+                    elif (
+                        "page" in classes
+                        or kind == "pagebreak"
+                        or "ednote-ref" in classes
+                        or ("emendation" in classes and _text(child).strip() == "*")
+                        or "note-label" in classes
+                    ):
                         # the editorial layer: page markers, editor's note calls, emendation marks, and a note's
                         # number at its start (the link back to its call)
                         _remove_keeping_tail(parent, child)
@@ -121,7 +125,8 @@ def test_epub_keeps_the_body(edition_dist: Path, seed):
     print(f"body kept: {result.kept:.4%}; differences: {len(result.differences)}\n{report}")
     assert result.kept >= 0.995, report
     assert not unexplained, "differences that are neither emendations nor normalisations:\n" + "\n".join(
-        f"  seed «{a}» → edition «{b}»" for a, b in unexplained)
+        f"  seed «{a}» → edition «{b}»" for a, b in unexplained
+    )
 
 
 def test_epub_keeps_every_notes_prose(edition_dist: Path, seed):

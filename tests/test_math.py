@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import pytest
-
-from editio.errors import EditionError
 from helpers import prepare, render
 
+from editio.errors import EditionError
+
 EN = {"lang": "en"}
-TEXT = "Inline $a^2 + b^2 = c^2$ and a display:\n\n$$ \\sum_{i=1}^n i = \\frac{n(n+1)}{2} $$ {#eq:sum}\n\nSee @eq:sum.\n"
+TEXT = (
+    "Inline $a^2 + b^2 = c^2$ and a display:\n\n$$ \\sum_{i=1}^n i = \\frac{n(n+1)}{2} $$ {#eq:sum}\n\nSee @eq:sum.\n"
+)
 
 
 def test_math_is_not_raw_tex_in_safe_mode():
@@ -26,8 +28,7 @@ def test_raw_tex_is_still_refused():
 def test_typst_equations_carry_their_tex_as_alt_text():
     typst = render(prepare(TEXT, EN), "typst")
     assert '#[#set math.equation(alt: "a^2 + b^2 = c^2"); $a^2 + b^2 = c^2$]' in typst
-    assert ('#[#set math.equation(alt: "\\\\sum_{i=1}^n i = \\\\frac{n(n+1)}{2}", numbering: _ => "(1)"); '
-            in typst)
+    assert '#[#set math.equation(alt: "\\\\sum_{i=1}^n i = \\\\frac{n(n+1)}{2}", numbering: _ => "(1)"); ' in typst
     assert "<eq:sum>]" in typst
 
 
@@ -44,8 +45,8 @@ def test_typst_output_passes_pdf_ua_1():
 
 
 def test_mathml_in_html_and_epub_writers():
-    from editio.load.pandoc import write
     from editio.build import lowered
+    from editio.load.pandoc import write
 
     edition = prepare(TEXT, EN)
     for fmt in ("html", "epub"):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EPOCH, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -53,8 +52,10 @@ def test_building_from_another_folder_with_an_output_elsewhere(project: Path, tm
 def test_each_new_project_has_its_own_identifier(project: Path, tmp_path: Path):
     other = tmp_path / "second"
     assert editio("new", str(other), cwd=tmp_path).returncode == 0
-    ids = {yaml.safe_load((p / "manuscript" / "edition.yaml").read_text(encoding="utf-8"))["identifier"]
-           for p in (project, other)}
+    ids = {
+        yaml.safe_load((p / "manuscript" / "edition.yaml").read_text(encoding="utf-8"))["identifier"]
+        for p in (project, other)
+    }
     assert len(ids) == 2 and all(i.startswith("urn:uuid:") for i in ids)
 
 

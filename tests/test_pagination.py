@@ -41,6 +41,7 @@ def warnings(edition) -> list[tuple[str, str | None, int | None]]:
 
 # --- the neutral mark and its lowering -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["typst", "html", "epub"])
 def test_golden(fmt):
     edition = paginated((CASE / "input.md").read_text(encoding="utf-8"))
@@ -60,8 +61,9 @@ def test_html_marker_is_a_doc_pagebreak_span():
 
 def test_epub_marker_carries_epub_type():
     epub = render(paginated("Слово[]{.page n=122} дальше.\n"), "epub")
-    assert ('<span class="page" epub:type="pagebreak" role="doc-pagebreak" id="page-122" aria-label="122">122'
-            '</span>') in epub
+    assert (
+        '<span class="page" epub:type="pagebreak" role="doc-pagebreak" id="page-122" aria-label="122">122</span>'
+    ) in epub
 
 
 def test_typst_marker_and_the_library_that_defines_it():
@@ -72,8 +74,10 @@ def test_typst_marker_and_the_library_that_defines_it():
     assert "#let edition-page-marker(n, label:" in header
 
 
-@pytest.mark.parametrize("config, label", [({}, "с."), ({"lang": "en"}, "p."), ({"lang": "de"}, "S."),
-                                           ({"pagination": {"label": "стр."}}, "стр.")])
+@pytest.mark.parametrize(
+    "config, label",
+    [({}, "с."), ({"lang": "en"}, "p."), ({"lang": "de"}, "S."), ({"pagination": {"label": "стр."}}, "стр.")],
+)
 def test_label_from_the_option_else_the_catalogue(config, label):
     typst = render(paginated("А[]{.page n=5} б.\n", config), "typst")
     assert f'#edition-page-marker("5", label: "{label}");' in typst
@@ -81,8 +85,8 @@ def test_label_from_the_option_else_the_catalogue(config, label):
 
 # --- diagnostics -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("marker, shown", [("[]{.page n=x1}", "'x1'"), ('[]{.page n="0"}', "'0'"),
-                                           ("[]{.page}", "''")])
+
+@pytest.mark.parametrize("marker, shown", [("[]{.page n=x1}", "'x1'"), ('[]{.page n="0"}', "'0'"), ("[]{.page}", "''")])
 def test_bad_page_number_is_pag001_with_file_and_line(marker, shown):
     with pytest.raises(EditionError) as caught:
         paginated(f"Первая строка.\n\nВторая{marker} строка.\n")
@@ -105,19 +109,20 @@ def test_markers_in_several_files_are_found_in_their_file():
 
 # --- the EPUB page list ----------------------------------------------------------------------------------
 
+
 def _tiny_epub() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as out:
         out.writestr(zipfile.ZipInfo("mimetype", (2023, 11, 14, 22, 13, 20)), "application/epub+zip")
         files = {
             "META-INF/container.xml": '<container><rootfiles><rootfile full-path="EPUB/content.opf"/></rootfiles>'
-                                      '</container>',
+            "</container>",
             "EPUB/content.opf": '<package><metadata></metadata><manifest><item id="nav" href="nav.xhtml" '
-                                'properties="nav"/><item id="c1" href="text/ch001.xhtml"/></manifest>'
-                                '<spine><itemref idref="c1"/></spine></package>',
-            "EPUB/nav.xhtml": "<html><body><nav epub:type=\"toc\"></nav></body></html>",
+            'properties="nav"/><item id="c1" href="text/ch001.xhtml"/></manifest>'
+            '<spine><itemref idref="c1"/></spine></package>',
+            "EPUB/nav.xhtml": '<html><body><nav epub:type="toc"></nav></body></html>',
             "EPUB/text/ch001.xhtml": '<p>a<span class="page" epub:type="pagebreak" role="doc-pagebreak" '
-                                     'id="page-7" aria-label="7">7</span>b</p>',
+            'id="page-7" aria-label="7">7</span>b</p>',
         }
         for name, text in files.items():
             out.writestr(zipfile.ZipInfo(name, (2023, 11, 14, 22, 13, 20)), text, zipfile.ZIP_DEFLATED)
@@ -152,23 +157,46 @@ def test_the_epub_lowering_feeds_the_page_list():
     with zipfile.ZipFile(buffer, "w") as out:
         for name, data in files.items():
             out.writestr(name, data)
-    assert find_page_breaks(buffer.getvalue()) == [("5", "EPUB/text/ch001.xhtml#page-5"),
-                                                   ("6", "EPUB/text/ch001.xhtml#page-6")]
+    assert find_page_breaks(buffer.getvalue()) == [
+        ("5", "EPUB/text/ch001.xhtml#page-5"),
+        ("6", "EPUB/text/ch001.xhtml#page-6"),
+    ]
 
 
 # --- plain pandoc ----------------------------------------------------------------------------------------
 
+
 def test_runs_as_a_pandoc_filter(tmp_path):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "html5", "--wrap=none", "-M", "lang=ru",
-                           "--filter", str(ROOT / "filters" / "pagination.py")],
-                          input="Слово[]{.page n=9} дальше.", capture_output=True, text=True, env=env, cwd=tmp_path)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    )
+    proc = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "html5",
+            "--wrap=none",
+            "-M",
+            "lang=ru",
+            "--filter",
+            str(ROOT / "filters" / "pagination.py"),
+        ],
+        input="Слово[]{.page n=9} дальше.",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert '<span id="page-9" class="page" role="doc-pagebreak" aria-label="9">9</span>' in proc.stdout
 
 
 # --- the flagship's artefacts (one build per session) ----------------------------------------------------
+
 
 def _artefact(dist: Path, suffix: str) -> Path:
     [path] = dist.glob(f"*{suffix}")
@@ -208,5 +236,5 @@ def test_pdf_shows_margin_numbers(edition_dist):
 
 def test_colophon_names_revision_tools_and_checksums(edition_dist):
     html = _artefact(edition_dist, ".html").read_text(encoding="utf-8")
-    colophon = html[html.index('class="colophon"'):]
+    colophon = html[html.index('class="colophon"') :]
     assert "typst" in colophon and "pandoc" in colophon and "SHA256SUMS" in colophon and "urn:uuid:" in colophon

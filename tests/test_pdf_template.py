@@ -10,9 +10,9 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
+from conftest import run_build
 from pypdf.generic import ContentStream
 
-from conftest import run_build
 from editio.load.pandoc import run
 from editio.writers.pdf import UI_KEYS, compiler_version, document_info, typst_language, write_pdf
 
@@ -32,8 +32,9 @@ def markdown_ast(markdown: str, metadata: dict) -> dict:
 def compile_pdf(tmp_path: Path, markdown: str, metadata: dict, standards: list[str] | None = None) -> pypdf.PdfReader:
     stage = tmp_path / "stage"
     stage.mkdir(exist_ok=True)
-    target = write_pdf(markdown_ast(markdown, metadata), stage, "t", EPOCH, standards,
-                       info=document_info(metadata), strings=STRINGS)
+    target = write_pdf(
+        markdown_ast(markdown, metadata), stage, "t", EPOCH, standards, info=document_info(metadata), strings=STRINGS
+    )
     return pypdf.PdfReader(target)
 
 
@@ -65,8 +66,11 @@ def text_fill_colours(reader: pypdf.PdfReader) -> list[tuple[float, ...]]:
                 stack.append(fill)
             elif operator == b"Q" and stack:
                 fill = stack.pop()
-            elif operator in (b"sc", b"scn", b"rg", b"g", b"k") and operands and all(
-                    isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands):
+            elif (
+                operator in (b"sc", b"scn", b"rg", b"g", b"k")
+                and operands
+                and all(isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands)
+            ):
                 fill = tuple(round(float(o), 3) for o in operands)
             elif operator in (b"Tj", b"TJ", b"'", b'"'):
                 colours.append(fill)
@@ -75,11 +79,23 @@ def text_fill_colours(reader: pypdf.PdfReader) -> list[tuple[float, ...]]:
 
 # --- metadata is data (issue 13.4, issue 11.6) ---------------------------------------------------------------
 
+
 def test_document_info_keeps_values_as_written():
-    info = document_info({"title": HOSTILE_TITLE, "author": [*HOSTILE_AUTHORS[:2], {"name": HOSTILE_AUTHORS[2]}],
-                          "keywords": ["a \"b\"", "c\\d"], "lang": "pt-BR"})
-    assert info == {"title": HOSTILE_TITLE, "author": [*HOSTILE_AUTHORS[:3]], "keywords": ['a "b"', "c\\d"],
-                    "lang": "pt", "region": "BR"}
+    info = document_info(
+        {
+            "title": HOSTILE_TITLE,
+            "author": [*HOSTILE_AUTHORS[:2], {"name": HOSTILE_AUTHORS[2]}],
+            "keywords": ['a "b"', "c\\d"],
+            "lang": "pt-BR",
+        }
+    )
+    assert info == {
+        "title": HOSTILE_TITLE,
+        "author": [*HOSTILE_AUTHORS[:3]],
+        "keywords": ['a "b"', "c\\d"],
+        "lang": "pt",
+        "region": "BR",
+    }
 
 
 def test_language_tag_is_split_and_checked():
@@ -91,8 +107,12 @@ def test_language_tag_is_split_and_checked():
 
 
 def test_pdf_info_and_xmp_equal_the_metadata(tmp_path: Path):
-    reader = compile_pdf(tmp_path, "Text.", {"title": HOSTILE_TITLE, "author": HOSTILE_AUTHORS, "lang": "en",
-                                             "keywords": ['one "two"', "three\\four"]}, ["ua-1"])
+    reader = compile_pdf(
+        tmp_path,
+        "Text.",
+        {"title": HOSTILE_TITLE, "author": HOSTILE_AUTHORS, "lang": "en", "keywords": ['one "two"', "three\\four"]},
+        ["ua-1"],
+    )
     meta = reader.metadata
     assert meta.title == HOSTILE_TITLE
     assert meta.author == ", ".join(HOSTILE_AUTHORS)
@@ -103,8 +123,19 @@ def test_pdf_info_and_xmp_equal_the_metadata(tmp_path: Path):
 
 
 def test_interface_strings_come_from_the_catalogue(tmp_path: Path):
-    reader = compile_pdf(tmp_path, "Text.", {"title": "T", "lang": "en", "abstract": "Short.", "keywords": ["k"],
-                                             "cite-as": "Cite me.", "build-date": "2024-01-01", "toc": True})
+    reader = compile_pdf(
+        tmp_path,
+        "Text.",
+        {
+            "title": "T",
+            "lang": "en",
+            "abstract": "Short.",
+            "keywords": ["k"],
+            "cite-as": "Cite me.",
+            "build-date": "2024-01-01",
+            "toc": True,
+        },
+    )
     text = "\n".join(page_texts(reader))
     for key in ("abstract", "keywords", "cite-as", "build-date", "contents"):
         assert f"UI-{key}" in text, key
@@ -135,23 +166,29 @@ LONG = " ".join(["Lorem ipsum dolor sit amet, consectetur adipiscing elit."] * 6
 def test_blank_pages_carry_no_head_or_folio_and_other_pages_do(tmp_path: Path):
     # title page, its verso, then «One» on p. 3 running onto p. 4, so «Two» opens p. 5 and p. 6 is left
     # blank before «Three» on p. 7.
-    reader = compile_pdf(tmp_path, f"# One\n\n{LONG}\n\n# Two\n\nShort.\n\n# Three\n\nShort.\n",
-                         {"title": "Blank pages", "lang": "en"})
+    reader = compile_pdf(
+        tmp_path, f"# One\n\n{LONG}\n\n# Two\n\nShort.\n\n# Three\n\nShort.\n", {"title": "Blank pages", "lang": "en"}
+    )
     texts = page_texts(reader)
     assert len(texts) == 7, [t[:40] for t in texts]
     assert texts[5].strip() == ""
     assert "Blank pages" in texts[3] and "4" in texts[3]  # a text page keeps its running head and folio
 
 
-TALL_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="520" viewBox="0 0 300 520">'
-            '<rect x="1" y="1" width="298" height="518" fill="none" stroke="black"/></svg>')
+TALL_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="520" viewBox="0 0 300 520">'
+    '<rect x="1" y="1" width="298" height="518" fill="none" stroke="black"/></svg>'
+)
 
 
 def test_a_heading_and_its_tall_figure_share_a_page(tmp_path: Path):
     (tmp_path / "stage").mkdir()
     (tmp_path / "stage" / "tall.svg").write_text(TALL_SVG, encoding="utf-8")
-    reader = compile_pdf(tmp_path, "# Before\n\nText.\n\n# Chart\n\n![A tall chart](tall.svg){width=100%}\n\nAfter.\n",
-                         {"title": "T", "lang": "en"})
+    reader = compile_pdf(
+        tmp_path,
+        "# Before\n\nText.\n\n# Chart\n\n![A tall chart](tall.svg){width=100%}\n\nAfter.\n",
+        {"title": "T", "lang": "en"},
+    )
     texts = page_texts(reader)
     chart = [i for i, text in enumerate(texts) if any(line.strip() == "Chart" for line in text.splitlines())]
     assert chart and "A tall chart" in texts[chart[0]], [t[:60] for t in texts]
@@ -161,8 +198,10 @@ def test_a_heading_and_its_tall_figure_share_a_page(tmp_path: Path):
 
 
 def test_body_text_is_black(tmp_path: Path):
-    markdown = ("Text with a [link](https://example.org/page), an internal [reference](#target) and "
-                "<https://example.org>.\n\n# Target {#target}\n\nMore text.\n")
+    markdown = (
+        "Text with a [link](https://example.org/page), an internal [reference](#target) and "
+        "<https://example.org>.\n\n# Target {#target}\n\nMore text.\n"
+    )
     colours = text_fill_colours(compile_pdf(tmp_path, markdown, {"title": "Colours", "lang": "en"}))
     assert colours
     chromatic = [c for c in colours if len(c) == 3 and len(set(c)) > 1]
@@ -172,6 +211,7 @@ def test_body_text_is_black(tmp_path: Path):
 
 
 # --- nothing past the margin (issue 12) ---------------------------------------------------------------------
+
 
 def test_wide_table_and_long_equation_stay_inside_the_text_block(tmp_path: Path):
     cells = " | ".join(f"Unbreakablecolumnheading{i}" for i in range(7))
@@ -189,5 +229,6 @@ def test_wide_table_and_long_equation_stay_inside_the_text_block(tmp_path: Path)
 def test_compiler_version_is_the_one_in_the_pdf(tmp_path: Path):
     reader = compile_pdf(tmp_path, "Text.", {"title": "Version", "lang": "en"})
     assert re.fullmatch(r"\d+\.\d+\.\d+", compiler_version())
-    assert reader.metadata.get("/Creator", "").endswith(compiler_version()) or \
-        reader.metadata.get("/Producer", "").endswith(compiler_version())
+    assert reader.metadata.get("/Creator", "").endswith(compiler_version()) or reader.metadata.get(
+        "/Producer", ""
+    ).endswith(compiler_version())

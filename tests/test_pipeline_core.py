@@ -30,7 +30,8 @@ def test_later_filters_see_nodes_that_earlier_ones_create_and_nothing_twice():
 def test_hooks_get_the_ancestor_path():
     paths = []
     Traversal([{"Str": lambda n, p: paths.append([a["t"] for a in p])}]).run(
-        [{"t": "Para", "c": [{"t": "Emph", "c": [Str("x")]}]}])
+        [{"t": "Para", "c": [{"t": "Emph", "c": [Str("x")]}]}]
+    )
     assert paths == [["Para", "Emph"]]
 
 

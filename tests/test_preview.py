@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EPOCH, ROOT
+
 from editio.preview import BuildState, decorate, watched_files
 
 START_SECONDS = 60
@@ -33,11 +33,21 @@ class Preview:
 
     def __init__(self, project: Path):
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-                   SOURCE_DATE_EPOCH=EPOCH, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "editio.preview", "--port", "0"], cwd=project, env=env,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, encoding="utf-8")
+        env.update(
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+            SOURCE_DATE_EPOCH=EPOCH,
+            PYTHONUNBUFFERED="1",
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "editio.preview", "--port", "0"],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -75,7 +85,7 @@ class Preview:
         finally:
             conn.close()
 
-    def events(self) -> "Events":
+    def events(self) -> Events:
         return Events(self.port)
 
     def stop(self) -> int:
@@ -111,7 +121,7 @@ class Events:
             if not line:
                 raise AssertionError("the events stream closed")
             if line.startswith("data: "):
-                return json.loads(line[len("data: "):])
+                return json.loads(line[len("data: ") :])
         raise AssertionError("no build event before the deadline")
 
     def close(self):
@@ -161,16 +171,19 @@ def test_preview_rebuilds_reloads_and_shows_errors(project_copy: Path):
 
         # 1. an edit: a new build id, and the page shows the new text
         text_file.write_text(original.replace("началась революция", "началась великая революция"), encoding="utf-8")
-        second, page = wait_for_page(server, events, first["build"],
-                                     lambda e, p: e["ok"] and "великая революция" in p)
+        second, page = wait_for_page(server, events, first["build"], lambda e, p: e["ok"] and "великая революция" in p)
         assert OVERLAY not in page
 
         # 2. a broken manuscript: the overlay names the code and file:line; the last good page stays served
-        text_file.write_text(original.replace("началась революция", "началась великая революция")
-                             .replace("@smith2000", "@nosuchkey1999"), encoding="utf-8")
+        text_file.write_text(
+            original.replace("началась революция", "началась великая революция").replace(
+                "@smith2000", "@nosuchkey1999"
+            ),
+            encoding="utf-8",
+        )
         third, page = wait_for_page(server, events, second["build"], lambda e, p: not e["ok"] and OVERLAY in p)
         assert third["errors"] >= 1
-        overlay = page[page.index(OVERLAY):]
+        overlay = page[page.index(OVERLAY) :]
         assert "BIB004" in overlay and "manuscript/01-text.md:6" in overlay
         assert "&#x27;nosuchkey1999&#x27;" in overlay  # escaped
         assert "великая революция" in page  # the last good build
@@ -185,8 +198,13 @@ def test_preview_rebuilds_reloads_and_shows_errors(project_copy: Path):
         assert OVERLAY not in page
 
         # 4. nothing outside the output folder
-        for path in ("/../manuscript/edition.yaml", "/%2e%2e/manuscript/edition.yaml", "/media/../../references.bib",
-                     "/..%2f..%2fmanuscript/edition.yaml", "/.stage-x/mini.html"):
+        for path in (
+            "/../manuscript/edition.yaml",
+            "/%2e%2e/manuscript/edition.yaml",
+            "/media/../../references.bib",
+            "/..%2f..%2fmanuscript/edition.yaml",
+            "/.stage-x/mini.html",
+        ):
             assert server.get(path)[0] in (403, 404), path
     finally:
         if events is not None:
@@ -230,8 +248,14 @@ def test_watched_files_follow_edition_yaml(project_copy: Path):
     data["filters"] = [*data.get("filters", []), "local/mark.py"]
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     files = {p.resolve() for p in watched_files(manuscript, project_copy, project_copy / "build" / "preview")}
-    for name in ("manuscript/edition.yaml", "manuscript/01-text.md", "manuscript/glossary.yaml", "factions.yaml",
-                 "references.bib", "local/mark.py"):
+    for name in (
+        "manuscript/edition.yaml",
+        "manuscript/01-text.md",
+        "manuscript/glossary.yaml",
+        "factions.yaml",
+        "references.bib",
+        "local/mark.py",
+    ):
         assert (project_copy / name).resolve() in files, name
     # the output folder is never watched, even inside the manuscript folder
     (manuscript / "out").mkdir()

@@ -31,19 +31,86 @@ from editio.load.pandoc import PandocSession
 
 CASES = ROOT / "tests" / "cases"
 MINI = ROOT / "tests" / "fixtures" / "mini"
-SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "8")), deadline=None,
-                    derandomize=os.environ.get("PROPERTY_RANDOM") != "1",
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=os.environ.get("PROPERTY_RANDOM") != "1",
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Words that the data files below know (glossary forms and stems, person forms, emendation readings),
 # typographic material (initials, numbers, ranges, dashes, quotes, abbreviations), and words that look
 # like markup or code to some writer.
-POOL = ["COB", "СОВ", "POR", "ПОР", "POR-LO", "паблистов", "паблизм", "энтризм", "entryism", "IV", "Интернационал",
-        "Интернационала", "рабочий", "контроль", "с", "правом", "вето", "Рабочего", "центра", "Лора", "Лоры",
-        "Гильермо", "Х.Лечин", "Х.Лечином", "Мольер", "Э.", "Моллер", "Г.", "кратrой", "краткой", "г.", "в.",
-        "1952", "1952-1964", "1952–1964", "-", "–", "—", "«слово»", "„внутри“", '"прямые"', "т.", "е.", "№",
-        "5", "с.", "p.", "12–14", "https://example.org/a", "и", "в", "на", "Боливия", "1946", "ноябре",
-        "#read(\"x\")", "*звёздочка*", "<b>", "\\", "$", "[]", "{}", "@key", "ё", "Ё", "Ï", "ſ", "ﬁ"]
+POOL = [
+    "COB",
+    "СОВ",
+    "POR",
+    "ПОР",
+    "POR-LO",
+    "паблистов",
+    "паблизм",
+    "энтризм",
+    "entryism",
+    "IV",
+    "Интернационал",
+    "Интернационала",
+    "рабочий",
+    "контроль",
+    "с",
+    "правом",
+    "вето",
+    "Рабочего",
+    "центра",
+    "Лора",
+    "Лоры",
+    "Гильермо",
+    "Х.Лечин",
+    "Х.Лечином",
+    "Мольер",
+    "Э.",
+    "Моллер",
+    "Г.",
+    "кратrой",
+    "краткой",
+    "г.",
+    "в.",
+    "1952",
+    "1952-1964",
+    "1952–1964",
+    "-",
+    "–",
+    "—",
+    "«слово»",
+    "„внутри“",
+    '"прямые"',
+    "т.",
+    "е.",
+    "№",
+    "5",
+    "с.",
+    "p.",
+    "12–14",
+    "https://example.org/a",
+    "и",
+    "в",
+    "на",
+    "Боливия",
+    "1946",
+    "ноябре",
+    '#read("x")',
+    "*звёздочка*",
+    "<b>",
+    "\\",
+    "$",
+    "[]",
+    "{}",
+    "@key",
+    "ё",
+    "Ё",
+    "Ï",
+    "ſ",
+    "ﬁ",
+]
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp", "Co", "Cn"))
 WORD = st.one_of(st.sampled_from(POOL), st.text(ALPHABET, min_size=1, max_size=8))
 
@@ -54,6 +121,7 @@ PAGE = "\x00page\x00"  # numbered in document order once the text is complete
 
 
 # --- generated Markdown -------------------------------------------------------------------------------------
+
 
 def escaped(word: str) -> str:
     """``word`` as Markdown that pandoc reads back as the same text: every ASCII punctuation mark escaped."""
@@ -70,8 +138,12 @@ def inline_run(draw, depth: int = 0) -> str:
     page start, code or a link."""
     out: list[str] = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["words"] * 5 + ["emph", "strong", "quoted", "span", "note", "cite",
-                                                      "emendation", "page", "code", "link"]))
+        kind = draw(
+            st.sampled_from(
+                ["words"] * 5
+                + ["emph", "strong", "quoted", "span", "note", "cite", "emendation", "page", "code", "link"]
+            )
+        )
         words = _words(draw, 5)
         if kind == "words":
             # a line break only before plain words: escaped, they cannot open a block
@@ -161,12 +233,50 @@ def manuscript(body: str) -> str:
 
 # --- the words of a document --------------------------------------------------------------------------------
 
-BLOCKS = {"Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList", "BulletList",
-          "DefinitionList", "Header", "HorizontalRule", "Table", "Figure", "Div"}
-_SEPARATORS = {"Space", "SoftBreak", "LineBreak", "RawInline", "RawBlock", "Code", "CodeBlock", "Math", "Cite",
-               "HorizontalRule"}
-_NORMAL = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2011": "-", "\u2013": "-",
-                         "\u2014": "-", "«": '"', "»": '"', "„": '"', "“": '"', "”": '"', "\u00ad": ""})
+BLOCKS = {
+    "Plain",
+    "Para",
+    "LineBlock",
+    "CodeBlock",
+    "RawBlock",
+    "BlockQuote",
+    "OrderedList",
+    "BulletList",
+    "DefinitionList",
+    "Header",
+    "HorizontalRule",
+    "Table",
+    "Figure",
+    "Div",
+}
+_SEPARATORS = {
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "RawInline",
+    "RawBlock",
+    "Code",
+    "CodeBlock",
+    "Math",
+    "Cite",
+    "HorizontalRule",
+}
+_NORMAL = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2011": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "«": '"',
+        "»": '"',
+        "„": '"',
+        "“": '"',
+        "”": '"',
+        "\u00ad": "",
+    }
+)
 
 
 def _collect(node, out: list[str]) -> None:
@@ -229,8 +339,20 @@ def test_the_property_catches_a_lost_or_moved_word(reader):
 
 def test_generated_markdown_reads_back_as_its_words(reader):
     """Escaped words stay words: pandoc reads each generated word as text, not as markup."""
-    tricky = ["*звёздочка*", "#read(\"x\")", "1952.", "-", "+", "1.", "[]", "{}", "@key", "<b>", "\\",
-              "https://example.org/a"]
+    tricky = [
+        "*звёздочка*",
+        '#read("x")',
+        "1952.",
+        "-",
+        "+",
+        "1.",
+        "[]",
+        "{}",
+        "@key",
+        "<b>",
+        "\\",
+        "https://example.org/a",
+    ]
     blocks = reader(" ".join(escaped(w) for w in tricky))
     assert [b["t"] for b in blocks] == ["Para"]
     assert "".join(n["c"] for n in blocks[0]["c"] if n["t"] == "Str") == "".join(tricky)
@@ -238,20 +360,31 @@ def test_generated_markdown_reads_back_as_its_words(reader):
 
 # --- the data each filter reads -----------------------------------------------------------------------------
 
-CHRONOLOGY = (f'events:\n  - date: "1952-04-09"\n    precision: day\n    text: "Восстание."\n'
-              f'    anchor: "{CHRONOLOGY_ANCHOR}"\n')
-EDITORIAL_NOTES = (f'- id: ed-one\n  anchor: "{EDITORIAL_ANCHOR}"\n  text: "Пояснение. См.: <https://example.org/a>"\n'
-                   "  source: https://example.org/a\n")
-DATA = {"glossary.yaml": (CASES / "glossary" / "glossary.yaml").read_text(encoding="utf-8"),
-        "persons.yaml": (CASES / "name_index" / "basic" / "persons.yaml").read_text(encoding="utf-8"),
-        "emendations.yaml": (CASES / "emendations" / "basic" / "emendations.yaml").read_text(encoding="utf-8"),
-        "factions.yaml": (MINI / "factions.yaml").read_text(encoding="utf-8"),
-        "chronology.yaml": CHRONOLOGY, "editorial-notes.yaml": EDITORIAL_NOTES,
-        "references.bib": (MINI / "references.bib").read_text(encoding="utf-8")}
+CHRONOLOGY = (
+    f'events:\n  - date: "1952-04-09"\n    precision: day\n    text: "Восстание."\n    anchor: "{CHRONOLOGY_ANCHOR}"\n'
+)
+EDITORIAL_NOTES = (
+    f'- id: ed-one\n  anchor: "{EDITORIAL_ANCHOR}"\n  text: "Пояснение. См.: <https://example.org/a>"\n'
+    "  source: https://example.org/a\n"
+)
+DATA = {
+    "glossary.yaml": (CASES / "glossary" / "glossary.yaml").read_text(encoding="utf-8"),
+    "persons.yaml": (CASES / "name_index" / "basic" / "persons.yaml").read_text(encoding="utf-8"),
+    "emendations.yaml": (CASES / "emendations" / "basic" / "emendations.yaml").read_text(encoding="utf-8"),
+    "factions.yaml": (MINI / "factions.yaml").read_text(encoding="utf-8"),
+    "chronology.yaml": CHRONOLOGY,
+    "editorial-notes.yaml": EDITORIAL_NOTES,
+    "references.bib": (MINI / "references.bib").read_text(encoding="utf-8"),
+}
 # The data file of each filter that reads one, by the name its `data` option defaults to.
-DATA_FILES = {"glossary": "glossary.yaml", "name_index": "persons.yaml", "chronology": "chronology.yaml",
-              "emendations": "emendations.yaml", "editorial_notes": "editorial-notes.yaml",
-              "faction_chart": "factions.yaml"}
+DATA_FILES = {
+    "glossary": "glossary.yaml",
+    "name_index": "persons.yaml",
+    "chronology": "chronology.yaml",
+    "emendations": "emendations.yaml",
+    "editorial_notes": "editorial-notes.yaml",
+    "faction_chart": "factions.yaml",
+}
 
 
 def filtered(text: str, name: str, data: dict[str, str] | None = None):
@@ -291,15 +424,55 @@ def test_filter_never_fails_and_never_loses_words(name: str, reader):
 # --- invalid data: EditionError only ------------------------------------------------------------------------
 
 YAML_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.text(ALPHABET, max_size=12),
-              st.sampled_from(["COB", "1952", "1952-04-09", "day", "year", "typo", "lora", "party", "intl"])),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.sampled_from(
-                                   ["id", "term", "forms", "stems", "definition", "entries", "persons", "heading",
-                                    "events", "date", "precision", "text", "anchor", "source", "edition", "kind",
-                                    "why", "organisations", "relations", "name", "founded", "type", "from", "to",
-                                    "year", "born", "died", "variants", "seed-line"]), children, max_size=5)),
-    max_leaves=12)
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 3000),
+        st.text(ALPHABET, max_size=12),
+        st.sampled_from(["COB", "1952", "1952-04-09", "day", "year", "typo", "lora", "party", "intl"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "term",
+                    "forms",
+                    "stems",
+                    "definition",
+                    "entries",
+                    "persons",
+                    "heading",
+                    "events",
+                    "date",
+                    "precision",
+                    "text",
+                    "anchor",
+                    "source",
+                    "edition",
+                    "kind",
+                    "why",
+                    "organisations",
+                    "relations",
+                    "name",
+                    "founded",
+                    "type",
+                    "from",
+                    "to",
+                    "year",
+                    "born",
+                    "died",
+                    "variants",
+                    "seed-line",
+                ]
+            ),
+            children,
+            max_size=5,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @pytest.mark.parametrize("name", sorted(DATA_FILES))

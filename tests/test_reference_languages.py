@@ -25,13 +25,20 @@ from editio.load.pandoc import pandoc_path, write
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "tests" / "cases" / "reference_languages" / "citeproc"
-STYLE = {"manuscript/styles/edition.csl":
-         (ROOT / "manuscript" / "styles" / "gost-r-7-0-5-2008-edition.csl").read_text(encoding="utf-8")}
+STYLE = {
+    "manuscript/styles/edition.csl": (ROOT / "manuscript" / "styles" / "gost-r-7-0-5-2008-edition.csl").read_text(
+        encoding="utf-8"
+    )
+}
 BIB = (CASE / "references.bib").read_text(encoding="utf-8")
 
 
-def languages_edition(markdown: str, lang: str = "ru", bib: str | None = BIB,
-                      filters: tuple[str, ...] = ("citations", "citeproc", "reference_languages")):
+def languages_edition(
+    markdown: str,
+    lang: str = "ru",
+    bib: str | None = BIB,
+    filters: tuple[str, ...] = ("citations", "citeproc", "reference_languages"),
+):
     config = {"filters": list(filters), "lang": lang, "csl": "styles/edition.csl"}
     files = dict(STYLE)
     if bib is not None:
@@ -42,8 +49,11 @@ def languages_edition(markdown: str, lang: str = "ru", bib: str | None = BIB,
 
 def entry_languages(edition) -> dict[str, str | None]:
     """The ``lang`` of each bibliography entry, by key."""
-    return {identifier(div)[len("ref-"):]: get(div, "lang")
-            for div in iter_nodes(edition.doc["blocks"], ("Div",)) if identifier(div).startswith("ref-")}
+    return {
+        identifier(div)[len("ref-") :]: get(div, "lang")
+        for div in iter_nodes(edition.doc["blocks"], ("Div",))
+        if identifier(div).startswith("ref-")
+    }
 
 
 def citation_languages(edition) -> list[tuple[str, str | None]]:
@@ -63,13 +73,24 @@ def case_edition(lang: str = "ru"):
 
 # --- the filter on the neutral AST -------------------------------------------------------------------------
 
+
 def test_foreign_entries_and_citations_get_their_language():
     edition = case_edition()
-    assert entry_languages(edition) == {"anon1953": None, "broue1971": "fr", "john2016": "es", "lora1978": "es",
-                                        "shchelchkov2016": None}
-    assert citation_languages(edition) == [("john2016", "es"), ("broue1971", "fr"), ("john2016 lora1978", "es"),
-                                           ("john2016 shchelchkov2016", None), ("shchelchkov2016", None),
-                                           ("anon1953", None)]
+    assert entry_languages(edition) == {
+        "anon1953": None,
+        "broue1971": "fr",
+        "john2016": "es",
+        "lora1978": "es",
+        "shchelchkov2016": None,
+    }
+    assert citation_languages(edition) == [
+        ("john2016", "es"),
+        ("broue1971", "fr"),
+        ("john2016 lora1978", "es"),
+        ("john2016 shchelchkov2016", None),
+        ("shchelchkov2016", None),
+        ("anon1953", None),
+    ]
 
 
 def test_the_citation_text_is_kept_inside_its_span():
@@ -88,8 +109,9 @@ def test_in_an_english_edition_russian_works_are_the_foreign_ones():
 def test_a_language_given_by_hand_is_kept():
     markdown = "[@john2016].\n\n::: {#refs}\n:::\n\n::: {#ref-john2016 .csl-entry lang=es-BO}\nJohn.\n:::\n"
     edition = languages_edition(markdown, bib=BIB, filters=("reference_languages",))
-    assert [get(div, "lang") for div in iter_nodes(edition.doc["blocks"], ("Div",))
-            if identifier(div) == "ref-john2016"] == ["es-BO"]
+    assert [
+        get(div, "lang") for div in iter_nodes(edition.doc["blocks"], ("Div",)) if identifier(div) == "ref-john2016"
+    ] == ["es-BO"]
 
 
 def test_without_a_bibliography_nothing_changes():
@@ -106,6 +128,7 @@ def test_only_bibliography_entries_are_marked():
 
 # --- goldens ----------------------------------------------------------------------------------------------
 
+
 def body(edition, fmt: str) -> str:
     """The body for ``fmt``; typst as the PDF writer writes it (``typst-citations``: citeproc's text, not typst's
     own citations, which helpers.render's plain ``typst`` would print for every Cite)."""
@@ -121,14 +144,32 @@ def test_golden(fmt):
 
 # --- as a plain pandoc filter -----------------------------------------------------------------------------
 
+
 def test_runs_as_pandoc_filter_after_citeproc():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    proc = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "html5", "--wrap=none", "--metadata", "lang=ru",
-                           "--metadata", "bibliography=references.bib", "--citeproc",
-                           "--filter", str(ROOT / "filters" / "reference_languages.py")],
-                          input=(CASE / "input.md").read_text("utf-8"), capture_output=True, text=True, cwd=CASE,
-                          env=env)
+    proc = subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "html5",
+            "--wrap=none",
+            "--metadata",
+            "lang=ru",
+            "--metadata",
+            "bibliography=references.bib",
+            "--citeproc",
+            "--filter",
+            str(ROOT / "filters" / "reference_languages.py"),
+        ],
+        input=(CASE / "input.md").read_text("utf-8"),
+        capture_output=True,
+        text=True,
+        cwd=CASE,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert re.search(r'<div id="ref-john2016"[^>]* lang="es"', proc.stdout)
     assert re.search(r'<div id="ref-shchelchkov2016"(?![^>]*lang=)[^>]*>', proc.stdout)
@@ -136,6 +177,7 @@ def test_runs_as_pandoc_filter_after_citeproc():
 
 
 # --- the flagship edition ---------------------------------------------------------------------------------
+
 
 def test_edition_marks_foreign_references(edition_dist: Path):
     html = next(edition_dist.glob("*.html")).read_text(encoding="utf-8")

@@ -17,8 +17,9 @@ def _bytes(dist: Path) -> dict[str, bytes]:
 def test_real_edition_is_byte_reproducible(edition_dist: Path, tmp_path: Path):
     time.sleep(1.1)  # a different wall-clock second than the shared build
     other = tmp_path / "elsewhere" / "dist"
-    proc = run_build(ROOT / "manuscript", other, env={"TZ": "Pacific/Kiritimati", "LANG": "de_DE.UTF-8",
-                                                      "LC_ALL": "de_DE.UTF-8"})
+    proc = run_build(
+        ROOT / "manuscript", other, env={"TZ": "Pacific/Kiritimati", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"}
+    )
     assert proc.returncode == 0, proc.stderr
     first, second = _bytes(edition_dist), _bytes(other)
     first.pop("build-report.txt", None)

@@ -36,8 +36,10 @@ def refusal(root: Path, name, **kw) -> tuple[str, str]:
 @pytest.fixture(autouse=True)
 def no_hang():
     """A read that blocks (a FIFO, a device) fails the test instead of hanging the run."""
+
     def stop(*_):
         raise TimeoutError("blocked")
+
     old = signal.signal(signal.SIGALRM, stop)
     signal.alarm(10)
     yield
@@ -51,22 +53,36 @@ def test_a_plain_relative_path_resolves_inside(project: Path):
     assert resolve_project_path(project, "manuscript/./media/../media/chart.svg", what="image") == path
 
 
-@pytest.mark.parametrize("name", ["file:///etc/passwd", "http://127.0.0.1:8000/x.png", "https://example.org/x.png",
-                                  "data:image/png;base64,AAAA", "ftp://x/y", "FILE:/etc/passwd", "jar:x!/y",
-                                  "file%3A///etc/passwd"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:8000/x.png",
+        "https://example.org/x.png",
+        "data:image/png;base64,AAAA",
+        "ftp://x/y",
+        "FILE:/etc/passwd",
+        "jar:x!/y",
+        "file%3A///etc/passwd",
+    ],
+)
 def test_urls_and_schemes_are_saf010(project: Path, name: str):
     code, message = refusal(project, name)
     assert code == "SAF010" and "never fetches" in message
 
 
-@pytest.mark.parametrize("name", ["/etc/passwd", "//host/share/x", "\\\\host\\share\\x", "C:\\x.png", "c:/x.png",
-                                  "~/x.png", "%2Fetc%2Fpasswd"])
+@pytest.mark.parametrize(
+    "name",
+    ["/etc/passwd", "//host/share/x", "\\\\host\\share\\x", "C:\\x.png", "c:/x.png", "~/x.png", "%2Fetc%2Fpasswd"],
+)
 def test_absolute_paths_are_saf011(project: Path, name: str):
     assert refusal(project, name)[0] == "SAF011"
 
 
-@pytest.mark.parametrize("name", ["../../outside.txt", "media/../../../outside.txt", "..\\..\\outside.txt",
-                                  "%2e%2e/%2e%2e/outside.txt", "../.."])
+@pytest.mark.parametrize(
+    "name",
+    ["../../outside.txt", "media/../../../outside.txt", "..\\..\\outside.txt", "%2e%2e/%2e%2e/outside.txt", "../.."],
+)
 def test_climbing_out_is_saf012(project: Path, name: str):
     assert refusal(project, name, base="manuscript")[0] == "SAF012"
 

@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from conftest import MINI, ROOT, run_build
+from helpers import make_project, prepare
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, ROOT, run_build
 from editio.errors import EditionError
 from editio.load.manuscript import refuse_raw
 from editio.load.pandoc import PandocSession
-from helpers import make_project, prepare
 
 pytestmark = pytest.mark.e2e
 
@@ -73,12 +73,12 @@ def _line(path: Path, needle: str) -> int:
 # --- raw content -----------------------------------------------------------------------------------------
 
 RAW = {
-    "typst-block": ("Текст.\n\n```{=typst}\n#read(\"/etc/passwd\")\n```\n", "typst", 4),
-    "typst-inline": ("Текст.\n\nСм. `#read(\"/etc/passwd\")`{=typst} здесь.\n", "typst", 3),
+    "typst-block": ('Текст.\n\n```{=typst}\n#read("/etc/passwd")\n```\n', "typst", 4),
+    "typst-inline": ('Текст.\n\nСм. `#read("/etc/passwd")`{=typst} здесь.\n', "typst", 3),
     "html-script": ("Текст.\n\n<script>alert(1)</script>\n", "html", 3),
     "html-inline": ("Текст.\n\nАбзац с <img src=x onerror=alert(1)> внутри.\n", "html", 3),
     "latex-input": ("Текст.\n\nАбзац \\input{/etc/passwd} дальше.\n", "tex", 3),
-    "html-block-attribute": ("Текст.\n\n```{=html}\n<iframe src=\"https://example.org\"></iframe>\n```\n", "html", 4),
+    "html-block-attribute": ('Текст.\n\n```{=html}\n<iframe src="https://example.org"></iframe>\n```\n', "html", 4),
 }
 
 
@@ -103,19 +103,20 @@ def test_allow_raw_lets_raw_content_through(case: str):
 
 
 def test_every_raw_piece_is_reported_and_comments_and_escapes_are_text(session):
-    text = ("<!-- a comment is fine -->\n\nОдин \\<b> и \\\\input и `code`.\n\nДва <b>жирный</b>.\n\n"
-            "```{=typst}\n#x\n```\n")
+    text = (
+        "<!-- a comment is fine -->\n\nОдин \\<b> и \\\\input и `code`.\n\nДва <b>жирный</b>.\n\n```{=typst}\n#x\n```\n"
+    )
     with pytest.raises(EditionError) as caught:
         refuse_raw(session.read(text, "m.md"), text, "m.md")
     assert [(d.code, d.line) for d in caught.value.diagnostics] == [("SAF001", 5), ("SAF001", 5), ("SAF001", 8)]
-    harmless = "<!-- only a comment -->\n\nОдин \\<b> и \\\\input и `#read(\"x\")`.\n"
+    harmless = '<!-- only a comment -->\n\nОдин \\<b> и \\\\input и `#read("x")`.\n'
     refuse_raw(session.read(harmless, "m.md"), harmless, "m.md")
 
 
 def test_raw_typst_fails_the_build_unless_allowed(tmp_path: Path):
     project = _project(tmp_path)
     text = project / "manuscript" / "01-text.md"
-    _edit(text, "# Текст\n", "# Текст\n\n`#read(\"/etc/passwd\")`{=typst} и <b>жирный</b>\n")
+    _edit(text, "# Текст\n", '# Текст\n\n`#read("/etc/passwd")`{=typst} и <b>жирный</b>\n')
     proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="html")
     assert _error(proc, "SAF001", "manuscript/01-text.md") == 3
     assert not (project / "dist" / "mini.html").exists()
@@ -150,8 +151,10 @@ HOSTILE_RAW = """
 
 <a href="jav&#x61;script:alert('encoded')">encoded</a> <p style="position:fixed">cover</p>
 """
-DRAWING = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert("svg-script")</script>'
-           '<rect width="10" height="10" onclick="alert(\'svg-click\')"/></svg>\n')
+DRAWING = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert("svg-script")</script>'
+    '<rect width="10" height="10" onclick="alert(\'svg-click\')"/></svg>\n'
+)
 
 
 class _Markup(HTMLParser):
@@ -179,8 +182,11 @@ class _Markup(HTMLParser):
 
 def _reader_documents(dist: Path) -> dict[str, str]:
     """Every document a reader's software parses as markup: the HTML page, the SVG media, each EPUB entry."""
-    found = {p.relative_to(dist).as_posix(): p.read_text(encoding="utf-8")
-             for p in sorted(dist.rglob("*")) if p.suffix in (".html", ".svg")}
+    found = {
+        p.relative_to(dist).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(dist.rglob("*"))
+        if p.suffix in (".html", ".svg")
+    }
     for epub in dist.glob("*.epub"):
         with zipfile.ZipFile(epub) as archive:
             for name in archive.namelist():
@@ -215,8 +221,9 @@ def _assert_no_script_reaches_a_reader(dist: Path, text_too: bool = True) -> Non
 @pytest.mark.parametrize("allow_raw", [False, True], ids=["default", "allow-raw"])
 def test_hostile_markup_never_reaches_a_reader(tmp_path: Path, allow_raw: bool):
     text = HOSTILE_TEXT + (HOSTILE_RAW if allow_raw else "")
-    manuscript = make_project(tmp_path, text, {"allow-raw": True} if allow_raw else {},
-                              files={"manuscript/drawing.svg": DRAWING})
+    manuscript = make_project(
+        tmp_path, text, {"allow-raw": True} if allow_raw else {}, files={"manuscript/drawing.svg": DRAWING}
+    )
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub,html")
     assert proc.returncode == 0, proc.stderr
     _assert_no_script_reaches_a_reader(tmp_path / "dist")
@@ -248,10 +255,12 @@ def test_allow_raw_html_never_makes_the_build_fetch_or_embed_a_file(tmp_path: Pa
     threading.Thread(target=server.serve_forever, daemon=True).start()
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"SECRET-OUTSIDE-THE-PROJECT")
-    text = ("# Глава\n\nТекст.\n\n"
-            f'<img src="http://127.0.0.1:{server.server_port}/x.png" alt="a"> <img src="file://{secret}" alt="b">'
-            f' <img src="{secret}" alt="c"> <img src="../../secret.png" alt="d"> <img src="..%2F..%2Fsecret.png">'
-            f' <img srcset="../../secret.png 2x" alt="e">\n')
+    text = (
+        "# Глава\n\nТекст.\n\n"
+        f'<img src="http://127.0.0.1:{server.server_port}/x.png" alt="a"> <img src="file://{secret}" alt="b">'
+        f' <img src="{secret}" alt="c"> <img src="../../secret.png" alt="d"> <img src="..%2F..%2Fsecret.png">'
+        f' <img srcset="../../secret.png 2x" alt="e">\n'
+    )
     try:
         manuscript = make_project(tmp_path / "project", text, {"allow-raw": True})
         proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="epub,html")
@@ -275,26 +284,57 @@ def test_allow_raw_typst_reads_nothing_outside_the_stage(tmp_path: Path):
         assert "SECRET-OUTSIDE" not in proc.stderr and not (tmp_path / "dist").exists()
 
 
-HOSTILE_VALUES = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "jav&#x61;script:alert(1)", " javascript:alert(1)",
-                  "data:text/html,<script>alert(1)</script>", "vbscript:x", "alert(1)", "x\" onmouseover=\"alert(1)",
-                  "position:fixed;inset:0", "expression(alert(1))", "url(javascript:alert(1))"]
-HOSTILE_NAMES = ["onclick", "onfocus", "ONLOAD", "onmouseover", "style", "autofocus", "tabindex", "href", "src",
-                 "formaction", "srcdoc", "xlink:href", "data-x", "title"]
+HOSTILE_VALUES = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "jav&#x61;script:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:x",
+    "alert(1)",
+    'x" onmouseover="alert(1)',
+    "position:fixed;inset:0",
+    "expression(alert(1))",
+    "url(javascript:alert(1))",
+]
+HOSTILE_NAMES = [
+    "onclick",
+    "onfocus",
+    "ONLOAD",
+    "onmouseover",
+    "style",
+    "autofocus",
+    "tabindex",
+    "href",
+    "src",
+    "formaction",
+    "srcdoc",
+    "xlink:href",
+    "data-x",
+    "title",
+]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(attributes=st.lists(st.tuples(st.sampled_from(HOSTILE_NAMES), st.sampled_from(HOSTILE_VALUES)), min_size=1,
-                           max_size=4),
-       url=st.sampled_from([v for v in HOSTILE_VALUES if ":" in v]), kind=st.sampled_from(["span", "div", "link"]))
+@given(
+    attributes=st.lists(
+        st.tuples(st.sampled_from(HOSTILE_NAMES), st.sampled_from(HOSTILE_VALUES)), min_size=1, max_size=4
+    ),
+    url=st.sampled_from([v for v in HOSTILE_VALUES if ":" in v]),
+    kind=st.sampled_from(["span", "div", "link"]),
+)
 def test_property_hostile_attributes_and_urls_never_reach_a_reader(tmp_path_factory, attributes, url, kind):
     """hypothesis-chosen attributes and URLs in the Markdown, built into the HTML page and the EPUB by the writers."""
-    from editio.build import _build_format, prepare as prepare_edition
+    from editio.build import _build_format
+    from editio.build import prepare as prepare_edition
 
     folder = tmp_path_factory.mktemp("property")
     pairs = " ".join(f'{name}="{value.replace(chr(34), "&quot;")}"' for name, value in attributes)
-    text = {"span": f"# Глава\n\n[слово]{{{pairs}}} и текст.\n",
-            "div": f"# Глава\n\n::: {{{pairs}}}\nАбзац.\n:::\n",
-            "link": f"# Глава\n\n[ссылка](<{url}>){{{pairs}}} и ![рисунок](<{url}>) здесь.\n"}[kind]
+    text = {
+        "span": f"# Глава\n\n[слово]{{{pairs}}} и текст.\n",
+        "div": f"# Глава\n\n::: {{{pairs}}}\nАбзац.\n:::\n",
+        "link": f"# Глава\n\n[ссылка](<{url}>){{{pairs}}} и ![рисунок](<{url}>) здесь.\n",
+    }[kind]
     manuscript = make_project(folder, text)
     try:
         edition = prepare_edition(manuscript, folder)
@@ -309,6 +349,7 @@ def test_property_hostile_attributes_and_urls_never_reach_a_reader(tmp_path_fact
 
 
 # --- metadata is data ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("key", ["header-includes", "include-before", "include-after"])
 def test_raw_inclusion_metadata_is_refused_unless_allow_raw(tmp_path: Path, key: str):
@@ -336,8 +377,9 @@ TITLE = 'Back\\1 [brackets] #set text(red) #read("/etc/hostname") "quoted" } ]'
 
 
 def test_metadata_prints_as_written_in_the_pdf_text_and_its_info(tmp_path: Path):
-    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n", {"author": [HONEST, INJECTION], "title": TITLE,
-                                                               "lang": "en"})
+    manuscript = make_project(
+        tmp_path, "# Глава\n\nТекст.\n", {"author": [HONEST, INJECTION], "title": TITLE, "lang": "en"}
+    )
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="pdf")
     assert proc.returncode == 0, proc.stderr
     reader = pypdf.PdfReader(tmp_path / "dist" / "test.pdf")
@@ -369,17 +411,33 @@ def test_raw_markup_in_metadata_is_refused_unless_allow_raw(tmp_path: Path):
 
 CONFIG_PATHS = {  # case → (old, new text of edition.yaml, the refused value, code)
     "files": ("  - 01-text.md\n", "  - 01-text.md\n  - ../../etc/hostname\n", "../../etc/hostname", "SAF012"),
-    "bibliography": ("bibliography: ../references.bib", "bibliography: ../../outside.bib", "../../outside.bib",
-                     "SAF012"),
+    "bibliography": (
+        "bibliography: ../references.bib",
+        "bibliography: ../../outside.bib",
+        "../../outside.bib",
+        "SAF012",
+    ),
     "csl": ("csl: gost-r-7-0-5-2008", "csl: ../../outside.csl", "../../outside.csl", "SAF012"),
-    "glossary.data": ("glossary: {data: glossary.yaml", "glossary: {data: ../../outside.yaml", "../../outside.yaml",
-                      "SAF012"),
-    "faction-chart.data": ("faction-chart: {data: ../factions.yaml}", "faction-chart: {data: /etc/hostname}",
-                           "/etc/hostname", "SAF011"),
+    "glossary.data": (
+        "glossary: {data: glossary.yaml",
+        "glossary: {data: ../../outside.yaml",
+        "../../outside.yaml",
+        "SAF012",
+    ),
+    "faction-chart.data": (
+        "faction-chart: {data: ../factions.yaml}",
+        "faction-chart: {data: /etc/hostname}",
+        "/etc/hostname",
+        "SAF011",
+    ),
     "cover-image": ("toc: true", "toc: true\ncover-image: /etc/passwd", "/etc/passwd", "SAF011"),
     "css": ("toc: true", "toc: true\ncss: [file:///etc/passwd]", "file:///etc/passwd", "SAF010"),
-    "bibliography-url": ("bibliography: ../references.bib", "bibliography: https://example.org/r.bib",
-                         "https://example.org/r.bib", "SAF010"),
+    "bibliography-url": (
+        "bibliography: ../references.bib",
+        "bibliography: https://example.org/r.bib",
+        "https://example.org/r.bib",
+        "SAF010",
+    ),
 }
 
 
@@ -414,8 +472,9 @@ def test_a_manuscript_stylesheet_needs_allow_style_and_loads_nothing_from_outsid
         assert any(archive.read(n) == own.encode() for n in archive.namelist() if n.endswith(".css"))
 
 
-@pytest.mark.parametrize("target, code", [("/etc/passwd", "SAF013"), ("/dev/zero", "SAF013"),
-                                          ("fifo", "SAF014"), ("folder", "SAF014")])
+@pytest.mark.parametrize(
+    "target, code", [("/etc/passwd", "SAF013"), ("/dev/zero", "SAF013"), ("fifo", "SAF014"), ("folder", "SAF014")]
+)
 def test_a_listed_file_must_be_a_regular_file_inside(tmp_path: Path, target: str, code: str):
     project = _project(tmp_path)
     manuscript = project / "manuscript"
@@ -430,19 +489,33 @@ def test_a_listed_file_must_be_a_regular_file_inside(tmp_path: Path, target: str
     assert _error(proc, code, "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "02-more.md")
 
 
-FILTER_DATA = {"glossary": "glossary", "faction_chart": "faction-chart", "name_index": "name-index",
-               "chronology": "chronology", "emendations": "emendations", "editorial_notes": "editorial-notes"}
+FILTER_DATA = {
+    "glossary": "glossary",
+    "faction_chart": "faction-chart",
+    "name_index": "name-index",
+    "chronology": "chronology",
+    "emendations": "emendations",
+    "editorial_notes": "editorial-notes",
+}
 
 
-@pytest.mark.parametrize("value, code", [("../../etc/passwd", "SAF012"), ("/etc/passwd", "SAF011"),
-                                         ("sub/../../../x.yaml", "SAF012"), ("file:///etc/passwd", "SAF010")])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("../../etc/passwd", "SAF012"),
+        ("/etc/passwd", "SAF011"),
+        ("sub/../../../x.yaml", "SAF012"),
+        ("file:///etc/passwd", "SAF010"),
+    ],
+)
 @pytest.mark.parametrize("name", sorted(FILTER_DATA))
 def test_filter_data_paths_cannot_leave_the_project(tmp_path: Path, name: str, value: str, code: str):
     from editio.build import prepare as prepare_edition
 
     key = FILTER_DATA[name]
-    manuscript = make_project(tmp_path, "# Глава\n\nТекст.\n\n::: faction-chart\n:::\n",
-                              {"filters": [name], key: {"data": value}})
+    manuscript = make_project(
+        tmp_path, "# Глава\n\nТекст.\n\n::: faction-chart\n:::\n", {"filters": [name], key: {"data": value}}
+    )
     with pytest.raises(EditionError) as caught:
         prepare_edition(manuscript, tmp_path)
     [diagnostic] = [d for d in caught.value.diagnostics if d.code.startswith("SAF")]
@@ -461,8 +534,9 @@ def test_a_project_filter_outside_the_project_is_never_imported(tmp_path: Path):
     for filters in (["filters/linked.py"], [str(evil)], ["../evil_filter.py"]):
         _edit(manuscript / "edition.yaml", "filters:", "filters:")
         text = (manuscript / "edition.yaml").read_text(encoding="utf-8")
-        (manuscript / "edition.yaml").write_text(re.sub(r"filters:\n(- .*\n)+", f"filters:\n- {filters[0]}\n",
-                                                        text), encoding="utf-8")
+        (manuscript / "edition.yaml").write_text(
+            re.sub(r"filters:\n(- .*\n)+", f"filters:\n- {filters[0]}\n", text), encoding="utf-8"
+        )
         proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
         assert _error(proc, "CFG003", "manuscript/edition.yaml")
         assert not marker.exists(), filters
@@ -477,13 +551,17 @@ def test_image_outside_the_project_is_refused(tmp_path: Path):
 
 # --- typst code in text is text ---------------------------------------------------------------------------
 
+
 def test_typst_code_in_text_is_typeset_literally(tmp_path: Path):
     project = _project(tmp_path)
     secret = tmp_path / "project" / "secret.txt"
     secret.write_text("SECRET-CONTENT-42\n", encoding="utf-8")
-    _edit(project / "manuscript" / "01-text.md", "# Текст\n",
-          '# Текст\n\nКод #read("secret.txt") и #import "x.typ" и #eval("1+1") и $x$ и \\#set и ]#strong[x] '
-          "и \\<lbl> остаются текстом.\n")
+    _edit(
+        project / "manuscript" / "01-text.md",
+        "# Текст\n",
+        '# Текст\n\nКод #read("secret.txt") и #import "x.typ" и #eval("1+1") и $x$ и \\#set и ]#strong[x] '
+        "и \\<lbl> остаются текстом.\n",
+    )
     proc = run_build(project / "manuscript", project / "dist", cwd=project, formats="pdf")
     assert proc.returncode == 0, proc.stderr
     pages = pypdf.PdfReader(project / "dist" / "mini.pdf").pages
@@ -495,6 +573,7 @@ def test_typst_code_in_text_is_typeset_literally(tmp_path: Path):
 
 
 # --- signals, OS errors, input the build cannot take --------------------------------------------------------
+
 
 def _children(pid: int) -> list[int]:
     found = []
@@ -524,10 +603,20 @@ def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int):
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "earlier.txt").write_text("earlier", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "1", "EDITIO_JOBS": "3",
-           "SOURCE_DATE_EPOCH": "1700000000"}
-    build = subprocess.Popen([sys.executable, "-m", "editio", "build", "--manuscript", str(ROOT / "manuscript"),
-                              "--out", str(dist)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "EDITIO_NO_CACHE": "1",
+        "EDITIO_JOBS": "3",
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    build = subprocess.Popen(
+        [sys.executable, "-m", "editio", "build", "--manuscript", str(ROOT / "manuscript"), "--out", str(dist)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline and build.poll() is None:
@@ -541,8 +630,10 @@ def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int):
     build.send_signal(signum)
     _, stderr = build.communicate(timeout=60)
     assert build.returncode == 128 + signum, stderr
-    assert stderr.strip().splitlines() == [stderr.strip()] and f"error SIG001: interrupted by "\
-        f"{signal.Signals(signum).name}" in stderr, stderr
+    assert (
+        stderr.strip().splitlines() == [stderr.strip()]
+        and f"error SIG001: interrupted by {signal.Signals(signum).name}" in stderr
+    ), stderr
     gone = time.monotonic() + 5  # "within seconds"
     while any(_running(pid) for pid in workers) and time.monotonic() < gone:
         time.sleep(0.05)
@@ -593,12 +684,28 @@ def test_a_full_disk_is_out001_and_leaves_dist_as_it_was(tmp_path: Path):
     (dist / "earlier.txt").write_text("earlier", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "1"}
     limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))  # noqa: E731
-    proc = subprocess.run([sys.executable, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",
-                           str(dist), "--format", "html"], env=env, capture_output=True, text=True,
-                          preexec_fn=limit)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "editio",
+            "build",
+            "--manuscript",
+            str(manuscript),
+            "--out",
+            str(dist),
+            "--format",
+            "html",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert re.search(r"^<build>: error OUT001: cannot write the output folder: File too large", proc.stderr,
-                     re.M), proc.stderr
+    assert re.search(r"^<build>: error OUT001: cannot write the output folder: File too large", proc.stderr, re.M), (
+        proc.stderr
+    )
     assert _snapshot(dist) == {"earlier.txt": b"earlier"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "manuscript"]
 
@@ -635,13 +742,13 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
     assert cli.main(["build", "--manuscript", str(MINI / "manuscript")]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "<build>: error SYS002: out of memory; the output folder was left as it was (is a manuscript file "
-        "unusually large?)"]
+        "unusually large?)"
+    ]
 
 
 def test_a_manuscript_file_over_the_limit_is_refused_at_once(tmp_path: Path):
     manuscript = make_project(tmp_path, {"01-text.md": "# Глава\n\nТекст.\n", "02-big.md": "Слово. " * 200})
-    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html",
-                     env={"EDITIO_MAX_FILE_BYTES": "1000"})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html", env={"EDITIO_MAX_FILE_BYTES": "1000"})
     assert _error(proc, "SAF015", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "02-big.md")
     assert "over the limit of 1,000" in proc.stderr
 
@@ -649,13 +756,12 @@ def test_a_manuscript_file_over_the_limit_is_refused_at_once(tmp_path: Path):
 def test_listed_files_over_the_limit_together_are_refused_at_once(tmp_path: Path):
     texts = {f"{n:02}-part.md": f"# Часть {n}\n\n" + "Слово. " * 60 for n in range(1, 4)}
     manuscript = make_project(tmp_path, texts)
-    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html",
-                     env={"EDITIO_MAX_FILE_BYTES": "1000"})
+    proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html", env={"EDITIO_MAX_FILE_BYTES": "1000"})
     assert _error(proc, "SAF015", "manuscript/edition.yaml") == _line(manuscript / "edition.yaml", "files:")
     assert "together" in proc.stderr and proc.stderr.count("error SAF015") == 1
 
 
-BOMB = "".join(f"  {b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdef", "bcdefg"))
+BOMB = "".join(f"  {b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdef", "bcdefg", strict=False))
 BOMB = '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + BOMB
 
 
@@ -679,9 +785,13 @@ def test_devices_fifos_and_odd_names_beside_the_manuscript_do_not_hang_the_cache
     os.mkfifo(manuscript / "pipe.md")
     with open(os.fsencode(manuscript) + b"/caf\xe9.md", "wb") as odd:  # a name that is not UTF-8
         odd.write(b"# x\n")
-    proc = subprocess.run([sys.executable, "-m", "editio", "build", str(tmp_path), "--format", "html"],
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "0"},
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "editio", "build", str(tmp_path), "--format", "html"],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
@@ -704,6 +814,7 @@ def test_an_invalid_lang_is_cfg017_at_its_line(tmp_path: Path):
 
 # --- what a tired author writes --------------------------------------------------------------------------
 
+
 def test_a_nested_note_keeps_its_text_and_no_id_repeats():
     from helpers import render
 
@@ -719,12 +830,20 @@ def test_a_nested_note_keeps_its_text_and_no_id_repeats():
 
 def test_a_citation_in_a_glossary_definition_is_formatted(tmp_path: Path):
     bib = "@book{smith2000,\n  author = {Smith, John},\n  title = {A Book},\n  year = {2000},\n}\n"
-    glossary = ("entries:\n  - id: cob\n    term: COB\n    forms: [COB]\n"
-                "    definition: Объединение, см. [@smith2000, p. 5].\n")
-    manuscript = make_project(tmp_path, "# Глава\n\nТекст про COB и [@smith2000].\n\n::: glossary\n:::\n",
-                              {"filters": ["glossary", "citeproc"], "glossary": {"data": "glossary.yaml"},
-                               "bibliography": "references.bib", "lang": "en"},
-                              files={"manuscript/references.bib": bib, "manuscript/glossary.yaml": glossary})
+    glossary = (
+        "entries:\n  - id: cob\n    term: COB\n    forms: [COB]\n    definition: Объединение, см. [@smith2000, p. 5].\n"
+    )
+    manuscript = make_project(
+        tmp_path,
+        "# Глава\n\nТекст про COB и [@smith2000].\n\n::: glossary\n:::\n",
+        {
+            "filters": ["glossary", "citeproc"],
+            "glossary": {"data": "glossary.yaml"},
+            "bibliography": "references.bib",
+            "lang": "en",
+        },
+        files={"manuscript/references.bib": bib, "manuscript/glossary.yaml": glossary},
+    )
     proc = run_build(manuscript, tmp_path / "dist", cwd=tmp_path, formats="html")
     assert proc.returncode == 0, proc.stderr
     page = (tmp_path / "dist" / "test.html").read_text(encoding="utf-8")
@@ -734,8 +853,11 @@ def test_a_citation_in_a_glossary_definition_is_formatted(tmp_path: Path):
 
 def test_bibtex_keys_that_differ_only_in_case_are_warned_about():
     bib = "@book{smith2000,\n  author = {Smith, John},\n  title = {A},\n  year = {2000},\n}\n\n"
-    edition = prepare("# Глава\n\nТекст [@smith2000] и [@Smith2000].\n", {"bibliography": "references.bib"},
-                      files={"manuscript/references.bib": bib + bib.replace("smith2000", "Smith2000")})
+    edition = prepare(
+        "# Глава\n\nТекст [@smith2000] и [@Smith2000].\n",
+        {"bibliography": "references.bib"},
+        files={"manuscript/references.bib": bib + bib.replace("smith2000", "Smith2000")},
+    )
     [warning] = [w for w in edition.loaded.ctx.log.warnings if w.code == "BIB007"]
     assert (warning.file, warning.line) == ("manuscript/references.bib", 7)
     assert "'Smith2000'" in warning.message and "'smith2000'" in warning.message

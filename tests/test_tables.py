@@ -9,7 +9,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from helpers import ROOT, prepare, render
 
 EN = {"lang": "en"}
@@ -20,8 +19,9 @@ def test_caption_is_numbered_in_every_format():
     edition = prepare(TABLE, EN)
     assert "caption: [Table~1. Small numbers]" in render(edition, "typst")
     for fmt in ("html", "epub"):
-        assert '<caption><span class="caption-label">Table\u00a01</span>. Small numbers</caption>' in \
-            render(edition, fmt)
+        assert '<caption><span class="caption-label">Table\u00a01</span>. Small numbers</caption>' in render(
+            edition, fmt
+        )
 
 
 def test_epub_tables_scroll_in_their_own_box():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,11 +44,12 @@ def named_tests(cell: str) -> list[tuple[str, str]]:
     return named
 
 
-@lru_cache(maxsize=None)
+@cache
 def defined_tests(path: str) -> frozenset[str]:
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef)
-                     and node.name.startswith("test_"))
+    return frozenset(
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    )
 
 
 RULES = rules()

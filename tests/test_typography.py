@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import assert_matches_golden, prepare, render
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editio.ast import iter_nodes, stringify
 from editio.errors import EditionError
@@ -47,8 +48,11 @@ def shown(text: str) -> str:
 
 def typography_edition(markdown: str, config: dict | None = None):
     """``markdown`` through the load stage and the typography filter, with the cases' bibliography."""
-    return prepare(markdown, {"filters": ["typography"], "bibliography": "references.bib", **(config or {})},
-                   {"manuscript/references.bib": BIB})
+    return prepare(
+        markdown,
+        {"filters": ["typography"], "bibliography": "references.bib", **(config or {})},
+        {"manuscript/references.bib": BIB},
+    )
 
 
 def case_config(case: str) -> dict:
@@ -73,6 +77,7 @@ def paragraph(text: str, lang: str = "ru") -> str:
 
 
 # --- golden cases ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_golden(case):
@@ -107,46 +112,58 @@ def test_no_break_spaces_reach_every_format():
 
 # --- single rules through the filter, as the golden files might hide them ------------------------------
 
-@pytest.mark.parametrize("source, expected", [
-    ("Г. Лора", "Г.⍽Лора"),
-    ("Х.Лечин", "Х.⍽Лечин"),
-    ("А. А. Щелчков", "А.⍽А.⍽Щелчков"),
-    ("1952 г.", "1952⍽г."),
-    ("№ 47", "№⍽47"),
-    ("XX в.", "XX⍽в."),
-    ("30-е гг.", "30⸗е⍽гг."),  # new: the hyphen of a number's ending does not break
-    ("MNR – боливийским", "MNR⍽— боливийским"),
-    ("1952-1964", "1952–1964"),
-    ("2138 – 2140", "2138–2140"),
-    ("P. 20-21", "P.⍽20–21"),
-    ("буржуазно-демократической", "буржуазно-демократической"),
-    ('"Вся власть COB!"', "«Вся власть COB!»"),
-    ("«газета «Масас» вышла»", "«газета „Масас“ вышла»"),
-    # the dialogue dash is now bound to its first word as well (it never ends a line)
-    ("– Да, – сказал он.", "—⍽Да,⍽— сказал он."),
-    # new in the per-language rules: short words bound to the next one
-    ("в Боливии и на Кубе", "в⍽Боливии и⍽на⍽Кубе"),
-    ("в 1960-х", "в⍽1960⸗х"),
-    ("XIX-XX вв.", "XIX–XX⍽вв."),  # a range of Roman numerals binds like one
-])
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("Г. Лора", "Г.⍽Лора"),
+        ("Х.Лечин", "Х.⍽Лечин"),
+        ("А. А. Щелчков", "А.⍽А.⍽Щелчков"),
+        ("1952 г.", "1952⍽г."),
+        ("№ 47", "№⍽47"),
+        ("XX в.", "XX⍽в."),
+        ("30-е гг.", "30⸗е⍽гг."),  # new: the hyphen of a number's ending does not break
+        ("MNR – боливийским", "MNR⍽— боливийским"),
+        ("1952-1964", "1952–1964"),
+        ("2138 – 2140", "2138–2140"),
+        ("P. 20-21", "P.⍽20–21"),
+        ("буржуазно-демократической", "буржуазно-демократической"),
+        ('"Вся власть COB!"', "«Вся власть COB!»"),
+        ("«газета «Масас» вышла»", "«газета „Масас“ вышла»"),
+        # the dialogue dash is now bound to its first word as well (it never ends a line)
+        ("– Да, – сказал он.", "—⍽Да,⍽— сказал он."),
+        # new in the per-language rules: short words bound to the next one
+        ("в Боливии и на Кубе", "в⍽Боливии и⍽на⍽Кубе"),
+        ("в 1960-х", "в⍽1960⸗х"),
+        ("XIX-XX вв.", "XIX–XX⍽вв."),  # a range of Roman numerals binds like one
+    ],
+)
 def test_rule(source, expected):
     assert shown(paragraph(source)) == expected
 
 
 def test_letters_never_change():
-    source = "Х.Лечин – «Масас» \"COB\" 1952-1964 гг. № 47 XIX-XX вв. А.А.Щелчков"
+    source = 'Х.Лечин – «Масас» "COB" 1952-1964 гг. № 47 XIX-XX вв. А.А.Щелчков'
     result = paragraph(source)
     assert re.sub(r"[^\w]", "", result) == re.sub(r"[^\w]", "", source)
 
 
 # --- the language of each stretch of text ----------------------------------------------------------------
 
+
 def test_language_of_spans_and_divs():
-    markdown = ('Текст - "ру".\n\n[Text - "en" 1952-1964]{lang=en}\n\n::: {lang=de}\nText - "de".\n\n'
-                '[текст - "ру"]{lang=ru}\n:::\n\n[Testo - "it"]{lang=it}\n')
+    markdown = (
+        'Текст - "ру".\n\n[Text - "en" 1952-1964]{lang=en}\n\n::: {lang=de}\nText - "de".\n\n'
+        '[текст - "ру"]{lang=ru}\n:::\n\n[Testo - "it"]{lang=it}\n'
+    )
     paragraphs = [shown(stringify(p)) for p in iter_nodes(typography_edition(markdown).doc["blocks"], ("Para",))]
-    assert paragraphs == ["Текст⍽— «ру».", "Text — “en” 1952–1964", "Text⍽– „de“.", "текст⍽— «ру»",
-                          "Testo - “it”"]  # Italian has no table: left as written, its quotation still Quoted
+    assert paragraphs == [
+        "Текст⍽— «ру».",
+        "Text — “en” 1952–1964",
+        "Text⍽– „de“.",
+        "текст⍽— «ру»",
+        "Testo - “it”",
+    ]  # Italian has no table: left as written, its quotation still Quoted
     italian = list(iter_nodes(typography_edition(markdown).doc["blocks"], ("Para",)))[-1]
     assert [n["t"] for n in iter_nodes(italian)][:4] == ["Para", "Span", "Str", "Space"]
     assert "Quoted" in [n["t"] for n in iter_nodes(italian)]
@@ -168,45 +185,62 @@ def test_notes_are_typeset_as_blocks_of_their_own():
 
 def test_definition_terms_are_typeset():
     edition = typography_edition('Термин - "t"\n:   Определение - "d".\n\n::: {lang=en}\nTerm - "t"\n:   Def.\n:::\n')
-    terms = [shown(stringify(term)) for dl in iter_nodes(edition.doc["blocks"], ("DefinitionList",))
-             for term, _ in dl["c"]]
+    terms = [
+        shown(stringify(term)) for dl in iter_nodes(edition.doc["blocks"], ("DefinitionList",)) for term, _ in dl["c"]
+    ]
     assert terms == ["Термин⍽— «t»", "Term — “t”"]
 
 
 # --- metadata and options --------------------------------------------------------------------------------
 
+
 def test_metadata_fields_by_default_and_abstract_en_in_english():
     edition = case_edition("metadata")
     meta = {k: shown(stringify(edition.doc["meta"][k])) for k in ("title", "subtitle", "keywords", "abstract-en")}
-    assert meta == {"title": "Троцкизм в⍽Боливии 1952–1964⍽гг.⍽— «очерк»", "subtitle": "Ещё одна «часть»",
-                    "keywords": "не трогать - 1952-1964",  # not in `typography.metadata`
-                    "abstract-en": "An “abstract” — in English, 1952–1964."}
+    assert meta == {
+        "title": "Троцкизм в⍽Боливии 1952–1964⍽гг.⍽— «очерк»",
+        "subtitle": "Ещё одна «часть»",
+        "keywords": "не трогать - 1952-1964",  # not in `typography.metadata`
+        "abstract-en": "An “abstract” — in English, 1952–1964.",
+    }
 
 
 def test_title_page_fields_are_typeset_by_default():
-    edition = typography_edition("Текст.\n", {"cite-as": "Статья // Альманах. 2025. С. 118-145. Автор не проверен",
-                                              "original-statement": "Впервые: по тексту источника"})
+    edition = typography_edition(
+        "Текст.\n",
+        {
+            "cite-as": "Статья // Альманах. 2025. С. 118-145. Автор не проверен",
+            "original-statement": "Впервые: по тексту источника",
+        },
+    )
     meta = {k: shown(stringify(edition.doc["meta"][k])) for k in ("cite-as", "original-statement")}
-    assert meta == {"cite-as": "Статья // Альманах. 2025. С.⍽118–145. Автор не⍽проверен",
-                    "original-statement": "Впервые: по⍽тексту источника"}
+    assert meta == {
+        "cite-as": "Статья // Альманах. 2025. С.⍽118–145. Автор не⍽проверен",
+        "original-statement": "Впервые: по⍽тексту источника",
+    }
 
 
 def test_metadata_option_chooses_the_fields():
-    edition = typography_edition("Текст.\n", {"title": 'Заглавие - "в"', "subtitle": 'Подзаголовок - "в"',
-                                              "typography": {"metadata": ["subtitle"]}})
+    edition = typography_edition(
+        "Текст.\n",
+        {"title": 'Заглавие - "в"', "subtitle": 'Подзаголовок - "в"', "typography": {"metadata": ["subtitle"]}},
+    )
     assert edition.doc["meta"]["title"]["c"][-1]["t"] == "Quoted"  # as pandoc read it: not typeset
     assert shown(stringify(edition.doc["meta"]["title"])) == "Заглавие - “в”"
     assert shown(stringify(edition.doc["meta"]["subtitle"])) == "Подзаголовок⍽— «в»"
     assert "typography" not in edition.doc["meta"]
 
 
-@pytest.mark.parametrize("options, message", [
-    (["a", "b"], "`typography` must be a map of options"),
-    # the quote marks and the dash are no longer options: they come from the language's table
-    ({"quotes": "«» „“"}, "unknown option `typography.quotes`"),
-    ({"dash": "–"}, "unknown option `typography.dash`"),
-    ({"metadata": "title"}, "`typography.metadata` must be a list of"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["a", "b"], "`typography` must be a map of options"),
+        # the quote marks and the dash are no longer options: they come from the language's table
+        ({"quotes": "«» „“"}, "unknown option `typography.quotes`"),
+        ({"dash": "–"}, "unknown option `typography.dash`"),
+        ({"metadata": "title"}, "`typography.metadata` must be a list of"),
+    ],
+)
 def test_bad_options_are_reported_at_their_line(options, message):
     with pytest.raises(EditionError) as caught:
         typography_edition("текст\n", {"typography": options})
@@ -217,12 +251,29 @@ def test_bad_options_are_reported_at_their_line(options, message):
 
 # --- as a plain pandoc filter ----------------------------------------------------------------------------
 
+
 def pandoc_filter(source: str, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.run([pandoc_path(), "-f", "markdown", "-t", "markdown-smart", "--wrap=none", *args,
-                           "--filter", str(ROOT / "filters" / "typography.py")],
-                          input=source, capture_output=True, text=True, encoding="utf-8", env=env, cwd=CASES)
+    return subprocess.run(
+        [
+            pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "markdown-smart",
+            "--wrap=none",
+            *args,
+            "--filter",
+            str(ROOT / "filters" / "typography.py"),
+        ],
+        input=source,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=CASES,
+    )
 
 
 def test_runs_as_a_pandoc_filter():
@@ -247,9 +298,43 @@ CHANGEABLE = re.compile("[ \n\u00a0\u202f\"'«»„“”‚‘’\\-\u2011\u201
 
 # Typed “ and ” are left out: in German “ both closes „…“ and opens an English-style quotation, and a lone one
 # inside a Quoted element is not yet a fixed point (test_german_lone_curly_quote_inside_quoted below).
-WORDS = ["в", "и", "с", "на", "бы", "Г.", "Лора", "Х.Лечин", "1952", "г.", "гг.", "с.", "280", "№", "47", "XX",
-         "в.", "26", "января", "1952-1964", "-", "–", "—", "\"", "«", "»", "„", "'", "COB!", "MNR", "(", ")",
-         "https://example.org/a-b", "l'été", "Lora"]
+WORDS = [
+    "в",
+    "и",
+    "с",
+    "на",
+    "бы",
+    "Г.",
+    "Лора",
+    "Х.Лечин",
+    "1952",
+    "г.",
+    "гг.",
+    "с.",
+    "280",
+    "№",
+    "47",
+    "XX",
+    "в.",
+    "26",
+    "января",
+    "1952-1964",
+    "-",
+    "–",
+    "—",
+    '"',
+    "«",
+    "»",
+    "„",
+    "'",
+    "COB!",
+    "MNR",
+    "(",
+    ")",
+    "https://example.org/a-b",
+    "l'été",
+    "Lora",
+]
 
 
 def _text(words: list[str]) -> list[dict]:
@@ -267,12 +352,14 @@ _inline = st.one_of(
     _runs.map(lambda c: [{"t": "Emph", "c": c}]),
     _runs.map(lambda c: [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, c]}]),
     st.tuples(st.sampled_from(["en", "de", "fr", "es", "it", "ru-RU"]), _runs).map(
-        lambda lc: [{"t": "Span", "c": [["", [], [["lang", lc[0]]]], lc[1]]}]),
+        lambda lc: [{"t": "Span", "c": [["", [], [["lang", lc[0]]]], lc[1]]}]
+    ),
     _runs.map(lambda c: [{"t": "Note", "c": [{"t": "Para", "c": c}]}]),
     st.just([{"t": "Code", "c": [["", [], []], '1952 - 1964 "x"']}]),
 )
 paragraphs = st.lists(_inline, min_size=1, max_size=6).map(
-    lambda parts: [node for i, part in enumerate(parts) for node in ([{"t": "Space"}] if i else []) + part])
+    lambda parts: [node for i, part in enumerate(parts) for node in ([{"t": "Space"}] if i else []) + part]
+)
 
 
 def _filtered(inlines: list[dict], lang: str) -> dict:
@@ -283,13 +370,17 @@ def _filtered(inlines: list[dict], lang: str) -> dict:
 
 def _shape(tree) -> list[str]:
     """The elements other than text, in order: what the filter must never add, drop or reorder."""
-    return [n["t"] for n in iter_nodes(tree)
-            if n["t"] not in ("Str", "Space", "SoftBreak", "Quoted", "DoubleQuote", "SingleQuote")]
+    return [
+        n["t"]
+        for n in iter_nodes(tree)
+        if n["t"] not in ("Str", "Space", "SoftBreak", "Quoted", "DoubleQuote", "SingleQuote")
+    ]
 
 
 def _letters(tree) -> str:
-    return CHANGEABLE.sub("", "".join(n["c"] if n["t"] == "Str" else n["c"][1] if n["t"] == "Code" else ""
-                                      for n in iter_nodes(tree)))
+    return CHANGEABLE.sub(
+        "", "".join(n["c"] if n["t"] == "Str" else n["c"][1] if n["t"] == "Code" else "" for n in iter_nodes(tree))
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -302,8 +393,11 @@ def test_property_text_kept_structure_kept_and_idempotent(inlines, lang):
     assert _filtered(once["blocks"][0]["c"], lang) == once
 
 
-@pytest.mark.xfail(strict=True, reason="known: the typed “ closes the Quoted element's „ early; the element's own "
-                   "end then prints a German “, which opens on the next run")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: the typed “ closes the Quoted element's „ early; the element's own "
+    "end then prints a German “, which opens on the next run",
+)
 def test_german_lone_curly_quote_inside_quoted():
     once = _filtered([{"t": "Quoted", "c": [{"t": "DoubleQuote"}, [{"t": "Str", "c": "“"}]]}], "de")
     assert _filtered(once["blocks"][0]["c"], "de") == once

@@ -16,7 +16,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from editio import typography as T
 from editio.i18n import TypographyRules, _typography_rules, load_file
@@ -45,86 +46,125 @@ def test_golden(lang):
         expected_path.write_text(actual, encoding="utf-8")
     assert expected_path.exists(), f"{expected_path} is missing (EDITIO_SAVE_GOLDEN=1 writes it; review it)"
     expected = expected_path.read_text(encoding="utf-8")
-    diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual",
-                                          lineterm=""))
+    diff = "\n".join(
+        difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual", lineterm="")
+    )
     assert actual == expected, f"{lang}: typeset text differs from {expected_path}:\n{diff}"
 
 
 # --- the Russian rules of issue 11.7, one by one -------------------------------------------------------------
 
-@pytest.mark.parametrize("source, expected", [
-    ("живёт в Боливии", "живёт в⍽Боливии"),
-    ("и с тех пор", "и⍽с⍽тех пор"),
-    ("А вот на Кубе", "А⍽вот на⍽Кубе"),
-    ("(в скобках)", "(в⍽скобках)"),
-    ("«и кавычки»", "«и⍽кавычки»"),
-    ("не за что", "не⍽за⍽что"),
-    ("из-за этого", "из-за этого"),  # a compound preposition is one word: nothing to bind
-    ("пункт а, затем", "пункт а, затем"),  # a one-letter word before a comma binds nothing
-    ("пришёл бы он", "пришёл⍽бы он"),
-    ("он же, она ли", "он⍽же, она⍽ли"),
-    ("дал; ли кто", "дал; ли кто"),  # after punctuation «ли» opens a clause: nothing before it binds
-    ("- Реплика, - сказал он.", "—⍽Реплика,⍽— сказал он."),
-    ("26 января 1952", "26⍽января 1952"),
-    ("10–11 июня 1944", "10–11⍽июня 1944"),  # a range of days binds to its month like one day
-    ("Рис. 1", "Рис.⍽1"),
-    ("т. 3, с. 280", "т.⍽3, с.⍽280"),
-    ("№ 47 и №48", "№⍽47 и⍽№⍽48"),
-    ("в 1952 г.", "в⍽1952⍽г."),
-    ("ХХ в.", "ХХ⍽в."),
-    ("Арамайо К. В.", "Арамайо⍽К.⍽В."),
-    ("К. В. Арамайо", "К.⍽В.⍽Арамайо"),
-    ("Х.Лечин", "Х.⍽Лечин"),
-    ("IV Интернационал", "IV⍽Интернационал"),
-    ("в 1960-х", "в⍽1960⸗х"),
-    ("т. е. так", "т.⍽е. так"),
-    ("2 329 голосов", "2⍽329 голосов"),
-    ("слово - слово", "слово⍽— слово"),
-    ("1952-1964", "1952–1964"),
-    ("ISBN 978-5-02-0", "ISBN 978-5-02-0"),
-])
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("живёт в Боливии", "живёт в⍽Боливии"),
+        ("и с тех пор", "и⍽с⍽тех пор"),
+        ("А вот на Кубе", "А⍽вот на⍽Кубе"),
+        ("(в скобках)", "(в⍽скобках)"),
+        ("«и кавычки»", "«и⍽кавычки»"),
+        ("не за что", "не⍽за⍽что"),
+        ("из-за этого", "из-за этого"),  # a compound preposition is one word: nothing to bind
+        ("пункт а, затем", "пункт а, затем"),  # a one-letter word before a comma binds nothing
+        ("пришёл бы он", "пришёл⍽бы он"),
+        ("он же, она ли", "он⍽же, она⍽ли"),
+        ("дал; ли кто", "дал; ли кто"),  # after punctuation «ли» opens a clause: nothing before it binds
+        ("- Реплика, - сказал он.", "—⍽Реплика,⍽— сказал он."),
+        ("26 января 1952", "26⍽января 1952"),
+        ("10–11 июня 1944", "10–11⍽июня 1944"),  # a range of days binds to its month like one day
+        ("Рис. 1", "Рис.⍽1"),
+        ("т. 3, с. 280", "т.⍽3, с.⍽280"),
+        ("№ 47 и №48", "№⍽47 и⍽№⍽48"),
+        ("в 1952 г.", "в⍽1952⍽г."),
+        ("ХХ в.", "ХХ⍽в."),
+        ("Арамайо К. В.", "Арамайо⍽К.⍽В."),
+        ("К. В. Арамайо", "К.⍽В.⍽Арамайо"),
+        ("Х.Лечин", "Х.⍽Лечин"),
+        ("IV Интернационал", "IV⍽Интернационал"),
+        ("в 1960-х", "в⍽1960⸗х"),
+        ("т. е. так", "т.⍽е. так"),
+        ("2 329 голосов", "2⍽329 голосов"),
+        ("слово - слово", "слово⍽— слово"),
+        ("1952-1964", "1952–1964"),
+        ("ISBN 978-5-02-0", "ISBN 978-5-02-0"),
+    ],
+)
 def test_russian_rule(source, expected):
     assert shown(typeset(source, "ru")) == expected
 
 
-@pytest.mark.parametrize("left, right, bound", [
-    ("в", "Боливии", True), ("В", "Боливии", True), ("(в", "скобках)", True), ("в,", "Боливии", False),
-    ("Боливии", "в", False), ("слово", "бы", True), ("слово", "«бы»", False), ("с.", "280", True),
-    ("с.", "Боливии", False), ("1952", "г.,", True), ("1952", "года", False), ("9", "апреля", True),
-    ("99", "апреля", False), ("Лора", "Г.", True), ("POR", "Г.", False), ("Г.", "Лора", True),
-    ("IV", "Интернационал", True), ("IIII", "Интернационал", False), ("12", "345", True), ("1234", "567", False),
-    ("в\u00a01952", "г.", True), ("в\u00a01952\u00a0г.", "в", False), ("слово", "бы\u00a0он", True),
-])
+@pytest.mark.parametrize(
+    "left, right, bound",
+    [
+        ("в", "Боливии", True),
+        ("В", "Боливии", True),
+        ("(в", "скобках)", True),
+        ("в,", "Боливии", False),
+        ("Боливии", "в", False),
+        ("слово", "бы", True),
+        ("слово", "«бы»", False),
+        ("с.", "280", True),
+        ("с.", "Боливии", False),
+        ("1952", "г.,", True),
+        ("1952", "года", False),
+        ("9", "апреля", True),
+        ("99", "апреля", False),
+        ("Лора", "Г.", True),
+        ("POR", "Г.", False),
+        ("Г.", "Лора", True),
+        ("IV", "Интернационал", True),
+        ("IIII", "Интернационал", False),
+        ("12", "345", True),
+        ("1234", "567", False),
+        ("в\u00a01952", "г.", True),
+        ("в\u00a01952\u00a0г.", "в", False),
+        ("слово", "бы\u00a0он", True),
+    ],
+)
 def test_bind_space(left, right, bound):
     assert bind_space("ru", left, right) is bound
 
 
 # --- quotes and apostrophes -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lang, source, expected", [
-    ("ru", '"внешние "внутренние" снова"', "«внешние „внутренние“ снова»"),
-    ("en", '"outer "inner "third" x" y"', "“outer ‘inner “third” x’ y”"),
-    ("de", '"außen "innen" außen"', "„außen ‚innen‘ außen“"),
-    ("fr", '"dehors "dedans" dehors"', "«⸱dehors “dedans” dehors⸱»"),
-    ("es", '"uno "dos "tres" dos" uno"', "«uno “dos ‘tres’ dos” uno»"),
-])
+
+@pytest.mark.parametrize(
+    "lang, source, expected",
+    [
+        ("ru", '"внешние "внутренние" снова"', "«внешние „внутренние“ снова»"),
+        ("en", '"outer "inner "third" x" y"', "“outer ‘inner “third” x’ y”"),
+        ("de", '"außen "innen" außen"', "„außen ‚innen‘ außen“"),
+        ("fr", '"dehors "dedans" dehors"', "«⸱dehors “dedans” dehors⸱»"),
+        ("es", '"uno "dos "tres" dos" uno"', "«uno “dos ‘tres’ dos” uno»"),
+    ],
+)
 def test_nested_quotes_per_language(lang, source, expected):
     assert shown(typeset(source, lang)) == expected
 
 
 @pytest.mark.parametrize("lang", ["ru", "en", "de", "es", "fr"])
-@pytest.mark.parametrize("source, expected", [
-    ("1's", "1’s"), ("rock 'n' roll", "rock ’n’ roll"), ("l'été", "l’été"), ("the '90s", "the ’90s"),
-    ("O'Brien", "O’Brien")])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("1's", "1’s"),
+        ("rock 'n' roll", "rock ’n’ roll"),
+        ("l'été", "l’été"),
+        ("the '90s", "the ’90s"),
+        ("O'Brien", "O’Brien"),
+    ],
+)
 def test_apostrophes_never_become_primes(lang, source, expected):
     result = typeset(source, lang)
     assert "\u2032" not in result and result == expected
 
 
-@pytest.mark.parametrize("lang, source, expected", [
-    ("de", "\"a 'b 'c' b' a\"", "„a ‚b „c“ b‘ a“"),  # hypothesis found «„ „ 'y'» not a fixed point
-    ("de", "„ „ 'y'", "„ ‚ „y“"),
-])
+@pytest.mark.parametrize(
+    "lang, source, expected",
+    [
+        ("de", "\"a 'b 'c' b' a\"", "„a ‚b „c“ b‘ a“"),  # hypothesis found «„ „ 'y'» not a fixed point
+        ("de", "„ „ 'y'", "„ ‚ „y“"),
+    ],
+)
 def test_single_quote_inside_the_single_pair_takes_the_pair_of_its_depth(lang, source, expected):
     once = typeset(source, lang)
     assert once == expected
@@ -176,21 +216,39 @@ def test_a_language_without_a_typography_section_is_left_as_written(monkeypatch)
 
 
 def test_an_invented_language_is_typeset_by_its_data_alone():
-    data = _typography_rules("xx", {
-        "quotes": ["‚ ‘", "« »"], "single": "« »", "opening": "‚«", "closing": "‘»", "dash": "~",
-        "nbsp-before-dash": True,
-        "bind-after": "zo", "bind-before": "qa", "before-number": "pg.", "months": "moon", "day-suffixes": "th",
-        "initials": "QZ", "roman-numerals": True, "roman-lookalikes": {"j": "I"}, "nbsp-after-sign": "#",
-        "elisions": "zz"})
+    data = _typography_rules(
+        "xx",
+        {
+            "quotes": ["‚ ‘", "« »"],
+            "single": "« »",
+            "opening": "‚«",
+            "closing": "‘»",
+            "dash": "~",
+            "nbsp-before-dash": True,
+            "bind-after": "zo",
+            "bind-before": "qa",
+            "before-number": "pg.",
+            "months": "moon",
+            "day-suffixes": "th",
+            "initials": "QZ",
+            "roman-numerals": True,
+            "roman-lookalikes": {"j": "I"},
+            "nbsp-after-sign": "#",
+            "elisions": "zz",
+        },
+    )
     rules = T.LanguageRules.from_data("xx", data)
     assert shown(typeset('"zo "tu" ta" - zo word', rules)) == "‚zo⍽«tu» ta‘⍽~ zo⍽word"
-    assert shown(typeset("word qa, pg. 12, 3th moon, Q. Z. Name, jjj walk, #4", rules)) \
+    assert (
+        shown(typeset("word qa, pg. 12, 3th moon, Q. Z. Name, jjj walk, #4", rules))
         == "word⍽qa, pg.⍽12, 3th⍽moon, Q.⍽Z.⍽Name, jjj⍽walk, #⍽4"
+    )
     assert typeset("a 'zz b", rules) == "a ’zz b"
     assert typeset("a 'zo' b", rules) == "a «zo» b"
 
 
 # --- pandoc-JSON inlines --------------------------------------------------------------------------------------
+
 
 def words(text: str) -> list[dict]:
     out = []
@@ -203,15 +261,24 @@ def words(text: str) -> list[dict]:
 
 
 def test_inlines_quoted_elements_become_the_language_marks():
-    quoted = {"t": "Quoted", "c": [{"t": "DoubleQuote"}, words("внешние ") + [
-        {"t": "Quoted", "c": [{"t": "DoubleQuote"}, words("внутренние")]}]]}
+    quoted = {
+        "t": "Quoted",
+        "c": [
+            {"t": "DoubleQuote"},
+            words("внешние ") + [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, words("внутренние")]}],
+        ],
+    }
     out = typeset_inlines(words("Он сказал ") + [quoted], "ru")
     assert out == words("Он сказал «внешние „внутренние“»")
 
 
 def test_inlines_bind_across_emphasis_and_keep_code_and_urls():
-    inlines = words("в ") + [{"t": "Emph", "c": words("Боливии")}] + words(" см. https://example.org/a-b и ") + [
-        {"t": "Code", "c": [["", [], []], "a - b"]}]
+    inlines = (
+        words("в ")
+        + [{"t": "Emph", "c": words("Боливии")}]
+        + words(" см. https://example.org/a-b и ")
+        + [{"t": "Code", "c": [["", [], []], "a - b"]}]
+    )
     out = typeset_inlines(inlines, "ru")
     assert out[0] == {"t": "Str", "c": "в\u00a0"}
     assert {"t": "Str", "c": "https://example.org/a-b"} in out
@@ -240,16 +307,70 @@ def test_inlines_input_is_not_changed():
 
 # --- properties -----------------------------------------------------------------------------------------------
 
-TOKENS = ["в", "и", "с", "К.", "В.", "Арамайо", "Боливии", "бы", "же", "1952", "г.", "с.", "280", "26", "января",
-          "IV", "Интернационал", "1960-х", "-", "–", "—", "\"", "'", "«", "»", "„", "“", "”", "‘", "’", "(", ")",
-          "word", "l'été", "1's", "p.", "12-14", "?", ";", ":", "!", "z.", "B.", "S.", "Nr.", "2", "329", "№", "«a»",
-          '"x"', "'y'", "Х.Лечин", "т.", "е.", "10:30"]
+TOKENS = [
+    "в",
+    "и",
+    "с",
+    "К.",
+    "В.",
+    "Арамайо",
+    "Боливии",
+    "бы",
+    "же",
+    "1952",
+    "г.",
+    "с.",
+    "280",
+    "26",
+    "января",
+    "IV",
+    "Интернационал",
+    "1960-х",
+    "-",
+    "–",
+    "—",
+    '"',
+    "'",
+    "«",
+    "»",
+    "„",
+    "“",
+    "”",
+    "‘",
+    "’",
+    "(",
+    ")",
+    "word",
+    "l'été",
+    "1's",
+    "p.",
+    "12-14",
+    "?",
+    ";",
+    ":",
+    "!",
+    "z.",
+    "B.",
+    "S.",
+    "Nr.",
+    "2",
+    "329",
+    "№",
+    "«a»",
+    '"x"',
+    "'y'",
+    "Х.Лечин",
+    "т.",
+    "е.",
+    "10:30",
+]
 LANGS = ["ru", "en", "de", "es", "fr"]
 # Characters a rule may change: spaces, quote marks, apostrophes, hyphens and dashes.
 CHANGEABLE = re.compile("[ \n\u00a0\u202f\"'«»„“”‚‘’\\-\u2011\u2013\u2014]")
 
 texts = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14).map(" ".join) | st.text(
-    alphabet="ав ис.К-—\"'«»„“1952г:;?!x\n", max_size=40)
+    alphabet="ав ис.К-—\"'«»„“1952г:;?!x\n", max_size=40
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -266,8 +387,36 @@ def test_typesetting_is_a_fixed_point(text, lang):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["в", "и", "с", "к", "о", "у", "а", "на", "по", "не", "бы", "же", "ли", "Боливии",
-                                 "января", "слово", "К.", "В.", ",", "."]), min_size=1, max_size=12).map(" ".join),
-       st.sampled_from(["en", "de", "es", "it"]))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "в",
+                "и",
+                "с",
+                "к",
+                "о",
+                "у",
+                "а",
+                "на",
+                "по",
+                "не",
+                "бы",
+                "же",
+                "ли",
+                "Боливии",
+                "января",
+                "слово",
+                "К.",
+                "В.",
+                ",",
+                ".",
+            ]
+        ),
+        min_size=1,
+        max_size=12,
+    ).map(" ".join),
+    st.sampled_from(["en", "de", "es", "it"]),
+)
 def test_russian_rules_never_apply_to_other_languages(text, lang):
     assert typeset(text, lang) == text

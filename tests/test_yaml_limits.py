@@ -25,13 +25,15 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 MERGE_BOMB = "a: &a {x: 1, y: 2}\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} {{<<: [{', '.join(['*' + chr(97 + i)] * 9)}]}}\n" for i in range(8))
+    f"{chr(98 + i)}: &{chr(98 + i)} {{<<: [{', '.join(['*' + chr(97 + i)] * 9)}]}}\n" for i in range(8)
+)
 
 
 @pytest.fixture(autouse=True)
 def no_hang():
     def stop(*_):
         raise TimeoutError("YAML loading did not return")
+
     old = signal.signal(signal.SIGALRM, stop)
     signal.alarm(20)
     yield
@@ -104,8 +106,9 @@ def test_yaml_through_a_link_to_a_device_is_refused(tmp_path: Path):
 
 def test_ordinary_yaml_keeps_lines_merges_and_syntax_errors(tmp_path: Path):
     path = tmp_path / "persons.yaml"
-    path.write_text("base: &base {lang: ru}\npersons:\n  - id: a\n    <<: *base\n  - id: b\n    names: [x, y]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "base: &base {lang: ru}\npersons:\n  - id: a\n    <<: *base\n  - id: b\n    names: [x, y]\n", encoding="utf-8"
+    )
     data = load_yaml(path, "manuscript/persons.yaml")
     assert data["persons"][0] == {"id": "a", "lang": "ru"}
     persons = data["persons"]

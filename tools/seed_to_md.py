@@ -22,8 +22,33 @@ import yaml
 BODY_FIRST_LINE = 56
 # Seed lines (1-based) where a printed page begins, and the page number (p. 138 is printed in the running
 # head above line 719; the others are counted from it).
-PAGE_STARTS = [56, 73, 113, 153, 191, 231, 272, 313, 353, 393, 433, 471, 509, 549, 589, 628, 669, 719,
-               757, 797, 837, 877, 917, 958, 1000]
+PAGE_STARTS = [
+    56,
+    73,
+    113,
+    153,
+    191,
+    231,
+    272,
+    313,
+    353,
+    393,
+    433,
+    471,
+    509,
+    549,
+    589,
+    628,
+    669,
+    719,
+    757,
+    797,
+    837,
+    877,
+    917,
+    958,
+    1000,
+]
 PAGE_OF_LINE = {line: 121 + i for i, line in enumerate(PAGE_STARTS)}
 # Running head, page number and the blank lines around them, above p. 138.
 FURNITURE = range(708, 719)
@@ -60,7 +85,7 @@ NOTE_COUNT_IN_SOURCE = 78
 NOTE_CALLS = 79
 MISSING_NOTES = {
     79: "[Текст примечания 79 в источнике отсутствует: последняя страница примечаний не сохранилась "
-        "в доступном тексте.]{.editorial}",
+    "в доступном тексте.]{.editorial}",
 }
 
 # --- Editorial decisions ---------------------------------------------------------------------------
@@ -82,56 +107,177 @@ class Emendation:
 
 
 EMENDATIONS = [
-    Emendation("kratkoj", 113, "кратrой", "краткой", "typo",
-               "Латинская r набрана вместо кириллической к: «краткой гражданской войны»."),
-    Emendation("na-pervyj-plan", 171, "не", "на", "typo",
-               "«выдвинуло на первый план»: «не» здесь лишено смысла.", context="выдвинуло не первый план"),
-    Emendation("bolivijcem", 234, "боливийцев", "боливийцем", "grammar",
-               "Творительный падеж единственного числа после «с несговорчивым», как требует «который».",
-               context="с несговорчивым боливийцев"),
-    Emendation("dlya-sozdaniya", 434, "создание", "создания", "grammar",
-               "Родительный падеж после «для».", context="для создание"),
-    Emendation("agrarnoj-reformy", 473, "реформе", "реформы", "grammar",
-               "Родительный падеж: «комиссию по разработке аграрной реформы».", context="разработке аграрной реформе"),
-    Emendation("programmu-reformy", 568, "реформу", "реформы", "grammar",
-               "Родительный падеж: «программу реформы, никак не соответствующей…»; причастие согласовано с «реформы».",
-               context="программу реформу"),
-    Emendation("ukazaniyam", 608, "указаниями", "указаниям", "grammar",
-               "Дательный падеж после «доверявшей».", context="доверявшей указаниями"),
-    Emendation("partiej", 656, "партий", "партией", "typo",
-               "Творительный падеж: «следовать за всей партией».", context="за всей партий"),
-    Emendation("posle-uhoda", 730, "уходя", "ухода", "grammar",
-               "После «После» нужен родительный падеж существительного; «уходя» — деепричастие.", context="После уходя"),
-    Emendation("bolshinstvo-vyskazalos", 732, "высказалась", "высказалось", "grammar",
-               "Согласование со словом среднего рода «большинство».", context="большинство высказалась"),
-    Emendation("trockizmom", 739, "троцкистом", "троцкизмом", "typo",
-               "Речь о признании международным троцкистским движением (Парижским секретариатом), а не "
-               "одним троцкистом.", context="международным троцкистом"),
-    Emendation("argentinskimi", 821, "аргентинским", "аргентинскими", "grammar",
-               "Творительный падеж множественного числа, согласование с «паблистами».", context="аргентинским паблистами"),
-    Emendation("por-lo", 851, "POT-LO", "POR-LO", "typo",
-               "Партия — POR-LO (Lucha Obrera); T — опечатка вместо R."),
-    Emendation("revolyucionerami", 903, "революционерам-энтузиастами", "революционерами-энтузиастами",
-               "grammar", "Творительный падеж множественного числа после «какими-либо», как в «энтузиастами»."),
-    Emendation("rukovodstvo", 908, "руководства", "руководство", "grammar",
-               "Винительный падеж, параллельно «военное руководство»: «различать … и политическое "
-               "руководство партизанами».", context="политическое руководства партизанами"),
-    Emendation("mnr-zapyataya", 958, "MNRб", "MNR,", "punctuation",
-               "«б» — клавиша рядом с «,» на русской раскладке; перед деепричастием «дав» нужна запятая."),
+    Emendation(
+        "kratkoj",
+        113,
+        "кратrой",
+        "краткой",
+        "typo",
+        "Латинская r набрана вместо кириллической к: «краткой гражданской войны».",
+    ),
+    Emendation(
+        "na-pervyj-plan",
+        171,
+        "не",
+        "на",
+        "typo",
+        "«выдвинуло на первый план»: «не» здесь лишено смысла.",
+        context="выдвинуло не первый план",
+    ),
+    Emendation(
+        "bolivijcem",
+        234,
+        "боливийцев",
+        "боливийцем",
+        "grammar",
+        "Творительный падеж единственного числа после «с несговорчивым», как требует «который».",
+        context="с несговорчивым боливийцев",
+    ),
+    Emendation(
+        "dlya-sozdaniya",
+        434,
+        "создание",
+        "создания",
+        "grammar",
+        "Родительный падеж после «для».",
+        context="для создание",
+    ),
+    Emendation(
+        "agrarnoj-reformy",
+        473,
+        "реформе",
+        "реформы",
+        "grammar",
+        "Родительный падеж: «комиссию по разработке аграрной реформы».",
+        context="разработке аграрной реформе",
+    ),
+    Emendation(
+        "programmu-reformy",
+        568,
+        "реформу",
+        "реформы",
+        "grammar",
+        "Родительный падеж: «программу реформы, никак не соответствующей…»; причастие согласовано с «реформы».",
+        context="программу реформу",
+    ),
+    Emendation(
+        "ukazaniyam",
+        608,
+        "указаниями",
+        "указаниям",
+        "grammar",
+        "Дательный падеж после «доверявшей».",
+        context="доверявшей указаниями",
+    ),
+    Emendation(
+        "partiej",
+        656,
+        "партий",
+        "партией",
+        "typo",
+        "Творительный падеж: «следовать за всей партией».",
+        context="за всей партий",
+    ),
+    Emendation(
+        "posle-uhoda",
+        730,
+        "уходя",
+        "ухода",
+        "grammar",
+        "После «После» нужен родительный падеж существительного; «уходя» — деепричастие.",
+        context="После уходя",
+    ),
+    Emendation(
+        "bolshinstvo-vyskazalos",
+        732,
+        "высказалась",
+        "высказалось",
+        "grammar",
+        "Согласование со словом среднего рода «большинство».",
+        context="большинство высказалась",
+    ),
+    Emendation(
+        "trockizmom",
+        739,
+        "троцкистом",
+        "троцкизмом",
+        "typo",
+        "Речь о признании международным троцкистским движением (Парижским секретариатом), а не одним троцкистом.",
+        context="международным троцкистом",
+    ),
+    Emendation(
+        "argentinskimi",
+        821,
+        "аргентинским",
+        "аргентинскими",
+        "grammar",
+        "Творительный падеж множественного числа, согласование с «паблистами».",
+        context="аргентинским паблистами",
+    ),
+    Emendation("por-lo", 851, "POT-LO", "POR-LO", "typo", "Партия — POR-LO (Lucha Obrera); T — опечатка вместо R."),
+    Emendation(
+        "revolyucionerami",
+        903,
+        "революционерам-энтузиастами",
+        "революционерами-энтузиастами",
+        "grammar",
+        "Творительный падеж множественного числа после «какими-либо», как в «энтузиастами».",
+    ),
+    Emendation(
+        "rukovodstvo",
+        908,
+        "руководства",
+        "руководство",
+        "grammar",
+        "Винительный падеж, параллельно «военное руководство»: «различать … и политическое руководство партизанами».",
+        context="политическое руководства партизанами",
+    ),
+    Emendation(
+        "mnr-zapyataya",
+        958,
+        "MNRб",
+        "MNR,",
+        "punctuation",
+        "«б» — клавиша рядом с «,» на русской раскладке; перед деепричастием «дав» нужна запятая.",
+    ),
     Emendation("odnu-iz", 985, "их", "из", "typo", "«одну из старейших».", context="одну их старейших"),
-    Emendation("vozglavivshej-revolyuciyu", 994, "революции", "революцию", "grammar",
-               "Винительный падеж дополнения при «возглавившей».", context="возглавившей революции"),
-    Emendation("sami", 1008, "само", "сами", "grammar",
-               "Согласование с «они».", context="они само осуждали"),
-    Emendation("mnr-nazvanie", 70, "Revolucionario Nacionalista", "Nacionalista Revolucionario", "name",
-               "Название партии — Movimiento Nacionalista Revolucionario (так в английской аннотации и в "
-               "русском переводе «Националистическое революционное движение»).",
-               context="Movimiento Revolucionario Nacionalista"),
-    Emendation("probel-posle-46", 615, ".Идея", ". Идея", "punctuation",
-               "Пропущен пробел после знака сноски и точки перед следующим предложением."),
-    Emendation("lora-1978", 831, "Lora, T. 3, 1078. P. 102-103", "Lora, T. 3, 1978. P. 102-103", "date",
-               "Год третьего тома Лоры — 1978, как в примечаниях 3, 13, 22, 45 и 78; 1078 — опечатка.",
-               markup="[[@lora1978t3, p. 102-103]]{.emendation key=lora-1978}"),
+    Emendation(
+        "vozglavivshej-revolyuciyu",
+        994,
+        "революции",
+        "революцию",
+        "grammar",
+        "Винительный падеж дополнения при «возглавившей».",
+        context="возглавившей революции",
+    ),
+    Emendation("sami", 1008, "само", "сами", "grammar", "Согласование с «они».", context="они само осуждали"),
+    Emendation(
+        "mnr-nazvanie",
+        70,
+        "Revolucionario Nacionalista",
+        "Nacionalista Revolucionario",
+        "name",
+        "Название партии — Movimiento Nacionalista Revolucionario (так в английской аннотации и в "
+        "русском переводе «Националистическое революционное движение»).",
+        context="Movimiento Revolucionario Nacionalista",
+    ),
+    Emendation(
+        "probel-posle-46",
+        615,
+        ".Идея",
+        ". Идея",
+        "punctuation",
+        "Пропущен пробел после знака сноски и точки перед следующим предложением.",
+    ),
+    Emendation(
+        "lora-1978",
+        831,
+        "Lora, T. 3, 1078. P. 102-103",
+        "Lora, T. 3, 1978. P. 102-103",
+        "date",
+        "Год третьего тома Лоры — 1978, как в примечаниях 3, 13, 22, 45 и 78; 1078 — опечатка.",
+        markup="[[@lora1978t3, p. 102-103]]{.emendation key=lora-1978}",
+    ),
 ]
 
 
@@ -148,32 +294,74 @@ class Normalisation:
 _C = r"(?<![A-Za-zА-Яа-яЁё0-9])"  # start of a word
 _E = r"(?![A-Za-zА-Яа-яЁё])"  # end of a word (a note call may follow)
 NORMALISATIONS = [
-    Normalisation(_C + "СОВ" + _E, "COB", "abbreviation",
-                  "Central Obrera Boliviana written in Cyrillic letters (С, О, В); the text also writes COB.",
-                  "СОВ (Cyrillic)", "both"),
+    Normalisation(
+        _C + "СОВ" + _E,
+        "COB",
+        "abbreviation",
+        "Central Obrera Boliviana written in Cyrillic letters (С, О, В); the text also writes COB.",
+        "СОВ (Cyrillic)",
+        "both",
+    ),
     Normalisation(_C + "CОВ" + _E, "COB", "mixed-script", "Latin C with Cyrillic О, В.", "CОВ (Latin C)", "both"),
-    Normalisation(_C + "МНР" + _E, "MNR", "abbreviation",
-                  "Movimiento Nacionalista Revolucionario in Cyrillic letters; the text mostly writes MNR.",
-                  "МНР (Cyrillic)", "both"),
-    Normalisation(_C + "ПОР" + _E, "POR", "abbreviation",
-                  "Partido Obrero Revolucionario in Cyrillic letters; the text otherwise writes POR.",
-                  "ПОР (Cyrillic)", "both"),
-    Normalisation(_C + "ФСТМБ" + _E, "FSTMB", "abbreviation",
-                  "Federación Sindical de los Trabajadores Mineros de Bolivia in Cyrillic letters; the text "
-                  "otherwise writes FSTMB.", "ФСТМБ (Cyrillic)", "both"),
+    Normalisation(
+        _C + "МНР" + _E,
+        "MNR",
+        "abbreviation",
+        "Movimiento Nacionalista Revolucionario in Cyrillic letters; the text mostly writes MNR.",
+        "МНР (Cyrillic)",
+        "both",
+    ),
+    Normalisation(
+        _C + "ПОР" + _E,
+        "POR",
+        "abbreviation",
+        "Partido Obrero Revolucionario in Cyrillic letters; the text otherwise writes POR.",
+        "ПОР (Cyrillic)",
+        "both",
+    ),
+    Normalisation(
+        _C + "ФСТМБ" + _E,
+        "FSTMB",
+        "abbreviation",
+        "Federación Sindical de los Trabajadores Mineros de Bolivia in Cyrillic letters; the text "
+        "otherwise writes FSTMB.",
+        "ФСТМБ (Cyrillic)",
+        "both",
+    ),
     Normalisation("cвязана", "связана", "mixed-script", "Latin c in a Russian word.", "cвязана (Latin c)"),
-    Normalisation(r"(?<= )c(?= аргентинским)", "с", "mixed-script",
-                  "The preposition «с» typed with a Latin c.", "c (Latin c, preposition)"),
-    Normalisation("портунизмe", "портунизме", "mixed-script",
-                  "Latin e at the end of «оппортунизме» (seed: «оп-портунизмe»).", "портунизмe (Latin e)"),
-    Normalisation("Маsas", "Masas", "mixed-script", "Cyrillic М and а in the Spanish name of the paper.",
-                  "Маsas (Cyrillic М, а)"),
-    Normalisation(r"Р\.(?= ?\d)", "P.", "mixed-script",
-                  "Cyrillic Р in the Latin page abbreviation of a Latin-script reference (absorbed into the "
-                  "citation's locator).", "Р. (Cyrillic, page)", "notes"),
-    Normalisation(r"(?<=2016, )C\.(?= ?\d)", "С.", "mixed-script",
-                  "Latin C as the Russian page abbreviation «С.» in a Russian reference (absorbed into the "
-                  "citation's locator).", "C. (Latin, page)", "notes"),
+    Normalisation(
+        r"(?<= )c(?= аргентинским)",
+        "с",
+        "mixed-script",
+        "The preposition «с» typed with a Latin c.",
+        "c (Latin c, preposition)",
+    ),
+    Normalisation(
+        "портунизмe",
+        "портунизме",
+        "mixed-script",
+        "Latin e at the end of «оппортунизме» (seed: «оп-портунизмe»).",
+        "портунизмe (Latin e)",
+    ),
+    Normalisation(
+        "Маsas", "Masas", "mixed-script", "Cyrillic М and а in the Spanish name of the paper.", "Маsas (Cyrillic М, а)"
+    ),
+    Normalisation(
+        r"Р\.(?= ?\d)",
+        "P.",
+        "mixed-script",
+        "Cyrillic Р in the Latin page abbreviation of a Latin-script reference (absorbed into the citation's locator).",
+        "Р. (Cyrillic, page)",
+        "notes",
+    ),
+    Normalisation(
+        r"(?<=2016, )C\.(?= ?\d)",
+        "С.",
+        "mixed-script",
+        "Latin C as the Russian page abbreviation «С.» in a Russian reference (absorbed into the citation's locator).",
+        "C. (Latin, page)",
+        "notes",
+    ),
 ]
 
 
@@ -198,11 +386,20 @@ CITATIONS = [
     cite(7, "John, 2021. P. 112", "john2021", "112"),
     cite(8, "Barcelli, 1957. P. 220", "barcelli1957", "220"),
     cite(9, "Cajias, 1994. P.164", "cajias1994", "164"),
-    cite(10, "Insurrección en Bolivia // Cuarta Internacional, vol. 2-4, febrero-abril de 1952. P. 15–16",
-         "insurreccion1952", "15–16"),
-    cite(11, "Le coupe d`Etat c`est transformé en insurrection révolutionnaire // La Verité. No. 294. "
-             "17 avril-7 mai, 1952. P.3. (http://www.bibnumcermtri.fr/IMG/pdf/no_294.pdf)",
-         "verite1952", "3", end="."),
+    cite(
+        10,
+        "Insurrección en Bolivia // Cuarta Internacional, vol. 2-4, febrero-abril de 1952. P. 15–16",
+        "insurreccion1952",
+        "15–16",
+    ),
+    cite(
+        11,
+        "Le coupe d`Etat c`est transformé en insurrection révolutionnaire // La Verité. No. 294. "
+        "17 avril-7 mai, 1952. P.3. (http://www.bibnumcermtri.fr/IMG/pdf/no_294.pdf)",
+        "verite1952",
+        "3",
+        end=".",
+    ),
     cite(13, "Lora, T. 3, 1978. P. 27", "lora1978t3", "27"),
     cite(14, "Lazarte, 1989. P. 8", "lazarte1989", "8"),
     cite(15, "Zavaleta Mercado, 1974. P. 91", "zavaleta1974", "91"),
@@ -215,18 +412,34 @@ CITATIONS = [
     cite(22, "Lora, T. 3, 1978. P. 47", "lora1978t3", "47"),
     cite(23, "John, 2016. P. 172-173", "john2016", "172-173"),
     cite(24, "Ibid. P.141", "john2016", "141"),
-    cite(25, "Informe de 5 de junio de 1952 – Secretaría de Relaciones Exteriores (SER). Archivo Histórico "
-             "Genaro Estrada (AHGE). Embajada de México en Bolivia. Informes políticos reglamentarios. 1952. "
-             "F. III, l. 1259, exp. 7", "sre1952a"),
-    cite(26, "Informe de 6 de octubre de 1952 – SRE. AHGE. Embajada de México en Bolivia. Informes políticos "
-             "reglamentarios. 1952. F. III, l, 1259, exp. 7", "sre1952b"),
+    cite(
+        25,
+        "Informe de 5 de junio de 1952 – Secretaría de Relaciones Exteriores (SER). Archivo Histórico "
+        "Genaro Estrada (AHGE). Embajada de México en Bolivia. Informes políticos reglamentarios. 1952. "
+        "F. III, l. 1259, exp. 7",
+        "sre1952a",
+    ),
+    cite(
+        26,
+        "Informe de 6 de octubre de 1952 – SRE. AHGE. Embajada de México en Bolivia. Informes políticos "
+        "reglamentarios. 1952. F. III, l, 1259, exp. 7",
+        "sre1952b",
+    ),
     cite(27, "Bensaid, 2008. P. 91", "bensaid2008", "91"),
     cite(28, "John, 2020. P. 113", "john2020", "113"),
-    cite(29, "Bolivia – Draft Resolution // International Information Bulletin. NY. SWP. January 1953. "
-             "P. 26-27", "draftresolution1953", "26-27"),
+    cite(
+        29,
+        "Bolivia – Draft Resolution // International Information Bulletin. NY. SWP. January 1953. P. 26-27",
+        "draftresolution1953",
+        "26-27",
+    ),
     cite(30, "Lazarte, 1989. P. 123", "lazarte1989", "123"),
-    cite(31, "Carta de Mendoza Tejada a Ñuflo Chávez de 9 de octubre de 1952 – Archivo Nacional de Bolivia "
-             "(ANB). MP. MAC.1952. C.71, l. 4., T. 765. (PG 6850)", "anb1952"),
+    cite(
+        31,
+        "Carta de Mendoza Tejada a Ñuflo Chávez de 9 de octubre de 1952 – Archivo Nacional de Bolivia "
+        "(ANB). MP. MAC.1952. C.71, l. 4., T. 765. (PG 6850)",
+        "anb1952",
+    ),
     cite(33, "Rocha Monroy, 2014. P. 238", "rocha2014", "238"),
     cite(34, "Gordillo, 2000. P. 56", "gordillo2000", "56"),
     cite(35, "Ibid., P. 69", "gordillo2000", "69"),
@@ -256,25 +469,42 @@ CITATIONS = [
     cite(60, "Voz proletaria, Buenos Aires. No.136. 27 de septiembre de 1957. P. 7", "vozproletaria1957", "7"),
     cite(61, "González Moscoso, 1957. P. 66-67", "gonzalezmoscoso1957", "66-67"),
     cite(62, "Molina, 1957. P. 48", "molina1957", "48"),
-    cite(63, "Resoluciones de la XIV Conferencia del P.O.R. El desarrollo de las fuerzas de la revolución "
-             "boliviana, el gobierno de la C.O.B, y la construcción del Partido Obrero Revolucionario // "
-             "Revista marxista latinoamericana, Montevideo, No.7, abril-junio de 1957. P. 60-62",
-         "por1957resoluciones", "60-62"),
-    cite(64, "Los trotskistas en el congreso de la C.O.B. Informe político presentado por el camarada "
-             "Fernando Bravo // Revista marxista latinoamericana, Montevideo, No.7, abril-junio de 1957. "
-             "P. 71-73", "bravo1957", "71-73"),
+    cite(
+        63,
+        "Resoluciones de la XIV Conferencia del P.O.R. El desarrollo de las fuerzas de la revolución "
+        "boliviana, el gobierno de la C.O.B, y la construcción del Partido Obrero Revolucionario // "
+        "Revista marxista latinoamericana, Montevideo, No.7, abril-junio de 1957. P. 60-62",
+        "por1957resoluciones",
+        "60-62",
+    ),
+    cite(
+        64,
+        "Los trotskistas en el congreso de la C.O.B. Informe político presentado por el camarada "
+        "Fernando Bravo // Revista marxista latinoamericana, Montevideo, No.7, abril-junio de 1957. "
+        "P. 71-73",
+        "bravo1957",
+        "71-73",
+    ),
     cite(65, "Zelaya Medina, 2021. P. 64", "zelaya2021", "64"),
     # note 66 is an emendation (lora-1978), see EMENDATIONS
     cite(67, "Ibid., P. 115", "lora1978t3", "115"),
     cite(68, "Delgado González, 1984. P. 288", "delgado1984", "288"),
-    cite(70, "Trotskismo y lucha armada en Bolivia. Entrevista a Hugo González Moscoso. Entrevista realizada "
-             "por Diego Cano. 22 de noviembre de 2009, Cochabamba, Bolivia. – Cedema.org", "cano2009"),
+    cite(
+        70,
+        "Trotskismo y lucha armada en Bolivia. Entrevista a Hugo González Moscoso. Entrevista realizada "
+        "por Diego Cano. 22 de noviembre de 2009, Cochabamba, Bolivia. – Cedema.org",
+        "cano2009",
+    ),
     cite(71, "John, 2016. P. 242-244", "john2016", "242-244"),
     cite(72, "Mangiantini, 2014. P. 8", "mangiantini2014", "8"),
     cite(73, "Zelaya Medina, 2021. P. 158", "zelaya2021", "158"),
     cite(74, "Cano, 2011. P. 195", "cano2011", "195"),
-    cite(75, "Lora G. Las guerrillas - la concepción marxista contra el golpismo aventurero, Junio de 1963 "
-             "https://marxists.architexturez.net/espanol/lora/1963/jun00.htm", "lora1963"),
+    cite(
+        75,
+        "Lora G. Las guerrillas - la concepción marxista contra el golpismo aventurero, Junio de 1963 "
+        "https://marxists.architexturez.net/espanol/lora/1963/jun00.htm",
+        "lora1963",
+    ),
     cite(76, "Ibidem", "lora1963"),
     cite(77, "John, 2016. P. 248", "john2016", "248"),
     cite(78, "Lora, T. 3, 1978. P. 146-147", "lora1978t3", "146-147"),
@@ -302,13 +532,13 @@ def read_pages(lines: list[str]) -> list[Page]:
         assert stripped in ("", RUNNING_HEAD, "138"), (n, stripped)
     pages = []
     bounds = PAGE_STARTS + [len(lines) + 1]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):
         numbered = [(n, lines[n - 1]) for n in range(start, end) if n not in FURNITURE]
         separators = [i for i, (n, raw) in enumerate(numbered) if raw == " " and n != SECTION_BREAK]
         page = Page(PAGE_OF_LINE[start], start)
         if separators:
             cut = separators[-1]
-            page.text, page.notes = numbered[:cut], numbered[cut + 1:]
+            page.text, page.notes = numbered[:cut], numbered[cut + 1 :]
         else:
             page.text = numbered
         pages.append(page)
@@ -327,7 +557,7 @@ def join_lines(parts: list[tuple[int, str]]) -> str:
             keep = pending_hyphen_line in KEEP_HYPHEN
             out = out + ("-" if keep else "") + text
             if keep:
-                assert KEEP_HYPHEN[pending_hyphen_line] in out[-len(text) - 40:], (pending_hyphen_line, out[-60:])
+                assert KEEP_HYPHEN[pending_hyphen_line] in out[-len(text) - 40 :], (pending_hyphen_line, out[-60:])
         else:
             out = (out + " " + text) if out else text
         if out.endswith("-") and not out.endswith(" -"):
@@ -432,6 +662,7 @@ def notes_by_number(pages: list[Page]) -> dict[int, tuple[int, str]]:
 
 # --- Editorial operations on the joined text --------------------------------------------------------
 
+
 def apply_normalisations(text: str, where: str, counts: dict[str, int]) -> str:
     for norm in NORMALISATIONS:
         if norm.where not in (where, "both"):
@@ -467,7 +698,7 @@ def place_note_calls(paras: list[Paragraph]) -> dict[int, int]:
             pi, pos = pi + 1, 0
             assert pi < len(paras), f"note call {number} not found"
         t = paras[pi].text
-        paras[pi].text = t[:m.start()] + f"[^{number}]" + t[m.end():]
+        paras[pi].text = t[: m.start()] + f"[^{number}]" + t[m.end() :]
         pos = m.start() + len(f"[^{number}]")
         where[number] = pi
     return where
@@ -483,13 +714,24 @@ def convert_citations(number: int, text: str) -> str:
 
 # --- Output -----------------------------------------------------------------------------------------
 
+
 def emendations_yaml(found: dict[str, int]) -> str:
     entries = []
     for em in sorted(EMENDATIONS, key=lambda e: e.seed_line):
-        entries.append({"id": em.id, "source": em.source, "edition": em.edition, "kind": em.kind,
-                        "why": em.why, "seed-line": em.seed_line})
-    header = ("# Emendations: real errors of the source corrected in the edition. Generated by\n"
-              "# tools/seed_to_md.py from its EMENDATIONS table; edit the table, not this file.\n")
+        entries.append(
+            {
+                "id": em.id,
+                "source": em.source,
+                "edition": em.edition,
+                "kind": em.kind,
+                "why": em.why,
+                "seed-line": em.seed_line,
+            }
+        )
+    header = (
+        "# Emendations: real errors of the source corrected in the edition. Generated by\n"
+        "# tools/seed_to_md.py from its EMENDATIONS table; edit the table, not this file.\n"
+    )
     return header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -497,12 +739,16 @@ def normalisations_yaml(counts: dict[str, int], extra: list[dict]) -> str:
     merged: dict[tuple[str, str], dict] = {}
     for norm in NORMALISATIONS:
         key = (norm.source_label, norm.edition)
-        merged.setdefault(key, {"source": norm.source_label, "edition": norm.edition, "kind": norm.kind,
-                                "count": 0, "note": norm.note})
+        merged.setdefault(
+            key,
+            {"source": norm.source_label, "edition": norm.edition, "kind": norm.kind, "count": 0, "note": norm.note},
+        )
         merged[key]["count"] += counts.get(norm.source_label, 0)
     entries = [e for e in merged.values() if e["count"]] + extra
-    header = ("# Silent normalisations (described once in the preface). Generated by tools/seed_to_md.py;\n"
-              "# counts are occurrences in the source text (body and notes).\n")
+    header = (
+        "# Silent normalisations (described once in the preface). Generated by tools/seed_to_md.py;\n"
+        "# counts are occurrences in the source text (body and notes).\n"
+    )
     return header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -510,7 +756,8 @@ def abstracts(lines: list[str]) -> dict[str, str]:
     def block(a: int, b: int, prefix: str) -> str:
         text = join_lines([(n, lines[n - 1]) for n in range(a, b + 1)])
         assert text.startswith(prefix), text[:40]
-        return text[len(prefix):].strip()
+        return text[len(prefix) :].strip()
+
     return {
         "abstract": block(1, 25, "Аннотация:"),
         "keywords": block(27, 29, "Ключевые слова:"),
@@ -572,14 +819,25 @@ def build(seed: Path, out_dir: Path) -> None:
                 chunks.append("\n".join(defs))
         (out_dir / name).write_text("\n\n".join(chunks) + "\n", encoding="utf-8")
 
-    extra = [{"source": "«стран» 27,» (space before the note call, seed line 407)", "edition": "стран»[^27],",
-              "kind": "spacing", "count": 1, "note": "The space between the closing quote and the note call "
-              "is dropped."},
-             {"source": "line-end hyphenation of the extraction", "edition": "joined words",
-              "kind": "hyphenation", "count": count_soft_hyphens(lines),
-              "note": "Soft line-end hyphens removed; real hyphens kept: " + ", ".join(
-                  sorted(set(KEEP_HYPHEN.values()))) + ". «со-правление» keeps its hyphen at line ends "
-              "because the author writes it so mid-line."}]
+    extra = [
+        {
+            "source": "«стран» 27,» (space before the note call, seed line 407)",
+            "edition": "стран»[^27],",
+            "kind": "spacing",
+            "count": 1,
+            "note": "The space between the closing quote and the note call is dropped.",
+        },
+        {
+            "source": "line-end hyphenation of the extraction",
+            "edition": "joined words",
+            "kind": "hyphenation",
+            "count": count_soft_hyphens(lines),
+            "note": "Soft line-end hyphens removed; real hyphens kept: "
+            + ", ".join(sorted(set(KEEP_HYPHEN.values())))
+            + ". «со-правление» keeps its hyphen at line ends "
+            "because the author writes it so mid-line.",
+        },
+    ]
     (out_dir / "emendations.yaml").write_text(emendations_yaml(found), encoding="utf-8")
     (out_dir / "normalisations.yaml").write_text(normalisations_yaml(counts, extra), encoding="utf-8")
 

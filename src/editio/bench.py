@@ -52,6 +52,7 @@ ARTEFACT = re.compile(r"^\s+(\S+)\s+[\d,]+ B\s+([\d.]+) s\s+sha256")
 
 # --- measuring one process -------------------------------------------------------------------------------
 
+
 def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str, float]:
     """Run ``cmd``; return wall seconds, peak RSS in MB (the process and all it waited for), stdout and CPU
     seconds (user + system of the process and every process it waited for)."""
@@ -110,6 +111,7 @@ def per_format(report: str) -> dict[str, float]:
 
 # --- the project copies ----------------------------------------------------------------------------------
 
+
 def copy_project(root: Path, manuscript: Path, target: Path) -> Path:
     """The manuscript folder, the filters and the project's top-level files, copied to ``target``."""
     target.mkdir(parents=True)
@@ -134,7 +136,9 @@ def without_filters(manuscript: Path, names: tuple[str, ...]) -> list[str]:
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     classes = "|".join(re.escape(name.replace("_", "-")) for name in removed)
     if classes:
-        div = re.compile(rf"^:::+ *(?:\{{[^}}]*\.(?:{classes})\b[^}}]*\}}|(?:{classes})) *\n.*?^:::+ *$\n?", re.M | re.S)
+        div = re.compile(
+            rf"^:::+ *(?:\{{[^}}]*\.(?:{classes})\b[^}}]*\}}|(?:{classes})) *\n.*?^:::+ *$\n?", re.M | re.S
+        )
         for name in data.get("files", []):
             path = manuscript / name
             text = path.read_text(encoding="utf-8")
@@ -175,7 +179,7 @@ def make_repeated(manuscript: Path, times: int) -> list[str]:
             new_files.append(copy)
     files = list(data["files"])
     last = max(files.index(name) for name in body)
-    files[last + 1:last + 1] = new_files
+    files[last + 1 : last + 1] = new_files
     lines = config.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("files:"))
     end = start + 1
@@ -188,19 +192,20 @@ def make_repeated(manuscript: Path, times: int) -> list[str]:
 
 # --- the floor -------------------------------------------------------------------------------------------
 
+
 def floor(manuscript: Path, out: Path) -> dict[str, float]:
     """Bare pandoc + typst on the manuscript's files, no filters; seconds per format."""
+    from types import SimpleNamespace
+
     import typst
 
+    from .build import pdf_strings
     from .config import load_config
+    from .i18n import catalogue
+    from .load.manuscript import plain
     from .load.pandoc import MARKDOWN
     from .load.pandoc import run as run_pandoc
     from .writers.epub import TEMPLATES
-    from types import SimpleNamespace
-
-    from .build import pdf_strings
-    from .i18n import catalogue
-    from .load.manuscript import plain
     from .writers.pdf import INFO_FILE, TEMPLATE, UI_FILE, document_info
 
     config = load_config(manuscript, manuscript.parent)
@@ -208,8 +213,14 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "1700000000")
     # Without fenced divs: the edition's divs hold headings that only the filters take out of containers
     # (typst forbids the template's page breaks inside a block); the text stays the same.
-    common = ["-f", MARKDOWN + "-fenced_divs", "--citeproc", f"--csl={config.csl.resolve()}",
-              f"--metadata-file={config.config_file.resolve()}", "--wrap=preserve"]
+    common = [
+        "-f",
+        MARKDOWN + "-fenced_divs",
+        "--citeproc",
+        f"--csl={config.csl.resolve()}",
+        f"--metadata-file={config.config_file.resolve()}",
+        "--wrap=preserve",
+    ]
     if config.bibliography is not None:
         common.append(f"--bibliography={config.bibliography.resolve()}")
     files = [str(p.resolve()) for p in config.files]
@@ -220,24 +231,48 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
     lang = str(config.metadata.get("lang", "en"))
     (out / INFO_FILE).write_text(json.dumps(document_info(plain(config.metadata))), encoding="utf-8")
     (out / UI_FILE).write_text(json.dumps(pdf_strings(SimpleNamespace(text=catalogue(lang).text))), encoding="utf-8")
-    source.write_text(run_pandoc([*common, "-t", "typst", "--standalone", f"--template={TEMPLATE}", *files],
-                                 cwd=manuscript, what="floor typst"), encoding="utf-8")
-    (out / "floor.pdf").write_bytes(typst.compile(str(source), root=str(out), ignore_system_fonts=True,
-                                                  font_paths=[], timestamp=int(epoch)))
+    source.write_text(
+        run_pandoc(
+            [*common, "-t", "typst", "--standalone", f"--template={TEMPLATE}", *files],
+            cwd=manuscript,
+            what="floor typst",
+        ),
+        encoding="utf-8",
+    )
+    (out / "floor.pdf").write_bytes(
+        typst.compile(str(source), root=str(out), ignore_system_fonts=True, font_paths=[], timestamp=int(epoch))
+    )
     times["pdf"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    run_pandoc([*common, "-t", "epub3", "-o", str(out / "floor.epub"), "--toc", "--split-level=1",
-                f"--css={TEMPLATES / 'epub.css'}", *files], env={"SOURCE_DATE_EPOCH": epoch}, cwd=manuscript,
-               what="floor epub")
+    run_pandoc(
+        [
+            *common,
+            "-t",
+            "epub3",
+            "-o",
+            str(out / "floor.epub"),
+            "--toc",
+            "--split-level=1",
+            f"--css={TEMPLATES / 'epub.css'}",
+            *files,
+        ],
+        env={"SOURCE_DATE_EPOCH": epoch},
+        cwd=manuscript,
+        what="floor epub",
+    )
     times["epub"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    run_pandoc([*common, "-t", "html5", "--standalone", "--toc", "-o", str(out / "floor.html"), *files],
-               cwd=manuscript, what="floor html")
+    run_pandoc(
+        [*common, "-t", "html5", "--standalone", "--toc", "-o", str(out / "floor.html"), *files],
+        cwd=manuscript,
+        what="floor html",
+    )
     times["html"] = time.perf_counter() - t0
     return times
 
 
 # --- the report ------------------------------------------------------------------------------------------
+
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
@@ -252,8 +287,9 @@ def run_series(label: str, runs: int, cmd_for, cwd: Path, env: dict[str, str]) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m editio.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m editio.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--manuscript", type=Path, default=Path("manuscript"))
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median is reported)")
     parser.add_argument("--runs-10x", type=int, default=1, help="runs of the 10x and its 1x comparison")
@@ -275,8 +311,17 @@ def main(argv: list[str] | None = None) -> int:
         project = manuscript.parent
 
         def build_cmd(out: Path, *extra: str):
-            return lambda i: [py, "-m", "editio", "build", "--manuscript", str(manuscript), "--out",
-                              str(out) + (f"-{i}" if "--no-cache" in extra else ""), *extra]
+            return lambda i: [
+                py,
+                "-m",
+                "editio",
+                "build",
+                "--manuscript",
+                str(manuscript),
+                "--out",
+                str(out) + (f"-{i}" if "--no-cache" in extra else ""),
+                *extra,
+            ]
 
         wrapper, starts = pandoc_counter(tmp)
         counted = {**env, "PYPANDOC_PANDOC": str(wrapper)}
@@ -285,13 +330,34 @@ def main(argv: list[str] | None = None) -> int:
         build_starts = count_lines(starts) / args.runs
         starts.unlink(missing_ok=True)
         print("floor (bare pandoc + typst, no filters):", flush=True)
-        floors = run_series("floor", args.runs, lambda i: [py, "-m", "editio.bench", "--floor", str(manuscript),
-                                                           str(tmp / f"floor-{i}")], project, counted)
+        floors = run_series(
+            "floor",
+            args.runs,
+            lambda i: [py, "-m", "editio.bench", "--floor", str(manuscript), str(tmp / f"floor-{i}")],
+            project,
+            counted,
+        )
         floor_starts = count_lines(starts) / args.runs
         print("HTML only (what the preview rebuilds), cache off:", flush=True)
-        html_only = run_series("html", args.runs, lambda i: [py, "-m", "editio", "build", "--no-cache", "--format",
-                                                             "html", "--manuscript", str(manuscript), "--out",
-                                                             str(tmp / f"html-{i}")], project, env)
+        html_only = run_series(
+            "html",
+            args.runs,
+            lambda i: [
+                py,
+                "-m",
+                "editio",
+                "build",
+                "--no-cache",
+                "--format",
+                "html",
+                "--manuscript",
+                str(manuscript),
+                "--out",
+                str(tmp / f"html-{i}"),
+            ],
+            project,
+            env,
+        )
         print("no-change rebuild (cache on):", flush=True)
         measure(build_cmd(tmp / "cached")(0), project, env)  # fills the cache
         cached = run_series("rebuild", args.runs, build_cmd(tmp / "cached"), project, env)
@@ -308,23 +374,35 @@ def main(argv: list[str] | None = None) -> int:
         nochange = statistics.median(r[0] for r in cached)
         html_s = statistics.median(r[0] for r in html_only)
 
-        lines = ["", "== results (median of %d runs; floor measured in the same run) ==" % args.runs]
+        lines = ["", f"== results (median of {args.runs} runs; floor measured in the same run) =="]
         for f in EXT_FORMAT.values():
-            lines.append(f"  {f:<5} build {fmt_build[f]:6.2f} s   floor {fmt_floor[f]:6.2f} s   "
-                         f"ratio {fmt_build[f] / fmt_floor[f]:5.2f}x   (lowering + writer, in its process)")
+            lines.append(
+                f"  {f:<5} build {fmt_build[f]:6.2f} s   floor {fmt_floor[f]:6.2f} s   "
+                f"ratio {fmt_build[f] / fmt_floor[f]:5.2f}x   (lowering + writer, in its process)"
+            )
         ratio = total / floor_total
-        lines.append(f"  total build {total:6.2f} s   floor {floor_total:6.2f} s   ratio {ratio:5.2f}x   "
-                     f"target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)}")
+        lines.append(
+            f"  total build {total:6.2f} s   floor {floor_total:6.2f} s   ratio {ratio:5.2f}x   "
+            f"target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)}"
+        )
         lines.append(f"  CPU time    {cpu:6.2f} s   floor {floor_cpu:6.2f} s   ratio {cpu / floor_cpu:5.2f}x")
-        lines.append(f"  pandoc processes per clean build {build_starts:4.0f}   floor {floor_starts:4.0f}   "
-                     f"target <= {TARGET_PANDOC}: {verdict(build_starts <= TARGET_PANDOC)}")
-        lines.append(f"  HTML-only build {html_s:6.2f} s (whole process, as the preview rebuilds)   "
-                     f"target <= {TARGET_HTML_S} s: {verdict(html_s <= TARGET_HTML_S)}")
-        lines.append(f"  peak RSS build {rss:6.0f} MB   floor {floor_rss:6.0f} MB   target <= {TARGET_RSS_MB} MB: "
-                     f"{verdict(rss <= TARGET_RSS_MB)}")
-        lines.append(f"  no-change rebuild {nochange:6.2f} s (served from cache: {'yes' if served else 'NO'})   "
-                     f"floor {floor_total:6.2f} s   target <= {TARGET_NOCHANGE_S} s: "
-                     f"{verdict(served and nochange <= TARGET_NOCHANGE_S)}")
+        lines.append(
+            f"  pandoc processes per clean build {build_starts:4.0f}   floor {floor_starts:4.0f}   "
+            f"target <= {TARGET_PANDOC}: {verdict(build_starts <= TARGET_PANDOC)}"
+        )
+        lines.append(
+            f"  HTML-only build {html_s:6.2f} s (whole process, as the preview rebuilds)   "
+            f"target <= {TARGET_HTML_S} s: {verdict(html_s <= TARGET_HTML_S)}"
+        )
+        lines.append(
+            f"  peak RSS build {rss:6.0f} MB   floor {floor_rss:6.0f} MB   target <= {TARGET_RSS_MB} MB: "
+            f"{verdict(rss <= TARGET_RSS_MB)}"
+        )
+        lines.append(
+            f"  no-change rebuild {nochange:6.2f} s (served from cache: {'yes' if served else 'NO'})   "
+            f"floor {floor_total:6.2f} s   target <= {TARGET_NOCHANGE_S} s: "
+            f"{verdict(served and nochange <= TARGET_NOCHANGE_S)}"
+        )
         lines.append(wheel_check(root, tmp, py))
         if not args.skip_10x:
             lines += growth(root, args, tmp, env, py)
@@ -348,14 +426,42 @@ def growth(root: Path, args, tmp: Path, env: dict[str, str], py: str) -> list[st
         if times > 1:
             body = make_repeated(manuscript, times)
         print(f"{times}x manuscript (without {', '.join(removed) or 'no filter'}):", flush=True)
-        build = run_series(f"{times}x build", args.runs_10x, lambda i: [
-            py, "-m", "editio", "build", "--no-cache", "--manuscript", str(manuscript), "--out",
-            str(tmp / f"g{times}-dist-{i}")], manuscript.parent, env)
-        fl = run_series(f"{times}x floor", args.runs_10x, lambda i: [
-            py, "-m", "editio.bench", "--floor", str(manuscript), str(tmp / f"g{times}-floor-{i}")],
-            manuscript.parent, env)
-        results[times] = (statistics.median(r[0] for r in build), statistics.median(r[0] for r in fl),
-                          max(r[1] for r in build))
+        build = run_series(
+            f"{times}x build",
+            args.runs_10x,
+            lambda i, manuscript=manuscript, times=times: [
+                py,
+                "-m",
+                "editio",
+                "build",
+                "--no-cache",
+                "--manuscript",
+                str(manuscript),
+                "--out",
+                str(tmp / f"g{times}-dist-{i}"),
+            ],
+            manuscript.parent,
+            env,
+        )
+        fl = run_series(
+            f"{times}x floor",
+            args.runs_10x,
+            lambda i, manuscript=manuscript, times=times: [
+                py,
+                "-m",
+                "editio.bench",
+                "--floor",
+                str(manuscript),
+                str(tmp / f"g{times}-floor-{i}"),
+            ],
+            manuscript.parent,
+            env,
+        )
+        results[times] = (
+            statistics.median(r[0] for r in build),
+            statistics.median(r[0] for r in fl),
+            max(r[1] for r in build),
+        )
     (b1, f1, _), (b10, f10, rss10) = results[1], results[REPEAT]
     growth_ratio = b10 / b1
     return [
@@ -375,19 +481,28 @@ def wheel_check(root: Path, tmp: Path, py: str) -> str:
     folder with no `filters/` and no source tree."""
     wheels = tmp / "wheel"
     site = tmp / "wheel-site"
-    proc = subprocess.run([py, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(root)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [py, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(root)], capture_output=True, text=True
+    )
     if proc.returncode == 0:
         wheel = next(wheels.glob("editio-*.whl"))
-        proc = subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [py, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+            capture_output=True,
+            text=True,
+        )
     project = tmp / "wheel-project"
     if proc.returncode == 0:
         shutil.copytree(root / "tests" / "fixtures" / "mini", project)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env["PYTHONPATH"] = str(site)
-        proc = subprocess.run([py, "-m", "editio", "build", "--no-cache", "--manuscript", "manuscript", "--out", "dist"],
-                              cwd=project, env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [py, "-m", "editio", "build", "--no-cache", "--manuscript", "manuscript", "--out", "dist"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     ok = proc.returncode == 0 and not (project / "filters").exists() and (project / "dist" / "mini.pdf").is_file()
     detail = "" if ok else f" ({(proc.stderr or proc.stdout).strip().splitlines()[-1:]})"
     return f"  wheel (pip wheel . → installed alone) builds tests/fixtures/mini without filters/: {verdict(ok)}{detail}"

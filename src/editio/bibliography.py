@@ -57,30 +57,44 @@ def parse_bibliography(path: Path, display: str, log: DiagnosticLog) -> dict[str
     library = bibtexparser.parse_string(text)
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
-            log.add("BIB002", f"duplicate key {block.key!r}; give each entry its own key", display,
-                    block.start_line + 1)
+            log.add(
+                "BIB002", f"duplicate key {block.key!r}; give each entry its own key", display, block.start_line + 1
+            )
         else:
-            log.add("BIB001", "this entry cannot be parsed (unbalanced braces or quotes?); fix its syntax",
-                    display, block.start_line + 1)
+            log.add(
+                "BIB001",
+                "this entry cannot be parsed (unbalanced braces or quotes?); fix its syntax",
+                display,
+                block.start_line + 1,
+            )
     entries: dict[str, BibEntry] = {}
     folded: dict[str, str] = {}
     for entry in library.entries:
         entries[entry.key] = _entry(entry)
         first = folded.setdefault(entry.key.casefold(), entry.key)
         if first != entry.key:  # BibTeX itself takes them for one key, pandoc for two
-            log.add("BIB007", f"key {entry.key!r} differs from {first!r} only in case; a citation may find the "
-                    "other entry: give each entry a key of its own", display, entries[entry.key].line,
-                    severity="warning")
+            log.add(
+                "BIB007",
+                f"key {entry.key!r} differs from {first!r} only in case; a citation may find the "
+                "other entry: give each entry a key of its own",
+                display,
+                entries[entry.key].line,
+                severity="warning",
+            )
     for key, entry in entries.items():
         required = REQUIRED.get(entry.entry_type, (("title",),))
-        missing = tuple(" or ".join(alternatives) for alternatives in required
-                        if not any(entry.fields.get(name, "").strip() for name in alternatives))
+        missing = tuple(
+            " or ".join(alternatives)
+            for alternatives in required
+            if not any(entry.fields.get(name, "").strip() for name in alternatives)
+        )
         if missing:
             entries[key] = dataclasses.replace(entry, missing=missing)
         verified = entry.fields.get("verified")
         if verified is not None and verified not in VERIFIED_VALUES:
-            log.add("BIB006", f"entry {entry.key!r}: `verified` must be one of full, partial, none", display,
-                    entry.line)
+            log.add(
+                "BIB006", f"entry {entry.key!r}: `verified` must be one of full, partial, none", display, entry.line
+            )
     return entries
 
 
@@ -90,13 +104,11 @@ def parse_csl_items(text: str, is_json: bool, display: str, log: DiagnosticLog) 
     line that names the id. A file that cannot be read as such a list is BIB001, raised at once (no citation could
     be checked against it); items without an id are BIB003."""
     try:
-        if is_json:
-            items = json.loads(text)
-        else:
-            items = parse_yaml(text, display)
+        items = json.loads(text) if is_json else parse_yaml(text, display)
     except json.JSONDecodeError as exc:
-        raise EditionError(Diagnostic("BIB001", f"invalid CSL-JSON: {exc.msg}; fix the syntax there", display,
-                                      exc.lineno)) from None
+        raise EditionError(
+            Diagnostic("BIB001", f"invalid CSL-JSON: {exc.msg}; fix the syntax there", display, exc.lineno)
+        ) from None
     except EditionError as exc:  # YAML syntax: the same problem under the bibliography's code
         raise EditionError([Diagnostic("BIB001", d.message, display, d.line) for d in exc.diagnostics]) from None
     if isinstance(items, dict):
@@ -109,8 +121,12 @@ def parse_csl_items(text: str, is_json: bool, display: str, log: DiagnosticLog) 
     for number, item in enumerate(items, 1):
         key = item.get("id") if isinstance(item, dict) else None
         if not isinstance(key, (str, int)) or str(key) == "":
-            log.add("BIB003", f"item {number} has no `id`; give every item the key the text cites", display,
-                    getattr(item, "line", None))
+            log.add(
+                "BIB003",
+                f"item {number} has no `id`; give every item the key the text cites",
+                display,
+                getattr(item, "line", None),
+            )
             continue
         key = str(key)
         line = getattr(item, "line", None) or _line_naming(lines, key)
@@ -143,17 +159,28 @@ def _entry(entry: Entry) -> BibEntry:
     return BibEntry(entry.key, entry.entry_type.lower(), entry.start_line + 1, fields)
 
 
-def check_citations(cited: set[str], entries: dict[str, BibEntry], sources: SourceTexts, bib_display: str,
-                    log: DiagnosticLog, nocite_all: bool = False) -> None:
+def check_citations(
+    cited: set[str],
+    entries: dict[str, BibEntry],
+    sources: SourceTexts,
+    bib_display: str,
+    log: DiagnosticLog,
+    nocite_all: bool = False,
+) -> None:
     """Cited-but-undefined keys are errors at their manuscript line; uncited entries are warnings. An entry
     that lacks a required field is an error when it is cited (its gap would be printed) and a warning when
     nothing cites it (a reference manager's export often holds such entries; they are never printed)."""
     for key, entry in sorted(entries.items(), key=lambda item: item[1].line):
         printed = nocite_all or key in cited
         for field in entry.missing:
-            log.add("BIB003", f"entry {key!r} (@{entry.entry_type}) lacks required field {field}"
-                    + ("" if printed else "; nothing cites it, so it is not printed"), bib_display, entry.line,
-                    severity="error" if printed else "warning")
+            log.add(
+                "BIB003",
+                f"entry {key!r} (@{entry.entry_type}) lacks required field {field}"
+                + ("" if printed else "; nothing cites it, so it is not printed"),
+                bib_display,
+                entry.line,
+                severity="error" if printed else "warning",
+            )
     for key in sorted(cited - entries.keys()):
         file, line = sources.locate(f"@{key}")
         log.add("BIB004", f"unknown citation key {key!r}: add it to {bib_display} or correct the key", file, line)
@@ -164,11 +191,28 @@ def check_citations(cited: set[str], entries: dict[str, BibEntry], sources: Sour
 
 # biblatex `langid` names (babel/polyglossia) → the primary BCP 47 subtag.
 LANGUAGE_CODES = {
-    "russian": "ru", "ukrainian": "uk", "belarusian": "be", "bulgarian": "bg", "serbian": "sr",
-    "english": "en", "american": "en", "british": "en", "usenglish": "en", "ukenglish": "en",
-    "spanish": "es", "french": "fr", "german": "de", "ngerman": "de", "italian": "it",
-    "portuguese": "pt", "brazilian": "pt", "polish": "pl", "czech": "cs", "dutch": "nl",
-    "catalan": "ca", "latin": "la",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "belarusian": "be",
+    "bulgarian": "bg",
+    "serbian": "sr",
+    "english": "en",
+    "american": "en",
+    "british": "en",
+    "usenglish": "en",
+    "ukenglish": "en",
+    "spanish": "es",
+    "french": "fr",
+    "german": "de",
+    "ngerman": "de",
+    "italian": "it",
+    "portuguese": "pt",
+    "brazilian": "pt",
+    "polish": "pl",
+    "czech": "cs",
+    "dutch": "nl",
+    "catalan": "ca",
+    "latin": "la",
 }
 
 

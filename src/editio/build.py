@@ -7,6 +7,7 @@ the output folder, so a failed build leaves the previous artefacts as they were.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -16,10 +17,10 @@ from pathlib import Path
 
 from . import filters
 from .errors import Diagnostic, EditionError
-from .lower import lower
-from .publish import output_error, publish, shielded, staging
 from .load.manuscript import Loaded, load, plain
 from .load.pandoc import PandocSession
+from .lower import lower
+from .publish import output_error, publish, shielded, staging
 
 FORMATS = ("pdf", "epub", "html")
 LOWERING = {"pdf": "typst", "epub": "epub", "html": "html"}
@@ -126,8 +127,9 @@ def _safe_media(name: str, data: bytes) -> bytes:
     return sanitize_xhtml(data.decode("utf-8", "replace")).encode("utf-8")
 
 
-def _run_formats(edition: Edition, formats: tuple[str, ...], stage: Path
-                 ) -> tuple[Produced, dict[str, list[Diagnostic]]]:
+def _run_formats(
+    edition: Edition, formats: tuple[str, ...], stage: Path
+) -> tuple[Produced, dict[str, list[Diagnostic]]]:
     """Every format into the stage, the formats in parallel processes when there are cores for it; the
     artefacts, and the diagnostics each format's lowering and writer logged.
 
@@ -204,10 +206,8 @@ def _fork(edition: Edition, fmt: str, stage: Path) -> tuple[int, int]:
 def _own_group(pid: int) -> None:
     """Make the child ``pid`` (0: this process) lead a process group of its own; called on both sides of
     the fork, so the group exists whichever runs first."""
-    try:
+    with contextlib.suppress(OSError):  # the child has already done it, or is already gone
         os.setpgid(pid, 0)
-    except OSError:  # the child has already done it, or is already gone
-        pass
 
 
 def _collect(pid: int, fd: int) -> tuple[Produced, list[Diagnostic]]:
@@ -239,10 +239,8 @@ def _end(pid: int, fd: int | None) -> None:
             break
         except (ProcessLookupError, PermissionError):
             continue
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
     if fd is not None:
         os.close(fd)
 
@@ -273,8 +271,17 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
     ast = lowered(edition, fmt)
     if fmt == "pdf":
         try:
-            paths = [write_pdf(ast, stage, config.name, edition.loaded.epoch, config.metadata.get("pdf-standards"),
-                               info=document_info(plain(config.metadata)), strings=pdf_strings(edition.loaded.ctx))]
+            paths = [
+                write_pdf(
+                    ast,
+                    stage,
+                    config.name,
+                    edition.loaded.epoch,
+                    config.metadata.get("pdf-standards"),
+                    info=document_info(plain(config.metadata)),
+                    strings=pdf_strings(edition.loaded.ctx),
+                )
+            ]
         except EditionError as exc:
             raise _at_manuscript(exc, edition.loaded.ctx.sources) from None
     elif fmt == "epub":
@@ -302,7 +309,12 @@ def pdf_strings(ctx) -> dict[str, str]:
     """The words the PDF template prints itself (labels without their colon), from the catalogue."""
     text = ctx.text
     english = __import__("editio.i18n", fromlist=["catalogue"]).catalogue("en")
-    return {"contents": text("toc-title"), "abstract": text("abstract-title"),
-            "keywords": text("keywords-label").rstrip(": "), "cite-as": text("cite-as-label").rstrip(": "),
-            "build-date": text("colophon-build-date"),  # «Erstellt am {date}.» has no label to cut out
-            "abstract-en": english.text("abstract-title"), "keywords-en": english.text("keywords-label").rstrip(": ")}
+    return {
+        "contents": text("toc-title"),
+        "abstract": text("abstract-title"),
+        "keywords": text("keywords-label").rstrip(": "),
+        "cite-as": text("cite-as-label").rstrip(": "),
+        "build-date": text("colophon-build-date"),  # «Erstellt am {date}.» has no label to cut out
+        "abstract-en": english.text("abstract-title"),
+        "keywords-en": english.text("keywords-label").rstrip(": "),
+    }

@@ -31,6 +31,7 @@ This module imports nothing of the pipeline until a build is needed, so the no-c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -148,8 +149,10 @@ def source_lines(config) -> list[str]:
         lines.append(f"file {path} {fingerprint(path, os.sep)}")
     lines += _tool_versions()
     epoch_paths = [config.manuscript_dir, *([config.bibliography] if config.bibliography else [])]
-    lines.append(f"SOURCE_DATE_EPOCH {os.environ.get('SOURCE_DATE_EPOCH', '').strip()!r} "
-                 f"-> {source_date_epoch(config.root, epoch_paths)}")
+    lines.append(
+        f"SOURCE_DATE_EPOCH {os.environ.get('SOURCE_DATE_EPOCH', '').strip()!r} "
+        f"-> {source_date_epoch(config.root, epoch_paths)}"
+    )
     lines.append(f"revision {git_revision(config.root)}")
     lines.append(f"output-name {config.name}")
     return lines
@@ -159,8 +162,10 @@ def format_keys(config, formats: tuple[str, ...]) -> dict[str, str]:
     """One cache key per requested format."""
     common = "\n".join(source_lines(config))
     # file names that are not UTF-8 reach Python as lone surrogates: give them back their own bytes
-    return {fmt: hashlib.sha256(f"{common}\nformat {fmt}\n".encode("utf-8", "surrogateescape")).hexdigest()
-            for fmt in formats}
+    return {
+        fmt: hashlib.sha256(f"{common}\nformat {fmt}\n".encode("utf-8", "surrogateescape")).hexdigest()
+        for fmt in formats
+    }
 
 
 @dataclass
@@ -184,8 +189,9 @@ def load_entry(cache: Path, key: str) -> Entry | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:  # a damaged entry is no entry: the format is built again and the entry replaced
-        if all(_plain_relative(a["path"]) and sha256_file(entry.file(a["path"])) == a["sha256"]
-               for a in entry.artefacts):
+        if all(
+            _plain_relative(a["path"]) and sha256_file(entry.file(a["path"])) == a["sha256"] for a in entry.artefacts
+        ):
             return entry
     except (OSError, KeyError, TypeError):
         pass
@@ -195,12 +201,18 @@ def load_entry(cache: Path, key: str) -> Entry | None:
 
 def _plain_relative(path: object) -> bool:
     """A manifest path names a file inside the entry (and inside the output folder): relative, no '..'."""
-    return isinstance(path, str) and bool(path) and not os.path.isabs(path) and \
-        ".." not in Path(path).parts and "\\" not in path
+    return (
+        isinstance(path, str)
+        and bool(path)
+        and not os.path.isabs(path)
+        and ".." not in Path(path).parts
+        and "\\" not in path
+    )
 
 
-def store_entry(cache: Path, key: str, fmt: str, artefacts: list[tuple[str, Path, str]],
-                warnings: list[str]) -> str | None:
+def store_entry(
+    cache: Path, key: str, fmt: str, artefacts: list[tuple[str, Path, str]], warnings: list[str]
+) -> str | None:
     """Copy a format's freshly built artefacts (relative path, file, sha256) into the cache, atomically (temp
     folder + rename); a file whose bytes no longer match the build's sha256 means no entry at all. None when
     stored (or left out for that reason), else why the cache could not be written."""
@@ -235,6 +247,7 @@ def store_entry(cache: Path, key: str, fmt: str, artefacts: list[tuple[str, Path
 
 def prune(cache: Path, keep: int = KEEP) -> None:
     """Remove all but the ``keep`` most recently used entries."""
+
     def used(path: Path) -> float:
         try:
             return path.stat().st_mtime
@@ -285,8 +298,12 @@ def restore(sources: dict[str, tuple[Path, str]], out: Path) -> bool:
 def _output_error(exc: OSError, out: Path):
     from .errors import EditionError
 
-    return EditionError.single("OUT001", f"cannot write the output folder: {exc.strerror or exc}; {out.name}/ "
-                               "was left as it was — check space and permissions", None)
+    return EditionError.single(
+        "OUT001",
+        f"cannot write the output folder: {exc.strerror or exc}; {out.name}/ "
+        "was left as it was — check space and permissions",
+        None,
+    )
 
 
 @dataclass
@@ -350,36 +367,54 @@ def cached_build(manuscript_dir: Path, out: Path, formats: tuple[str, ...], root
         expected = {path: digest for path, (_, digest) in sources.items()}
     for fmt in formats:
         if entries[fmt] is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.utime(entries[fmt].folder)
-            except OSError:
-                pass
     lines = []
-    sizes = {path: (out / path).stat().st_size for path in expected} if state != "up to date" else \
-        {a["path"]: a["size"] for fmt in formats for a in entries[fmt].artefacts}
+    sizes = (
+        {path: (out / path).stat().st_size for path in expected}
+        if state != "up to date"
+        else {a["path"]: a["size"] for fmt in formats for a in entries[fmt].artefacts}
+    )
     for path in expected:
         made = fresh.get(path)
-        lines.append(_line(path, sizes[path], f"{made.seconds:6.2f} s" if made is not None else "cached",
-                           expected[path]))
+        lines.append(
+            _line(path, sizes[path], f"{made.seconds:6.2f} s" if made is not None else "cached", expected[path])
+        )
     shown: list[str] = []
     for fmt in formats:
         shown += [w for w in warnings[fmt] if w not in shown]
-    shown += [str(Diagnostic("CCH001", f"could not store the {fmt} build in the cache ({why}); the next build "
-                             "makes it again", CACHE_DIR.as_posix(), severity="warning")) for fmt, why in problems]
+    shown += [
+        str(
+            Diagnostic(
+                "CCH001",
+                f"could not store the {fmt} build in the cache ({why}); the next build makes it again",
+                CACHE_DIR.as_posix(),
+                severity="warning",
+            )
+        )
+        for fmt, why in problems
+    ]
     lines += [f"  {w}" for w in shown]
     seconds = time.perf_counter() - started
     key = hashlib.sha256("|".join(keys[fmt] for fmt in formats).encode()).hexdigest()[:16]
     if state == "up to date":
-        lines.append(f"up to date: {out}/ matches its SHA256SUMS and the sources are unchanged "
-                     f"(cache key {key}; --no-cache rebuilds)")
+        lines.append(
+            f"up to date: {out}/ matches its SHA256SUMS and the sources are unchanged "
+            f"(cache key {key}; --no-cache rebuilds)"
+        )
     elif state == "restored":
         lines.append(f"restored from cache: sources unchanged, {out}/ was missing or altered files (cache key {key})")
     elif state == "partly built":
-        lines.append(f"from cache: {', '.join(f for f in formats if f not in missing)}; "
-                     f"built: {', '.join(missing)} (cache key {key})")
+        lines.append(
+            f"from cache: {', '.join(f for f in formats if f not in missing)}; "
+            f"built: {', '.join(missing)} (cache key {key})"
+        )
     count, made = len(expected), len(fresh)
-    lines.append(f"built {made} of {count} artefacts in {seconds:.2f} s" if made < count
-                 else f"built {count} artefacts in {seconds:.2f} s")
+    lines.append(
+        f"built {made} of {count} artefacts in {seconds:.2f} s"
+        if made < count
+        else f"built {count} artefacts in {seconds:.2f} s"
+    )
     return CachedReport(state, lines, key)
 
 
@@ -402,8 +437,9 @@ def _fill(manuscript_dir, root, config, cache, keys, entries, missing, formats, 
         if fmt in missing:
             mine = [a for a in built.artefacts if a.format == fmt]
             warnings[fmt] = _warnings_of(built, fmt)
-            why = store_entry(cache, keys[fmt], fmt, [(a.path, built_out / a.path, a.sha256) for a in mine],
-                              warnings[fmt])
+            why = store_entry(
+                cache, keys[fmt], fmt, [(a.path, built_out / a.path, a.sha256) for a in mine], warnings[fmt]
+            )
             entries[fmt] = load_entry(cache, keys[fmt]) if why is None else None
             if why is not None:
                 problems.append((fmt, why))

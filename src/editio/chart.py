@@ -9,8 +9,8 @@ from the data. Output is deterministic (fixed number format, data order, no rand
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 from xml.sax.saxutils import escape
 
 from .factions import DEFAULT_WORDS, AxisSegment, Band, DatePoint, FactionData, Organisation, Relation
@@ -43,7 +43,7 @@ class ConnectorStyle:
 
 # Every type has its own dash pattern or markers, so no two kinds look alike in black and white print.
 CONNECTOR_STYLE = {
-    "split-from": ConnectorStyle("", 0.8, "arrow", "dot"),         # from the parent (dot) to the new body
+    "split-from": ConnectorStyle("", 0.8, "arrow", "dot"),  # from the parent (dot) to the new body
     "renamed-to": ConnectorStyle("", 1.5, "none", "arrow"),
     "merged-into": ConnectorStyle("3.2 1.2", 0.8, "bar", "arrow"),
     "entered": ConnectorStyle("1.6 1.1", 0.8, "none", "open"),
@@ -69,19 +69,33 @@ class Geometry:
     short_labels: bool = False
     legend_column: float = 140.0  # the narrowest a legend column may be
 
-    def scaled(self, factor: float) -> "Geometry":
-        return replace(self, label_size=self.label_size * factor, small_size=self.small_size * factor,
-                       bar_height=self.bar_height * factor, lane_gap=self.lane_gap * factor)
+    def scaled(self, factor: float) -> Geometry:
+        return replace(
+            self,
+            label_size=self.label_size * factor,
+            small_size=self.small_size * factor,
+            bar_height=self.bar_height * factor,
+            lane_gap=self.lane_gap * factor,
+        )
 
 
 LAYOUTS = {
     # wide: the text block of an A5 page (114 mm = 323 pt wide), a page of its own: at most 440 pt tall, which
     # leaves room for a three-line caption in the 487 pt text block
-    "wide": Geometry(width=323.0, max_height=440.0, label_share=0.40, label_size=6.5, small_size=6.0,
-                     bar_height=4.6, lane_gap=1.6),
+    "wide": Geometry(
+        width=323.0, max_height=440.0, label_share=0.40, label_size=6.5, small_size=6.0, bar_height=4.6, lane_gap=1.6
+    ),
     # narrow: phones; 216 pt shown 360 px wide puts 7 pt text at about 11.7 px
-    "narrow": Geometry(width=216.0, max_height=None, label_share=0.36, label_size=7.0, small_size=6.8,
-                       bar_height=5.0, lane_gap=1.8, short_labels=True),
+    "narrow": Geometry(
+        width=216.0,
+        max_height=None,
+        label_share=0.36,
+        label_size=7.0,
+        small_size=6.8,
+        bar_height=5.0,
+        lane_gap=1.8,
+        short_labels=True,
+    ),
 }
 FIT_FACTORS = (1.0, 0.96, 0.92, 0.88, 0.84)
 
@@ -124,6 +138,7 @@ def text_width(text: str, size: float, italic: bool = False) -> float:
 
 # ---- primitives ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Box:
     x0: float
@@ -131,7 +146,7 @@ class Box:
     x1: float
     y1: float
 
-    def overlaps(self, other: "Box") -> bool:
+    def overlaps(self, other: Box) -> bool:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
     def crossed_by(self, x1: float, y1: float, x2: float, y2: float) -> bool:
@@ -248,7 +263,7 @@ class ChartLayout:
     title: str
     desc: str
     geometry: Geometry
-    scale: "Scale"
+    scale: Scale
     plot_x0: float = 0.0
     lanes: list[Lane] = field(default_factory=list)
     texts: list[TextItem] = field(default_factory=list)
@@ -260,6 +275,7 @@ class ChartLayout:
 
 
 # ---- settings from the data, with defaults ------------------------------------------------------------------
+
 
 def chart_words(data: FactionData, words: Mapping[str, str] | None = None) -> dict[str, str]:
     """English defaults, then the caller's catalogue, then the data file's `chart: words` (most specific wins)."""
@@ -312,9 +328,10 @@ def colour_classes(data: FactionData) -> dict[str, Fill]:
     """A colour and a pattern for each international body, in lane order."""
     intl = [o for o in ordered_organisations(data) if o.kind == "international"]
     # past the eighth body the pairs repeat their patterns with another colour (the greyscale limit is eight)
-    return {o.id: Fill(PALETTE[(i + i // len(PATTERNS)) % len(PALETTE)], PATTERNS[i % len(PATTERNS)])
-            for i, o in enumerate(intl)}
-
+    return {
+        o.id: Fill(PALETTE[(i + i // len(PATTERNS)) % len(PALETTE)], PATTERNS[i % len(PATTERNS)])
+        for i, o in enumerate(intl)
+    }
 
 
 @dataclass(frozen=True)
@@ -371,8 +388,9 @@ class Span:
 def lifetime_span(org: Organisation, relations: tuple[Relation, ...], first: int, last: int) -> Span:
     """Where to draw an organisation's bar; uncertain ends fade over FADE_YEARS instead of showing a guess."""
     f, e = org.founded, org.ended
-    anchors = sorted(y + 0.5 for r in relations if org.id in (r.source_id, r.target_id)
-                     for y in (r.start, r.end) if y is not None)
+    anchors = sorted(
+        y + 0.5 for r in relations if org.id in (r.source_id, r.target_id) for y in (r.start, r.end) if y is not None
+    )
     if f.known and f.precision != "approx":
         fade0 = solid0 = _mid(f)
     elif f.precision == "approx":
@@ -407,12 +425,13 @@ def lifetime_span(org: Organisation, relations: tuple[Relation, ...], first: int
 
 # ---- layout -------------------------------------------------------------------------------------------------
 
+
 def _wrap(text: str, size: float, width: float, italic: bool = False) -> list[str]:
     """Break a label at spaces into lines no wider than `width` (a single long word stays whole)."""
     words: list[str] = []
     for word in text.split(" "):
         # never separate an initial from the name that follows it
-        initial = words[-1].lstrip("(«\"") if words else ""
+        initial = words[-1].lstrip('(«"') if words else ""
         if initial and len(initial) <= 3 and initial.endswith(".") and initial[0].isupper():
             words[-1] += " " + word
         else:
@@ -429,8 +448,9 @@ def _wrap(text: str, size: float, width: float, italic: bool = False) -> list[st
     return lines
 
 
-def _text_block(out: ChartLayout, lines: list[str], x: float, centre_y: float, size: float, line_h: float,
-                **style) -> None:
+def _text_block(
+    out: ChartLayout, lines: list[str], x: float, centre_y: float, size: float, line_h: float, **style
+) -> None:
     """Lines of text whose boxes together are centred on `centre_y`."""
     total = (len(lines) - 1) * line_h + 1.05 * size
     top = centre_y - total / 2
@@ -438,8 +458,9 @@ def _text_block(out: ChartLayout, lines: list[str], x: float, centre_y: float, s
         out.texts.append(TextItem(x, top + 0.8 * size + i * line_h, t, size, **style))
 
 
-def layout_chart(data: FactionData, variant: str = "wide", title: str = "",
-                 words: Mapping[str, str] | None = None) -> ChartLayout:
+def layout_chart(
+    data: FactionData, variant: str = "wide", title: str = "", words: Mapping[str, str] | None = None
+) -> ChartLayout:
     """Place every lane, bar, connector, axis label and legend item; shrink the type a little if the box needs it."""
     base = LAYOUTS[variant]
     out = None
@@ -471,8 +492,17 @@ def _layout(data: FactionData, g: Geometry, title: str, words: dict[str, str]) -
         y += 1.5
         band_lines = _wrap(band.title, g.small_size, label_w, italic=True)
         band_h = (len(band_lines) - 1) * g.small_size * 1.15 + 1.05 * g.small_size
-        _text_block(out, band_lines, inner_x0, y + band_h / 2, g.small_size, g.small_size * 1.15,
-                    style="italic", colour=GREY_TEXT, role="band")
+        _text_block(
+            out,
+            band_lines,
+            inner_x0,
+            y + band_h / 2,
+            g.small_size,
+            g.small_size * 1.15,
+            style="italic",
+            colour=GREY_TEXT,
+            role="band",
+        )
         y += band_h + 1.5
         for org in by_band[band.id]:
             y = _lane(out, data, g, org, fills, y, label_w, line_h)
@@ -488,8 +518,16 @@ def _layout(data: FactionData, g: Geometry, title: str, words: dict[str, str]) -
     return out
 
 
-def _lane(out: ChartLayout, data: FactionData, g: Geometry, org: Organisation, fills: dict[str, Fill], y: float,
-          label_w: float, line_h: float) -> float:
+def _lane(
+    out: ChartLayout,
+    data: FactionData,
+    g: Geometry,
+    org: Organisation,
+    fills: dict[str, Fill],
+    y: float,
+    label_w: float,
+    line_h: float,
+) -> float:
     """One organisation: its label in the column, a guide to its bar, the bar. Returns the next lane's top."""
     scale = out.scale
     label = org.short_label if g.short_labels else org.chart_label
@@ -528,8 +566,9 @@ def _bar(out: ChartLayout, g: Geometry, span: Span, bar_y: float, fill: Fill) ->
     if span.continues:
         e = x(span.solid1)
         h = g.bar_height
-        out.polygons.append(Polygon(((e, bar_y - 1.0), (e + 3.0, bar_y + h / 2), (e, bar_y + h + 1.0)),
-                                    fill.colour, role="continues"))
+        out.polygons.append(
+            Polygon(((e, bar_y - 1.0), (e + 3.0, bar_y + h / 2), (e, bar_y + h + 1.0)), fill.colour, role="continues")
+        )
 
 
 def _lane_of(out: ChartLayout, org_id: str) -> Lane:
@@ -576,16 +615,21 @@ def _connectors(out: ChartLayout, data: FactionData) -> None:
     """Vertical connectors between bars at the middle of the relation's year; ties of one year are spread."""
     g, scale = out.geometry, out.scale
     fills = colour_classes(data)
-    drawn = [r for r in data.relations if r.year is not None and r.type in CONNECTOR_STYLE
-             and not (r.type in COLOUR_TYPES and r.target_id in fills)]
+    drawn = [
+        r
+        for r in data.relations
+        if r.year is not None and r.type in CONNECTOR_STYLE and not (r.type in COLOUR_TYPES and r.target_id in fills)
+    ]
     by_year: dict[int, list[Relation]] = {}
     for rel in drawn:
         by_year.setdefault(rel.year, []).append(rel)
     order = {lane.org.id: i for i, lane in enumerate(out.lanes)}
     step = 2.4 * g.bar_height / 4.6
     for year in sorted(by_year):
-        group = sorted(by_year[year], key=lambda r: (min(order[r.source_id], order[r.target_id]),
-                                                     order[r.source_id], order[r.target_id], r.type))
+        group = sorted(
+            by_year[year],
+            key=lambda r: (min(order[r.source_id], order[r.target_id]), order[r.source_id], order[r.target_id], r.type),
+        )
         for i, rel in enumerate(group):
             x = scale.x(year + 0.5) + (i - (len(group) - 1) / 2) * step
             x = min(max(x, scale.x0 + 1.5), scale.x1 - 1.5)
@@ -597,16 +641,28 @@ def _connectors(out: ChartLayout, data: FactionData) -> None:
             _connector(out, x, y_src, x, y_dst, style, rel.type, role="connector")
 
 
-def _connector(out: ChartLayout, xa: float, ya: float, xb: float, yb: float, style: ConnectorStyle, rtype: str,
-               role: str) -> None:
+def _connector(
+    out: ChartLayout, xa: float, ya: float, xb: float, yb: float, style: ConnectorStyle, rtype: str, role: str
+) -> None:
     """A line from a to b with the style's markers; the line stops where an open marker begins."""
     length = math.hypot(xb - xa, yb - ya) or 1.0
     ux, uy = (xb - xa) / length, (yb - ya) / length
     size = out.geometry.bar_height / 4.6
     trim_a = MARKER_LENGTH["open"] * size if style.from_marker == "open" else 0.0
     trim_b = MARKER_LENGTH["open"] * size if style.to_marker == "open" else 0.0
-    out.lines.append(Line(xa + ux * trim_a, ya + uy * trim_a, xb - ux * trim_b, yb - uy * trim_b, INK, style.width,
-                          style.dash, role=role, relation=rtype))
+    out.lines.append(
+        Line(
+            xa + ux * trim_a,
+            ya + uy * trim_a,
+            xb - ux * trim_b,
+            yb - uy * trim_b,
+            INK,
+            style.width,
+            style.dash,
+            role=role,
+            relation=rtype,
+        )
+    )
     _marker(out, style.from_marker, xa, ya, -ux, -uy, size, role)
     _marker(out, style.to_marker, xb, yb, ux, uy, size, role)
 
@@ -616,6 +672,7 @@ MARKER_LENGTH = {"arrow": 2.6, "open": 2.8, "dot": 2.4, "diamond": 3.0, "bar": 0
 
 def _marker(out: ChartLayout, kind: str, x: float, y: float, ux: float, uy: float, size: float, role: str) -> None:
     """A marker whose tip is at (x, y), pointing along (ux, uy)."""
+
     def at(u: float, v: float) -> tuple[float, float]:
         # u along the direction (negative = back along the line), v across it
         return (x + (u * ux - v * uy) * size, y + (u * uy + v * ux) * size)
@@ -679,8 +736,7 @@ def _year_label(out: ChartLayout, year: int, baseline: float) -> TextItem:
 
 def _grid_xs(out: ChartLayout) -> list[float]:
     scale = out.scale
-    return [scale.x(y) for y in _axis_years(out) if y > scale.first] + \
-        [scale.x(s.start) for s in scale.segments[1:]]
+    return [scale.x(y) for y in _axis_years(out) if y > scale.first] + [scale.x(s.start) for s in scale.segments[1:]]
 
 
 def _axis(out: ChartLayout, g: Geometry, y: float, above: bool) -> float:
@@ -746,23 +802,27 @@ def _segment_titles(out: ChartLayout, g: Geometry, words: dict[str, str], y: flo
         centre = min(max((a + b) / 2, lo + widest / 2), hi - widest / 2)
         for i, t in enumerate(lines):
             base = bracket_y + 1.5 + 0.8 * size + i * size * 1.15
-            out.texts.append(TextItem(centre, base, t, size, anchor="middle", style="italic", colour=GREY_TEXT,
-                                      role="axis"))
+            out.texts.append(
+                TextItem(centre, base, t, size, anchor="middle", style="italic", colour=GREY_TEXT, role="axis")
+            )
             bottom = max(bottom, base + 0.25 * size)
     return bottom
 
 
 # ---- legend -------------------------------------------------------------------------------------------------
 
-def _legend(out: ChartLayout, data: FactionData, g: Geometry, fills: dict[str, Fill], words: dict[str, str],
-            y: float) -> float:
+
+def _legend(
+    out: ChartLayout, data: FactionData, g: Geometry, fills: dict[str, Fill], words: dict[str, str], y: float
+) -> float:
     """The legend: the fills of the international bodies in narrow columns, then the connector kinds in use and
     the bar ends in wider ones. Returns the bottom y."""
     bodies: list[tuple[str, tuple]] = [(data.by_id[i].short_label, ("fill", f)) for i, f in fills.items()]
     bodies.append((words["legend.no-tie"], ("fill", Fill(NEUTRAL))))
     kinds: list[tuple[str, tuple]] = []
-    used = {r.type for r in data.relations if r.year is not None
-            and not (r.type in COLOUR_TYPES and r.target_id in fills)}
+    used = {
+        r.type for r in data.relations if r.year is not None and not (r.type in COLOUR_TYPES and r.target_id in fills)
+    }
     kinds += [(words[f"relation.{t}"], ("connector", t)) for t in CONNECTOR_STYLE if t in used]
     kinds.append((words["legend.uncertain"], ("fade",)))
     if any(lifetime_span(o, data.relations, out.scale.first, out.scale.last).continues for o in data.organisations):
@@ -771,8 +831,7 @@ def _legend(out: ChartLayout, data: FactionData, g: Geometry, fills: dict[str, F
     return _legend_rows(out, g, kinds, g.legend_column, y + 1.5)
 
 
-def _legend_rows(out: ChartLayout, g: Geometry, items: list[tuple[str, tuple]], min_column: float,
-                 y: float) -> float:
+def _legend_rows(out: ChartLayout, g: Geometry, items: list[tuple[str, tuple]], min_column: float, y: float) -> float:
     size = g.small_size
     inner = g.width - 2 * g.margin
     columns = max(1, int(inner // min_column))
@@ -782,7 +841,7 @@ def _legend_rows(out: ChartLayout, g: Geometry, items: list[tuple[str, tuple]], 
     row_y = y
     for start in range(0, len(items), columns):
         row_h = 0.0
-        for col, (text, symbol) in enumerate(items[start:start + columns]):
+        for col, (text, symbol) in enumerate(items[start : start + columns]):
             x = g.margin + col * col_w
             lines = _wrap(text, size, col_w - symbol_w - gap - 4.0)
             block_h = (len(lines) - 1) * line_h + 1.05 * size
@@ -809,11 +868,15 @@ def _symbol(out: ChartLayout, symbol: tuple, x: float, cy: float, w: float) -> N
             out.rects.append(Rect(x + i * step, cy - h / 2, step, h, Fill(NEUTRAL), op))
     elif kind == "continues":
         out.rects.append(Rect(x, cy - h / 2, w - 3.0, h, Fill(NEUTRAL)))
-        out.polygons.append(Polygon(((x + w - 3.0, cy - h / 2 - 1.0), (x + w, cy), (x + w - 3.0, cy + h / 2 + 1.0)),
-                                    NEUTRAL, role="legend"))
+        out.polygons.append(
+            Polygon(
+                ((x + w - 3.0, cy - h / 2 - 1.0), (x + w, cy), (x + w - 3.0, cy + h / 2 + 1.0)), NEUTRAL, role="legend"
+            )
+        )
 
 
 # ---- words ----------------------------------------------------------------------------------------------------
+
 
 def short_name(org: Organisation) -> str:
     return org.abbreviation or org.label or org.name
@@ -871,12 +934,17 @@ def chart_description(data: FactionData, words: Mapping[str, str] | None = None)
     """The SVG's <desc>: the chart's range, counts and groups, from the `description` template."""
     w = chart_words(data, words)
     first, last = chart_years(data)
-    return w["description"].format(first=first, last=last - 1, organisations=len(data.organisations),
-                                   relations=len(data.relations),
-                                   bands="; ".join(b.title for b in chart_bands(data)))
+    return w["description"].format(
+        first=first,
+        last=last - 1,
+        organisations=len(data.organisations),
+        relations=len(data.relations),
+        bands="; ".join(b.title for b in chart_bands(data)),
+    )
 
 
 # ---- SVG ------------------------------------------------------------------------------------------------------
+
 
 def _n(v: float) -> str:
     """Fixed, locale-free number format: two decimals, trailing zeros dropped."""
@@ -887,19 +955,27 @@ def _n(v: float) -> str:
 def _pattern(pid: str, fill: Fill) -> str:
     """A white pattern over the fill's colour, 2 pt repeat, in user space so stripes line up across bars."""
     marks = {
-        "hatch": ('rotate(45)', '<rect x="0" y="0" width="0.8" height="2" fill="#FFFFFF"/>'),
-        "back-hatch": ('rotate(-45)', '<rect x="0" y="0" width="0.8" height="2" fill="#FFFFFF"/>'),
+        "hatch": ("rotate(45)", '<rect x="0" y="0" width="0.8" height="2" fill="#FFFFFF"/>'),
+        "back-hatch": ("rotate(-45)", '<rect x="0" y="0" width="0.8" height="2" fill="#FFFFFF"/>'),
         "horizontal": ("", '<rect x="0" y="0" width="2" height="0.7" fill="#FFFFFF"/>'),
         "vertical": ("", '<rect x="0" y="0" width="0.7" height="2" fill="#FFFFFF"/>'),
         "dots": ("", '<circle cx="1" cy="1" r="0.55" fill="#FFFFFF"/>'),
-        "cross": ('rotate(45)', '<rect x="0" y="0" width="0.55" height="2" fill="#FFFFFF"/>'
-                                '<rect x="0" y="0" width="2" height="0.55" fill="#FFFFFF"/>'),
-        "grid": ("", '<rect x="0" y="0" width="0.5" height="2" fill="#FFFFFF"/>'
-                     '<rect x="0" y="0" width="2" height="0.5" fill="#FFFFFF"/>'),
+        "cross": (
+            "rotate(45)",
+            '<rect x="0" y="0" width="0.55" height="2" fill="#FFFFFF"/>'
+            '<rect x="0" y="0" width="2" height="0.55" fill="#FFFFFF"/>',
+        ),
+        "grid": (
+            "",
+            '<rect x="0" y="0" width="0.5" height="2" fill="#FFFFFF"/>'
+            '<rect x="0" y="0" width="2" height="0.5" fill="#FFFFFF"/>',
+        ),
     }[fill.pattern]
     transform = f' patternTransform="{marks[0]}"' if marks[0] else ""
-    return (f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="2" height="2"{transform}>'
-            f'<rect x="0" y="0" width="2" height="2" fill="{fill.colour}"/>{marks[1]}</pattern>')
+    return (
+        f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="2" height="2"{transform}>'
+        f'<rect x="0" y="0" width="2" height="2" fill="{fill.colour}"/>{marks[1]}</pattern>'
+    )
 
 
 def render_svg(layout: ChartLayout) -> str:
@@ -953,8 +1029,10 @@ def render_svg(layout: ChartLayout) -> str:
 
 def _line(ln: Line) -> str:
     dash = f' stroke-dasharray="{ln.dash}"' if ln.dash else ""
-    return (f'<line x1="{_n(ln.x1)}" y1="{_n(ln.y1)}" x2="{_n(ln.x2)}" y2="{_n(ln.y2)}" stroke="{ln.stroke}" '
-            f'stroke-width="{_n(ln.width)}"{dash}/>')
+    return (
+        f'<line x1="{_n(ln.x1)}" y1="{_n(ln.y1)}" x2="{_n(ln.x2)}" y2="{_n(ln.y2)}" stroke="{ln.stroke}" '
+        f'stroke-width="{_n(ln.width)}"{dash}/>'
+    )
 
 
 def _polygon(p: Polygon) -> str:
@@ -963,7 +1041,8 @@ def _polygon(p: Polygon) -> str:
     return f'<polygon points="{pts}" fill="{p.fill}"{stroke}/>'
 
 
-def faction_chart_svg(data: FactionData, variant: str = "wide", title: str = "",
-                      words: Mapping[str, str] | None = None) -> str:
+def faction_chart_svg(
+    data: FactionData, variant: str = "wide", title: str = "", words: Mapping[str, str] | None = None
+) -> str:
     """The chart as a standalone SVG document (deterministic: same data, same bytes)."""
     return render_svg(layout_chart(data, variant, title, words))

@@ -91,8 +91,12 @@ def parse_events(data, display: str, log: DiagnosticLog) -> list[Event]:
                 problems = True
         parts = parse_date(entry.get("date")) if entry.get("date") is not None else None
         if entry.get("date") is not None and parts is None:
-            log.add("CHR003", f"{where}: date {entry.get('date')!r} is not a real date written YYYY, YYYY-MM or "
-                    "YYYY-MM-DD", display, line)
+            log.add(
+                "CHR003",
+                f"{where}: date {entry.get('date')!r} is not a real date written YYYY, YYYY-MM or YYYY-MM-DD",
+                display,
+                line,
+            )
             problems = True
         precision = entry.get("precision")
         if parts is not None:
@@ -100,20 +104,31 @@ def parse_events(data, display: str, log: DiagnosticLog) -> list[Event]:
             if precision is None:
                 precision = implied
             elif precision not in PRECISIONS:
-                log.add("CHR004", f"{where}: precision {precision!r} is not one of {', '.join(PRECISIONS)}",
-                        display, line)
+                log.add(
+                    "CHR004", f"{where}: precision {precision!r} is not one of {', '.join(PRECISIONS)}", display, line
+                )
                 problems = True
             elif precision != implied:
-                log.add("CHR004", f"{where}: precision {precision!r} does not agree with date "
-                        f"{entry.get('date')!r} ({implied})", display, line)
+                log.add(
+                    "CHR004",
+                    f"{where}: precision {precision!r} does not agree with date {entry.get('date')!r} ({implied})",
+                    display,
+                    line,
+                )
                 problems = True
         if not problems:
             date = "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
             events.append(Event(date, parts, precision, entry["text"].strip(), entry["anchor"].strip(), line))
-    for earlier, later in zip(events, events[1:]):
+    for earlier, later in zip(events, events[1:], strict=False):
         if later.parts < earlier.parts[: len(later.parts)]:
-            log.add("CHR007", f"event dated {later.date} follows {earlier.date}; the file is out of date order "
-                    "(the chronology is sorted anyway)", display, later.line, severity="warning")
+            log.add(
+                "CHR007",
+                f"event dated {later.date} follows {earlier.date}; the file is out of date order "
+                "(the chronology is sorted anyway)",
+                display,
+                later.line,
+                severity="warning",
+            )
     return events
 
 
@@ -129,8 +144,18 @@ def in_date_order(events: list[Event]) -> list[Event]:
 # Str it came from, so an anchor can be put there.
 
 # Inline elements whose words are part of the running text (their content list is at c[1] or c).
-_CONTAINERS = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None, "SmallCaps": None,
-               "Superscript": None, "Subscript": None, "Span": 1, "Link": 1, "Quoted": 1}
+_CONTAINERS = {
+    "Emph": None,
+    "Strong": None,
+    "Underline": None,
+    "Strikeout": None,
+    "SmallCaps": None,
+    "Superscript": None,
+    "Subscript": None,
+    "Span": 1,
+    "Link": 1,
+    "Quoted": 1,
+}
 _SILENT = frozenset(("Cite", "Code", "Math", "RawInline", "Image"))  # add no words
 
 
@@ -218,8 +243,9 @@ def whole_word_matches(text: str, phrase: str) -> list[int]:
     position = text.find(phrase)
     while position >= 0:
         end = position + len(phrase)
-        if not (open_start and position > 0 and _word_character(text[position - 1])) and \
-                not (open_end and end < len(text) and _word_character(text[end])):
+        if not (open_start and position > 0 and _word_character(text[position - 1])) and not (
+            open_end and end < len(text) and _word_character(text[end])
+        ):
             found.append(position)
         position = text.find(phrase, position + 1)
     return found
@@ -330,6 +356,6 @@ def insert_before(place: Place, node: dict) -> None:
     holder, index, offset = place.holder, place.index, place.offset
     if offset:
         word = holder[index]["c"]
-        holder[index:index + 1] = [{"t": "Str", "c": word[:offset]}, node, {"t": "Str", "c": word[offset:]}]
+        holder[index : index + 1] = [{"t": "Str", "c": word[:offset]}, node, {"t": "Str", "c": word[offset:]}]
     else:
         holder.insert(index, node)

@@ -26,8 +26,9 @@ def parse_formats(value: str) -> tuple[str, ...]:
     formats = tuple(f.strip() for f in value.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
-                                         f"{', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
     return formats
 
 
@@ -44,8 +45,12 @@ def locate(project: Path | None, manuscript: Path | None) -> tuple[Path, Path]:
         return folder, folder
     if folder.name == "manuscript" and (folder / CONFIG_NAME).is_file():
         return folder, folder.parent
-    raise EditionError.single("CLI001", f"no {CONFIG_NAME} in {folder} or {folder / 'manuscript'}; run "
-                              "`editio new DIR` to start a project, or name the project folder", None)
+    raise EditionError.single(
+        "CLI001",
+        f"no {CONFIG_NAME} in {folder} or {folder / 'manuscript'}; run "
+        "`editio new DIR` to start a project, or name the project folder",
+        None,
+    )
 
 
 class Interrupted(BaseException):
@@ -66,32 +71,44 @@ def _failure(exc: BaseException) -> tuple[Diagnostic, int]:
     if isinstance(exc, (KeyboardInterrupt, Interrupted)):
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         name = signal.Signals(signum).name
-        return Diagnostic("SIG001", f"interrupted by {name}; the build stopped and the output folder was left as "
-                          "it was"), 128 + signum
+        return Diagnostic(
+            "SIG001", f"interrupted by {name}; the build stopped and the output folder was left as it was"
+        ), 128 + signum
     if isinstance(exc, RecursionError):
-        return Diagnostic("SRC009", "the document nests too deeply to build (thousands of block quotes or "
-                          "lists inside each other?); flatten the structure"), 1
+        return Diagnostic(
+            "SRC009",
+            "the document nests too deeply to build (thousands of block quotes or "
+            "lists inside each other?); flatten the structure",
+        ), 1
     if isinstance(exc, MemoryError):
-        return Diagnostic("SYS002", "out of memory; the output folder was left as it was (is a manuscript file "
-                          "unusually large?)"), 1
+        return Diagnostic(
+            "SYS002", "out of memory; the output folder was left as it was (is a manuscript file unusually large?)"
+        ), 1
     from .safepath import printable_name  # an OSError
 
     name = f" ({printable_name(exc.filename)})" if getattr(exc, "filename", None) else ""
-    return Diagnostic("SYS001", f"the operating system refused: {exc.strerror or exc}{name}; the output "
-                      "folder was left as it was — check the file's permissions and the free space"), 1
+    return Diagnostic(
+        "SYS001",
+        f"the operating system refused: {exc.strerror or exc}{name}; the output "
+        "folder was left as it was — check the file's permissions and the free space",
+    ), 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="editio", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="editio", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the edition (PDF, EPUB, HTML) into the output folder")
     b.add_argument("project", nargs="?", type=Path, help="the project folder (default: the working folder)")
     b.add_argument("--format", type=parse_formats, default=FORMATS, help="comma-separated: pdf,epub,html")
     b.add_argument("--out", type=Path, help="output folder (default: dist in the project folder)")
     b.add_argument("--manuscript", type=Path, help="the manuscript folder (default: PROJECT/manuscript)")
-    b.add_argument("--no-cache", action="store_true",
-                   help="build even when .cache/editio/ holds this build (also: EDITIO_NO_CACHE=1)")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build even when .cache/editio/ holds this build (also: EDITIO_NO_CACHE=1)",
+    )
     n = sub.add_parser("new", help="start a project: a working skeleton to edit")
     n.add_argument("folder", type=Path)
     n.add_argument("--lang", default="en", help="the document's language (BCP 47, e.g. en, de, ru)")
@@ -113,8 +130,10 @@ def _run(args: argparse.Namespace) -> int:
             from .skeleton import create
 
             create(args.folder, args.lang)
-            print(f"created {args.folder}/: edit manuscript/*.md and manuscript/edition.yaml, then run "
-                  f"`editio build {args.folder}`")
+            print(
+                f"created {args.folder}/: edit manuscript/*.md and manuscript/edition.yaml, then run "
+                f"`editio build {args.folder}`"
+            )
             return 0
         manuscript, root = locate(args.project, args.manuscript)
         out = args.out if args.out is not None else root / "dist"
@@ -130,8 +149,9 @@ def _run(args: argparse.Namespace) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
         if args.command == "build":
-            print(f"build failed: {len(exc.diagnostics)} error(s); the output folder was left as it was",
-                  file=sys.stderr)
+            print(
+                f"build failed: {len(exc.diagnostics)} error(s); the output folder was left as it was", file=sys.stderr
+            )
         return 1
     except (KeyboardInterrupt, Interrupted, RecursionError, MemoryError, OSError) as exc:
         diagnostic, status = _failure(exc)

@@ -46,8 +46,9 @@ class Collation:
         for place, equal in enumerate(rules.alphabet):
             for rank, letter in enumerate(equal):
                 if not letter.isalpha() or letter != letter.lower() or letter in self.letters:
-                    raise ValueError(f"{language}: collation alphabet: {letter!r} must be a lower-case letter "
-                                     "listed once")
+                    raise ValueError(
+                        f"{language}: collation alphabet: {letter!r} must be a lower-case letter listed once"
+                    )
                 self.letters[letter] = (place, rank)
                 self._heads.setdefault(place, letter.upper())
         self.fold: Mapping[str, str] = dict(rules.fold)

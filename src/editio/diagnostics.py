@@ -51,14 +51,20 @@ def catalogue() -> Catalogue:
     codes = {}
     for code, fields in data["codes"].items():
         entry = Code(code, **fields)
-        if not CODE.fullmatch(code) or entry.stage not in stages or entry.severity not in SEVERITIES \
-                or not entry.meaning.strip() or not entry.fix.strip():
+        if (
+            not CODE.fullmatch(code)
+            or entry.stage not in stages
+            or entry.severity not in SEVERITIES
+            or not entry.meaning.strip()
+            or not entry.fix.strip()
+        ):
             raise ValueError(f"{CATALOGUE.name}: bad entry {code}: {fields}")
         codes[code] = entry
     return Catalogue(stages, codes)
 
 
 # --- the codes in the source ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Use:
@@ -109,8 +115,12 @@ def uses(package: Path = PACKAGE) -> list[Use]:
     constants = {}  # module-level NAME = "CODE" (safepath's), by name
     for tree in trees.values():
         for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
-                    isinstance(node.value.value, str) and CODE.fullmatch(node.value.value):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and CODE.fullmatch(node.value.value)
+            ):
                 constants.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
     for path, tree in trees.items():
         shown = path.relative_to(package.parent).as_posix()
@@ -135,23 +145,31 @@ def uses(package: Path = PACKAGE) -> list[Use]:
 
 # --- the page --------------------------------------------------------------------------------------------------
 
+
 def markdown(cat: Catalogue | None = None) -> str:
     """docs/diagnostics.md: one table row per code, grouped by stage in pipeline order."""
     cat = cat or catalogue()
-    lines = ["# Diagnostics", "",
-             "<!-- generated from src/editio/diagnostics.yaml by "
-             "`python -m editio.diagnostics --write docs/diagnostics.md`; do not edit by hand -->", "",
-             "Every problem the build reports is one line: `file:line: error CODE: message` (or `warning`). "
-             "Errors stop the build and leave the output folder as it was; warnings are listed in the build "
-             "report, also when the build is served from the cache.", ""]
+    lines = [
+        "# Diagnostics",
+        "",
+        "<!-- generated from src/editio/diagnostics.yaml by "
+        "`python -m editio.diagnostics --write docs/diagnostics.md`; do not edit by hand -->",
+        "",
+        "Every problem the build reports is one line: `file:line: error CODE: message` (or `warning`). "
+        "Errors stop the build and leave the output folder as it was; warnings are listed in the build "
+        "report, also when the build is served from the cache.",
+        "",
+    ]
     for stage, title in cat.stages.items():
         codes = [c for c in cat.codes.values() if c.stage == stage]
         if not codes:
             continue
         lines += [f"## {title}", "", "| Code | Severity | Meaning | What to do |", "|---|---|---|---|"]
-        lines += [f"| {c.code} | {c.severity}{f' (error with {_cell(c.escalates)})' if c.escalates else ''} | "
-                  f"{_cell(c.meaning)} | {_cell(c.fix)} |"
-                  for c in sorted(codes, key=lambda c: c.code)]
+        lines += [
+            f"| {c.code} | {c.severity}{f' (error with {_cell(c.escalates)})' if c.escalates else ''} | "
+            f"{_cell(c.meaning)} | {_cell(c.fix)} |"
+            for c in sorted(codes, key=lambda c: c.code)
+        ]
         lines.append("")
     return "\n".join(lines)
 

@@ -44,8 +44,9 @@ class EditionError(Exception):
         return (EditionError, (self.diagnostics,))
 
 
-def error(code: str, message: str, file: str | Path | None = None, line: int | None = None,
-          column: int | None = None) -> EditionError:
+def error(
+    code: str, message: str, file: str | Path | None = None, line: int | None = None, column: int | None = None
+) -> EditionError:
     """Shorthand for raising a single diagnostic: ``raise error("BIB001", "...", path, 3)``."""
     return EditionError(Diagnostic(code, message, str(file) if file is not None else None, line, column))
 
@@ -56,8 +57,15 @@ class DiagnosticLog:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: str, message: str, file: str | Path | None = None, line: int | None = None,
-            column: int | None = None, severity: str = "error") -> None:
+    def add(
+        self,
+        code: str,
+        message: str,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        severity: str = "error",
+    ) -> None:
         self.items.append(Diagnostic(code, message, str(file) if file is not None else None, line, column, severity))
 
     @property

@@ -8,27 +8,50 @@ optional `chart:` map (time range, axis segments, bands, words) is read into Cha
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from .errors import DiagnosticLog, EditionError, error
+from .sources import read_text
 from .yamlfile import LineDict as _Map
 from .yamlfile import check_limits, load_with_lines
-from .sources import read_text
 
 KINDS = ("party", "faction", "bloc", "union", "international", "periodical-group")
 PRECISIONS = ("year", "month", "day", "approx", "unknown")
-RELATION_TYPES = ("split-from", "faction-of", "entered", "renamed-to", "merged-into", "affiliated-with",
-                  "recognised-by", "organ-of")
+RELATION_TYPES = (
+    "split-from",
+    "faction-of",
+    "entered",
+    "renamed-to",
+    "merged-into",
+    "affiliated-with",
+    "recognised-by",
+    "organ-of",
+)
 # Chains that must not loop back on themselves: a body cannot split from, or be renamed into, its own past.
 ACYCLIC_TYPES = ("split-from", "renamed-to")
 
-ORG_KEYS = {"id", "name", "label", "short", "abbreviation", "original", "kind", "band", "founded", "ended",
-            "leaders", "newspaper", "source", "note"}
+ORG_KEYS = {
+    "id",
+    "name",
+    "label",
+    "short",
+    "abbreviation",
+    "original",
+    "kind",
+    "band",
+    "founded",
+    "ended",
+    "leaders",
+    "newspaper",
+    "source",
+    "note",
+}
 ORG_REQUIRED = ("id", "name", "kind", "founded", "ended", "source")
 REL_KEYS = {"type", "from", "to", "period", "source", "note"}
 REL_REQUIRED = ("type", "from", "to", "source")
@@ -39,54 +62,56 @@ BAND_KEYS = {"id", "title"}
 
 # Every string the chart and its text alternative print, in English; `chart: words:` in the data file (or a
 # catalogue the caller passes) replaces any of them. Placeholders in braces are filled by editio.chart.
-DEFAULT_WORDS: Mapping[str, str] = MappingProxyType({
-    "title": "Organisations on a time axis",
-    "description": "Time axis {first}–{last}. Organisations: {organisations}, one lane each, in groups: {bands}. "
-                   "Relations: {relations}; splits, renamings, mergers and entries are vertical connectors, ties "
-                   "to international bodies are the colour and pattern of a bar; a pale bar end means an unknown "
-                   "or approximate date. The same data follow as text.",
-    "legend.no-tie": "no tie to an international body",
-    "legend.uncertain": "date unknown or approximate",
-    "legend.continues": "still exists after {year}",
-    "relation.split-from": "split (arrow to the new body)",
-    "relation.renamed-to": "became, renamed",
-    "relation.merged-into": "merged into, joined",
-    "relation.entered": "entry (entrism) into a party",
-    "relation.faction-of": "faction inside",
-    "relation.organ-of": "organ of",
-    "relation.affiliated-with": "tie, affiliation",
-    "relation.recognised-by": "recognised by",
-    "table.split-from.from": "split from: {other}",
-    "table.split-from.to": "{other} split from it",
-    "table.faction-of.from": "faction inside: {other}",
-    "table.faction-of.to": "faction inside it: {other}",
-    "table.entered.from": "entered (entrism): {other}",
-    "table.entered.to": "entered by (entrism): {other}",
-    "table.renamed-to.from": "became: {other}",
-    "table.renamed-to.to": "arose from: {other}",
-    "table.merged-into.from": "merged into: {other}",
-    "table.merged-into.to": "joined by: {other}",
-    "table.affiliated-with.from": "tied to: {other}",
-    "table.affiliated-with.to": "tied to it: {other}",
-    "table.recognised-by.from": "recognised by: {other}",
-    "table.recognised-by.to": "recognised: {other}",
-    "table.organ-of.from": "organ of: {other}",
-    "table.organ-of.to": "its organ: {other}",
-    "period.range": "{start}–{end}",
-    "period.since": "from {start}",
-    "period.until": "until {end}",
-    "period.none": "year not given",
-    "lifetime": "{founded} – {ended}",
-    "date.approx": "c. {year}",
-    "date.day": "{year}-{month}-{day:02d}",
-    "date.month": "{year}-{month}",
-    "date.span": "{after}–{before}",
-    "date.between": "between {after} and {before}",
-    "date.not-before": "not before {after}",
-    "date.not-after": "not after {before}",
-    "date.unknown": "date unknown",
-    "axis.compressed": "compressed scale",
-})
+DEFAULT_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "title": "Organisations on a time axis",
+        "description": "Time axis {first}–{last}. Organisations: {organisations}, one lane each, in groups: {bands}. "
+        "Relations: {relations}; splits, renamings, mergers and entries are vertical connectors, ties "
+        "to international bodies are the colour and pattern of a bar; a pale bar end means an unknown "
+        "or approximate date. The same data follow as text.",
+        "legend.no-tie": "no tie to an international body",
+        "legend.uncertain": "date unknown or approximate",
+        "legend.continues": "still exists after {year}",
+        "relation.split-from": "split (arrow to the new body)",
+        "relation.renamed-to": "became, renamed",
+        "relation.merged-into": "merged into, joined",
+        "relation.entered": "entry (entrism) into a party",
+        "relation.faction-of": "faction inside",
+        "relation.organ-of": "organ of",
+        "relation.affiliated-with": "tie, affiliation",
+        "relation.recognised-by": "recognised by",
+        "table.split-from.from": "split from: {other}",
+        "table.split-from.to": "{other} split from it",
+        "table.faction-of.from": "faction inside: {other}",
+        "table.faction-of.to": "faction inside it: {other}",
+        "table.entered.from": "entered (entrism): {other}",
+        "table.entered.to": "entered by (entrism): {other}",
+        "table.renamed-to.from": "became: {other}",
+        "table.renamed-to.to": "arose from: {other}",
+        "table.merged-into.from": "merged into: {other}",
+        "table.merged-into.to": "joined by: {other}",
+        "table.affiliated-with.from": "tied to: {other}",
+        "table.affiliated-with.to": "tied to it: {other}",
+        "table.recognised-by.from": "recognised by: {other}",
+        "table.recognised-by.to": "recognised: {other}",
+        "table.organ-of.from": "organ of: {other}",
+        "table.organ-of.to": "its organ: {other}",
+        "period.range": "{start}–{end}",
+        "period.since": "from {start}",
+        "period.until": "until {end}",
+        "period.none": "year not given",
+        "lifetime": "{founded} – {ended}",
+        "date.approx": "c. {year}",
+        "date.day": "{year}-{month}-{day:02d}",
+        "date.month": "{year}-{month}",
+        "date.span": "{after}–{before}",
+        "date.between": "between {after} and {before}",
+        "date.not-before": "not before {after}",
+        "date.not-after": "not after {before}",
+        "date.unknown": "date unknown",
+        "axis.compressed": "compressed scale",
+    }
+)
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
@@ -241,6 +266,7 @@ class FactionData:
 
 # ---- YAML with lines ---------------------------------------------------------------------------------------
 
+
 def _line(node: Any, key: str | None = None) -> int | None:
     if isinstance(node, _Map):
         if key is not None and key in node.key_lines:
@@ -250,6 +276,7 @@ def _line(node: Any, key: str | None = None) -> int | None:
 
 
 # ---- parsing ---------------------------------------------------------------------------------------------------
+
 
 class _Parser:
     def __init__(self, file: str):
@@ -262,8 +289,9 @@ class _Parser:
 
     def check_keys(self, node: _Map, allowed: set[str], what: str) -> None:
         for key in sorted(set(node) - allowed, key=str):
-            self.err("FAC012", f"unknown key {key!r} in {what}; allowed keys: {', '.join(sorted(allowed))}",
-                     _line(node, key))
+            self.err(
+                "FAC012", f"unknown key {key!r} in {what}; allowed keys: {', '.join(sorted(allowed))}", _line(node, key)
+            )
 
     def string(self, node: _Map, key: str, what: str, required: bool = False) -> str | None:
         if key not in node or node[key] is None:
@@ -282,8 +310,13 @@ class _Parser:
         if value is None or value == [] or value == "":
             if required:
                 code = "FAC007" if key == "source" else "FAC003"
-                self.err(code, f"{what} has no {key!r}; add it (a note number, seed line, @bibkey or URL)"
-                         if key == "source" else f"{what} has no {key!r}; add it", _line(node, key))
+                self.err(
+                    code,
+                    f"{what} has no {key!r}; add it (a note number, seed line, @bibkey or URL)"
+                    if key == "source"
+                    else f"{what} has no {key!r}; add it",
+                    _line(node, key),
+                )
             return ()
         if isinstance(value, str):
             return (value,)
@@ -299,14 +332,20 @@ class _Parser:
         if value == "unknown":
             return UNKNOWN
         if not isinstance(value, _Map):
-            self.err("FAC002", f"{label} must be a mapping {{year, precision}} or 'unknown', "
-                     f"not {type(value).__name__}", line)
+            self.err(
+                "FAC002",
+                f"{label} must be a mapping {{year, precision}} or 'unknown', not {type(value).__name__}",
+                line,
+            )
             return UNKNOWN
         self.check_keys(value, DATE_KEYS, label)
         precision = value.get("precision", "year" if "year" in value else None)
         if precision not in PRECISIONS:
-            self.err("FAC004", f"{label}: precision {precision!r} is not one of {', '.join(PRECISIONS)}",
-                     _line(value, "precision"))
+            self.err(
+                "FAC004",
+                f"{label}: precision {precision!r} is not one of {', '.join(PRECISIONS)}",
+                _line(value, "precision"),
+            )
             return UNKNOWN
         ints = {}
         for k in ("year", "after", "before"):
@@ -320,19 +359,25 @@ class _Parser:
             iso = str(iso)
             m = _ISO.match(iso)
             if not m:
-                self.err("FAC011", f"{label}: date {iso!r} is not ISO (YYYY, YYYY-MM or YYYY-MM-DD)",
-                         _line(value, "date"))
+                self.err(
+                    "FAC011", f"{label}: date {iso!r} is not ISO (YYYY, YYYY-MM or YYYY-MM-DD)", _line(value, "date")
+                )
                 iso = None
             elif ints["year"] is not None and int(m.group(1)) != ints["year"]:
                 self.err("FAC011", f"{label}: date {iso} does not match year {ints['year']}", _line(value, "date"))
         note = value.get("note")
         if precision == "unknown":
             if ints["year"] is not None:
-                self.err("FAC011", f"{label}: precision 'unknown' with a year; give bounds (after/before) "
-                         "instead, or the precision of the year", _line(value, "year"))
+                self.err(
+                    "FAC011",
+                    f"{label}: precision 'unknown' with a year; give bounds (after/before) "
+                    "instead, or the precision of the year",
+                    _line(value, "year"),
+                )
             if ints["after"] is not None and ints["before"] is not None and ints["after"] > ints["before"]:
-                self.err("FAC011", f"{label}: after {ints['after']} is later than before {ints['before']}",
-                         _line(value))
+                self.err(
+                    "FAC011", f"{label}: after {ints['after']} is later than before {ints['before']}", _line(value)
+                )
             return DatePoint("unknown", after=ints["after"], before=ints["before"], note=note)
         if ints["year"] is None:
             self.err("FAC003", f"{label}: precision {precision!r} needs a 'year'", _line(value))
@@ -361,17 +406,30 @@ class _Parser:
         ended = self.date(node, "ended", what) if "ended" in node else UNKNOWN
         sources = self.strings(node, "source", what, required=True)
         if founded.earliest > ended.latest or (founded.known and ended.known and founded.year > ended.year):
-            self.err("FAC008", f"{what} ends ({ended.words()}) before it is founded ({founded.words()})",
-                     _line(node, "ended"))
+            self.err(
+                "FAC008",
+                f"{what} ends ({ended.words()}) before it is founded ({founded.words()})",
+                _line(node, "ended"),
+            )
         if org_id is None or name is None:
             return None
         return Organisation(
-            id=org_id, name=name, kind=kind or "party", band=band, founded=founded, ended=ended, sources=sources,
-            label=self.string(node, "label", what) or "", short=self.string(node, "short", what) or "",
+            id=org_id,
+            name=name,
+            kind=kind or "party",
+            band=band,
+            founded=founded,
+            ended=ended,
+            sources=sources,
+            label=self.string(node, "label", what) or "",
+            short=self.string(node, "short", what) or "",
             abbreviation=self.string(node, "abbreviation", what),
-            original=self.string(node, "original", what), leaders=self.strings(node, "leaders", what),
-            newspaper=self.string(node, "newspaper", what), note=self.string(node, "note", what),
-            line=_line(node))
+            original=self.string(node, "original", what),
+            leaders=self.strings(node, "leaders", what),
+            newspaper=self.string(node, "newspaper", what),
+            note=self.string(node, "note", what),
+            line=_line(node),
+        )
 
     def relation(self, node: Any, index: int) -> Relation | None:
         if not isinstance(node, _Map):
@@ -384,8 +442,7 @@ class _Parser:
                 self.err("FAC003", f"{what} has no {key!r}; add it", _line(node))
         rtype = self.string(node, "type", what)
         if rtype is not None and rtype not in RELATION_TYPES:
-            self.err("FAC004", f"{what}: type {rtype!r} is not one of {', '.join(RELATION_TYPES)}",
-                     _line(node, "type"))
+            self.err("FAC004", f"{what}: type {rtype!r} is not one of {', '.join(RELATION_TYPES)}", _line(node, "type"))
         source_id = self.string(node, "from", what)
         target_id = self.string(node, "to", what)
         sources = self.strings(node, "source", what, required=True)
@@ -409,8 +466,7 @@ class _Parser:
                     self.err("FAC011", f"{what}: period ends ({end}) before it starts ({start})", _line(period))
         if rtype is None or source_id is None or target_id is None:
             return None
-        return Relation(rtype, source_id, target_id, sources, start, end, self.string(node, "note", what),
-                        _line(node))
+        return Relation(rtype, source_id, target_id, sources, start, end, self.string(node, "note", what), _line(node))
 
     def year(self, node: _Map, key: str, what: str) -> int | None:
         value = node.get(key)
@@ -433,13 +489,22 @@ class _Parser:
         years = None
         raw_years = node.get("years")
         if raw_years is not None:
-            if (not isinstance(raw_years, list) or len(raw_years) != 2
-                    or any(isinstance(v, bool) or not isinstance(v, int) for v in raw_years)):
-                self.err("FAC002", f"chart: 'years' must be two whole years [first, last], not {raw_years!r}",
-                         _line(node, "years"))
+            if (
+                not isinstance(raw_years, list)
+                or len(raw_years) != 2
+                or any(isinstance(v, bool) or not isinstance(v, int) for v in raw_years)
+            ):
+                self.err(
+                    "FAC002",
+                    f"chart: 'years' must be two whole years [first, last], not {raw_years!r}",
+                    _line(node, "years"),
+                )
             elif raw_years[0] >= raw_years[1]:
-                self.err("FAC004", f"chart: 'years' must rise: {raw_years[0]} is not before {raw_years[1]}",
-                         _line(node, "years"))
+                self.err(
+                    "FAC004",
+                    f"chart: 'years' must rise: {raw_years[0]} is not before {raw_years[1]}",
+                    _line(node, "years"),
+                )
             else:
                 years = (raw_years[0], raw_years[1])
         axis = self.axis(node, years)
@@ -467,8 +532,11 @@ class _Parser:
             if share is None:
                 self.err("FAC003", f"{what} has no 'share' (the fraction of the width it gets); add it", _line(seg))
             elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-                self.err("FAC004", f"{what}: 'share' must be a number above 0 and at most 1, not {share!r}",
-                         _line(seg, "share"))
+                self.err(
+                    "FAC004",
+                    f"{what}: 'share' must be a number above 0 and at most 1, not {share!r}",
+                    _line(seg, "share"),
+                )
                 share = None
             title = self.string(seg, "title", what) or ""
             if start is None or end is None or share is None:
@@ -477,19 +545,26 @@ class _Parser:
                 self.err("FAC014", f"{what}: 'to' ({end}) must be after 'from' ({start})", _line(seg, "to"))
                 return ()
             if segments and start != segments[-1].end:
-                self.err("FAC014", f"{what} starts in {start} but the segment before ends in {segments[-1].end}; "
-                         "segments must follow each other without gaps", _line(seg, "from"))
+                self.err(
+                    "FAC014",
+                    f"{what} starts in {start} but the segment before ends in {segments[-1].end}; "
+                    "segments must follow each other without gaps",
+                    _line(seg, "from"),
+                )
                 return ()
             segments.append(AxisSegment(start, end, float(share), title))
             lines.append(_line(seg))
         total = sum(s.share for s in segments)
         if abs(total - 1.0) > 1e-6:
-            self.err("FAC014", f"chart: the axis shares add up to {total:g}, not 1; adjust them",
-                     _line(node, "axis"))
+            self.err("FAC014", f"chart: the axis shares add up to {total:g}, not 1; adjust them", _line(node, "axis"))
             return ()
         if years is not None and (segments[0].start, segments[-1].end) != years:
-            self.err("FAC014", f"chart: the axis runs {segments[0].start}–{segments[-1].end} but 'years' is "
-                     f"{years[0]}–{years[1]}; make them agree", _line(node, "axis"))
+            self.err(
+                "FAC014",
+                f"chart: the axis runs {segments[0].start}–{segments[-1].end} but 'years' is "
+                f"{years[0]}–{years[1]}; make them agree",
+                _line(node, "axis"),
+            )
             return ()
         return tuple(segments)
 
@@ -529,11 +604,15 @@ class _Parser:
         words = {}
         for key, value in raw.items():
             if key not in DEFAULT_WORDS:
-                self.err("FAC012", f"unknown key {key!r} in chart words; see DEFAULT_WORDS in editio.factions "
-                         "for the keys", _line(raw, key))
+                self.err(
+                    "FAC012",
+                    f"unknown key {key!r} in chart words; see DEFAULT_WORDS in editio.factions for the keys",
+                    _line(raw, key),
+                )
             elif not isinstance(value, str):
-                self.err("FAC002", f"chart words: {key!r} must be a string, not {type(value).__name__}",
-                         _line(raw, key))
+                self.err(
+                    "FAC002", f"chart words: {key!r} must be a string, not {type(value).__name__}", _line(raw, key)
+                )
             else:
                 words[key] = value
         return words
@@ -546,9 +625,12 @@ def _check_bands(data: FactionData, p: _Parser) -> None:
         return
     for org in data.organisations:
         if org.band not in declared:
-            p.err("FAC004", f"organisation {org.id!r}: band {org.band!r} is not one of the chart's bands "
-                  f"({', '.join(declared)}); declare it under chart: bands or change the band",
-                  p.band_lines.get(org.id, org.line))
+            p.err(
+                "FAC004",
+                f"organisation {org.id!r}: band {org.band!r} is not one of the chart's bands "
+                f"({', '.join(declared)}); declare it under chart: bands or change the band",
+                p.band_lines.get(org.id, org.line),
+            )
 
 
 def _check_graph(data: FactionData, p: _Parser) -> None:
@@ -566,8 +648,12 @@ def _check_graph(data: FactionData, p: _Parser) -> None:
                 if year is None:
                     continue
                 if year < org.founded.earliest or year > org.ended.latest:
-                    p.err("FAC009", f"{what}: the period {which} in {year}, outside the lifetime of {org_id!r} "
-                          f"({org.founded.words()} – {org.ended.words()})", rel.line)
+                    p.err(
+                        "FAC009",
+                        f"{what}: the period {which} in {year}, outside the lifetime of {org_id!r} "
+                        f"({org.founded.words()} – {org.ended.words()})",
+                        rel.line,
+                    )
     # cycles in split-from / renamed-to, found by depth-first search in sorted order (deterministic message)
     edges: dict[str, list[Relation]] = {}
     for rel in data.relations:
@@ -587,8 +673,11 @@ def _check_graph(data: FactionData, p: _Parser) -> None:
                 if key not in reported:
                     reported.add(key)
                     chain = " → ".join([r.source_id for r in loop] + [nxt])
-                    p.err("FAC010", f"cycle in split-from/renamed-to: {chain}; one of these relations is reversed",
-                          rel.line)
+                    p.err(
+                        "FAC010",
+                        f"cycle in split-from/renamed-to: {chain}; one of these relations is reversed",
+                        rel.line,
+                    )
             elif state.get(nxt, 0) == 0:
                 visit(nxt, path + [rel])
         state[node] = 2
@@ -606,8 +695,13 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
         raw = load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        p.log.add("FAC001", f"invalid YAML: {exc.problem or exc.context}; fix the syntax there", file,
-                  mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+        p.log.add(
+            "FAC001",
+            f"invalid YAML: {exc.problem or exc.context}; fix the syntax there",
+            file,
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        )
         p.log.raise_if_errors()
     if not isinstance(raw, _Map):
         p.err("FAC002", "the file must be a mapping with 'organisations' and 'relations'", 1)
@@ -616,8 +710,11 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
     orgs_raw = raw.get("organisations")
     rels_raw = raw.get("relations") or []
     if not isinstance(orgs_raw, list):
-        p.err("FAC002" if orgs_raw is not None else "FAC003", "'organisations' must be a list of mappings",
-              _line(raw, "organisations") or 1)
+        p.err(
+            "FAC002" if orgs_raw is not None else "FAC003",
+            "'organisations' must be a list of mappings",
+            _line(raw, "organisations") or 1,
+        )
         orgs_raw = []
     if not isinstance(rels_raw, list):
         p.err("FAC002", "'relations' must be a list of mappings", _line(raw, "relations"))
@@ -629,8 +726,11 @@ def parse_factions(text: str, file: str = "factions.yaml") -> FactionData:
         if org is None:
             continue
         if org.id in seen:
-            p.err("FAC005", f"organisation id {org.id!r} is used twice (first on line {seen[org.id]}); "
-                  "ids must be unique", org.line)
+            p.err(
+                "FAC005",
+                f"organisation id {org.id!r} is used twice (first on line {seen[org.id]}); ids must be unique",
+                org.line,
+            )
             continue
         seen[org.id] = org.line
         orgs.append(org)
@@ -653,6 +753,5 @@ def load_factions(path: str | Path, display: str | None = None) -> FactionData:
             raise
         raise error("FAC013", "cannot read the factions file (not found); check the 'data' path", name) from None
     except OSError as exc:
-        raise error("FAC013", f"cannot read the factions file ({exc.strerror}); check the 'data' path",
-                    name) from None
+        raise error("FAC013", f"cannot read the factions file ({exc.strerror}); check the 'data' path", name) from None
     return parse_factions(text, name)

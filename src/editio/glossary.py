@@ -47,8 +47,20 @@ from .textsearch import trie_pattern
 from .yamlfile import line_of, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KNOWN_KEYS = {"id", "term", "expansion", "original", "original-lang", "category", "forms", "stems", "definition",
-              "sources", "occurs", "sort-as"}
+KNOWN_KEYS = {
+    "id",
+    "term",
+    "expansion",
+    "original",
+    "original-lang",
+    "category",
+    "forms",
+    "stems",
+    "definition",
+    "sources",
+    "occurs",
+    "sort-as",
+}
 STEM_ENDING_LETTERS = 4
 # Spaces of any kind as the filter presents them (SoftBreak, Space and U+00A0 all become " ").
 SPACE_CLASS = "[ \u00a0]"
@@ -108,11 +120,13 @@ class Glossary:
             for stem in entry.stems:
                 self._index(stem, stem_pattern(stem), entry, stem=True)
         self._head = min([2, *self._by_prefix])
-        self._heads = frozenset(s[:self._head] for stems in self._by_prefix.values() for s in stems)
+        self._heads = frozenset(s[: self._head] for stems in self._by_prefix.values() for s in stems)
         self._by_prefix = dict(sorted(self._by_prefix.items()))
         # The words a match can start with, found by one regex (whole first words, or stems as prefixes).
-        starts = [rf"(?:{trie_pattern(self._by_word)})(?!\w)" if self._by_word else "",
-                  trie_pattern(s for stems in self._by_prefix.values() for s in stems)]
+        starts = [
+            rf"(?:{trie_pattern(self._by_word)})(?!\w)" if self._by_word else "",
+            trie_pattern(s for stems in self._by_prefix.values() for s in stems),
+        ]
         self._starts = re.compile(r"(?<!\w)(?:" + "|".join(p for p in starts if p) + ")") if any(starts) else None
 
     def _index(self, text: str, pattern: re.Pattern, entry: Entry, stem: bool) -> None:
@@ -143,7 +157,7 @@ class Glossary:
                 m = pattern.match(text, start - offset) if start >= offset else None
                 if m:
                     candidates.append(Match(m.start(), m.end(), entry))
-            if token[:self._head] not in self._heads:
+            if token[: self._head] not in self._heads:
                 continue
             for length, stems in by_prefix.items():
                 if length <= len(token) <= length + STEM_ENDING_LETTERS:
@@ -214,7 +228,7 @@ def sort_key(entry: Entry, collation: Collation) -> tuple:
     text = drop_leading_punctuation(entry.sort_as or entry.term)
     roman = _ROMAN_PREFIX.match(text)
     if roman:
-        text = text[roman.end():] + " " + roman.group(0).strip()
+        text = text[roman.end() :] + " " + roman.group(0).strip()
     return collation.key(text), entry.id
 
 
@@ -223,6 +237,39 @@ def load_glossary(path: Path, display: str, log: DiagnosticLog) -> Glossary:
     """Read and validate a glossary file; problems go to ``log`` (the caller raises)."""
     data = load_yaml(path, display)
     return parse_glossary(data, display, log)
+
+
+def _entry_problems(raw: dict, entry_id: str | None) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """What is wrong with one entry's fields, and its lists (forms, stems, sources) as far as they are usable."""
+    problems = []
+    for key in ("id", "term", "definition"):
+        if not isinstance(raw.get(key), str) or not raw.get(key).strip():
+            problems.append(f"`{key}` is required and must be a non-empty string")
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:
+        problems.append(f"unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(KNOWN_KEYS))}")
+    if entry_id is not None and not ID_PATTERN.match(entry_id):
+        problems.append(f"id {entry_id!r} must be lower-case ASCII letters, digits and single hyphens")
+    lists = {}
+    for key in ("forms", "stems", "sources"):
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problems.append(f"`{key}` must be a list of non-empty strings")
+            value = []
+        lists[key] = tuple(v.strip() for v in value)
+    for key in ("expansion", "original", "original-lang", "category", "sort-as"):
+        if raw.get(key) is not None and not isinstance(raw.get(key), str):
+            problems.append(f"`{key}` must be a string")
+    for stem in lists["stems"]:
+        if not _STEM.fullmatch(stem):
+            problems.append(
+                f"stem {stem!r} must be letters (spaces and hyphens between words); put other words in `forms`"
+            )
+    if "occurs" in raw and not isinstance(raw["occurs"], bool):
+        problems.append("`occurs` must be true or false")
+    if not lists["forms"] and not lists["stems"] and raw.get("occurs", True) is not False:
+        problems.append("no `forms` and no `stems`: the term can never be linked (say `occurs: false` if meant)")
+    return problems, lists
 
 
 def parse_glossary(data, display: str, log: DiagnosticLog) -> Glossary:
@@ -235,45 +282,27 @@ def parse_glossary(data, display: str, log: DiagnosticLog) -> Glossary:
     for raw in data["entries"]:
         line = line_of(raw)
         if not isinstance(raw, dict):
-            log.add("GLS001", "each glossary entry must be a mapping with `id`, `term` and `definition`", display,
-                    line_of(data["entries"]))
+            log.add(
+                "GLS001",
+                "each glossary entry must be a mapping with `id`, `term` and `definition`",
+                display,
+                line_of(data["entries"]),
+            )
             continue
-        problems = []
-        for key in ("id", "term", "definition"):
-            if not isinstance(raw.get(key), str) or not raw.get(key).strip():
-                problems.append(f"`{key}` is required and must be a non-empty string")
-        unknown = sorted(set(raw) - KNOWN_KEYS)
-        if unknown:
-            problems.append(f"unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(KNOWN_KEYS))}")
         entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-        if entry_id is not None and not ID_PATTERN.match(entry_id):
-            problems.append(f"id {entry_id!r} must be lower-case ASCII letters, digits and single hyphens")
-        lists = {}
-        for key in ("forms", "stems", "sources"):
-            value = raw.get(key) or []
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                problems.append(f"`{key}` must be a list of non-empty strings")
-                value = []
-            lists[key] = tuple(v.strip() for v in value)
-        for key in ("expansion", "original", "original-lang", "category", "sort-as"):
-            if raw.get(key) is not None and not isinstance(raw.get(key), str):
-                problems.append(f"`{key}` must be a string")
-        for stem in lists["stems"]:
-            if not _STEM.fullmatch(stem):
-                problems.append(f"stem {stem!r} must be letters (spaces and hyphens between words); put other "
-                                "words in `forms`")
-        if "occurs" in raw and not isinstance(raw["occurs"], bool):
-            problems.append("`occurs` must be true or false")
-        if not lists["forms"] and not lists["stems"] and raw.get("occurs", True) is not False:
-            problems.append("no `forms` and no `stems`: the term can never be linked (say `occurs: false` if meant)")
+        problems, lists = _entry_problems(raw, entry_id)
         name = f"entry {entry_id!r}" if entry_id else "entry"
         for problem in problems:
             log.add("GLS001", f"{name}: {problem}", display, line)
         if entry_id is None:
             continue
         if entry_id in seen_ids:
-            log.add("GLS002", f"duplicate id {entry_id!r} (first on line {seen_ids[entry_id]}); give each entry its "
-                    "own id", display, line)
+            log.add(
+                "GLS002",
+                f"duplicate id {entry_id!r} (first on line {seen_ids[entry_id]}); give each entry its own id",
+                display,
+                line,
+            )
             continue
         seen_ids[entry_id] = line
         for kind, values in (("form", lists["forms"]), ("stem", lists["stems"])):
@@ -281,15 +310,31 @@ def parse_glossary(data, display: str, log: DiagnosticLog) -> Glossary:
                 key = f"{kind}:{' '.join(value.split())}"
                 if key in claimed and claimed[key][0] != entry_id:
                     other, other_line = claimed[key]
-                    log.add("GLS003", f"{kind} {value!r} of {entry_id!r} is already claimed by {other!r} (line "
-                            f"{other_line}); a {kind} must belong to one entry", display, line)
+                    log.add(
+                        "GLS003",
+                        f"{kind} {value!r} of {entry_id!r} is already claimed by {other!r} (line "
+                        f"{other_line}); a {kind} must belong to one entry",
+                        display,
+                        line,
+                    )
                 claimed.setdefault(key, (entry_id, line))
         if problems:
             continue
-        entries.append(Entry(
-            id=entry_id, term=raw["term"].strip(), definition=" ".join(raw["definition"].split()),
-            expansion=raw.get("expansion"), original=raw.get("original"),
-            original_lang=raw.get("original-lang") or None, category=raw.get("category"),
-            forms=lists["forms"], stems=lists["stems"], sources=lists["sources"],
-            occurs=raw.get("occurs", True), sort_as=raw.get("sort-as"), line=line))
+        entries.append(
+            Entry(
+                id=entry_id,
+                term=raw["term"].strip(),
+                definition=" ".join(raw["definition"].split()),
+                expansion=raw.get("expansion"),
+                original=raw.get("original"),
+                original_lang=raw.get("original-lang") or None,
+                category=raw.get("category"),
+                forms=lists["forms"],
+                stems=lists["stems"],
+                sources=lists["sources"],
+                occurs=raw.get("occurs", True),
+                sort_as=raw.get("sort-as"),
+                line=line,
+            )
+        )
     return Glossary(entries, display)

@@ -17,9 +17,25 @@ from .textsearch import normalise
 from .yamlfile import line_of, load_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FIELDS = frozenset({
-    "id", "heading", "full-name", "original", "original-verified", "original-source", "born", "died",
-    "dates-source", "dates-note", "description", "forms", "variants", "variant-note", "note"})
+FIELDS = frozenset(
+    {
+        "id",
+        "heading",
+        "full-name",
+        "original",
+        "original-verified",
+        "original-source",
+        "born",
+        "died",
+        "dates-source",
+        "dates-note",
+        "description",
+        "forms",
+        "variants",
+        "variant-note",
+        "note",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -49,22 +65,21 @@ class Person:
         return None
 
 
-def _text(entry: dict, key: str, required: bool, display: str, log: DiagnosticLog, line: int | None,
-          where: str) -> str | None:
+def _text(
+    entry: dict, key: str, required: bool, display: str, log: DiagnosticLog, line: int | None, where: str
+) -> str | None:
     value = entry.get(key)
     if value is None:
         if required:
             log.add("NAM002", f"{where}: missing `{key}`; add it", display, line)
         return None
     if not isinstance(value, str) or not value.strip():
-        log.add("NAM002", f"{where}: `{key}` must be a non-empty string, got {type(value).__name__}",
-                display, line)
+        log.add("NAM002", f"{where}: `{key}` must be a non-empty string, got {type(value).__name__}", display, line)
         return None
     return value.strip()
 
 
-def _strings(entry: dict, key: str, display: str, log: DiagnosticLog, line: int | None,
-             where: str) -> tuple[str, ...]:
+def _strings(entry: dict, key: str, display: str, log: DiagnosticLog, line: int | None, where: str) -> tuple[str, ...]:
     value = entry.get(key)
     if value is None:
         return ()
@@ -105,8 +120,7 @@ def parse_persons(data, display: str, log: DiagnosticLog) -> list[Person]:
             log.add("NAM008", f"{where}: `id` must be lower-case ASCII words joined by hyphens", display, line)
             pid = None
         elif pid in ids:
-            log.add("NAM003", f"duplicate id {pid!r} (first on line {ids[pid]}); ids must be unique",
-                    display, line)
+            log.add("NAM003", f"duplicate id {pid!r} (first on line {ids[pid]}); ids must be unique", display, line)
         else:
             ids[pid] = line
         for key in sorted(set(entry) - FIELDS, key=str):
@@ -124,19 +138,30 @@ def parse_persons(data, display: str, log: DiagnosticLog) -> list[Person]:
         if born is not None and died is not None and born > died:
             log.add("NAM005", f"{where}: born {born} is after died {died}; check the dates", display, line)
         if (born is not None or died is not None) and not dates_source:
-            log.add("NAM006", f"{where}: life dates without `dates-source`; give the source they were read "
-                    "from or remove them (unverified dates must not print)", display, line)
+            log.add(
+                "NAM006",
+                f"{where}: life dates without `dates-source`; give the source they were read "
+                "from or remove them (unverified dates must not print)",
+                display,
+                line,
+            )
         for form in person_forms:
             key = normalise(form)
             owner = forms.get(key)
             if owner and owner[0] != pid:
-                log.add("NAM004", f"{where}: form {form!r} is also claimed by {owner[0]!r} (line {owner[1]}); "
-                        "a form must name one person", display, line)
+                log.add(
+                    "NAM004",
+                    f"{where}: form {form!r} is also claimed by {owner[0]!r} (line {owner[1]}); "
+                    "a form must name one person",
+                    display,
+                    line,
+                )
             elif not owner:
                 forms[key] = (pid, line)
         if pid and heading and person_forms:
-            persons.append(Person(pid, heading, person_forms, original, born, died, dates_source, description,
-                                  variants, line))
+            persons.append(
+                Person(pid, heading, person_forms, original, born, died, dates_source, description, variants, line)
+            )
     return persons
 
 

@@ -170,8 +170,11 @@ class Builder:
         except EditionError as exc:
             for diagnostic in exc.diagnostics:
                 print(diagnostic, file=sys.stderr, flush=True)
-            print(f"build failed: {len(exc.diagnostics)} error(s); {self.out}/ left as it was", file=sys.stderr,
-                  flush=True)
+            print(
+                f"build failed: {len(exc.diagnostics)} error(s); {self.out}/ left as it was",
+                file=sys.stderr,
+                flush=True,
+            )
             self.state.publish(False, [str(d) for d in exc.diagnostics])
             return False
         except Exception as exc:  # noqa: BLE001 - a bug in a filter must not stop the preview
@@ -218,7 +221,8 @@ connect();})();</script>"""
 
 OVERLAY = """<div id="editio-preview-errors" role="alert" style="position:fixed;left:1rem;right:1rem;bottom:1rem;\
 z-index:2147483647;max-height:50vh;overflow:auto;background:#fff5f5;color:#600;border:2px solid #c00;\
-border-radius:6px;padding:.75rem 1rem;font:14px/1.4 ui-monospace,monospace;text-align:left;box-shadow:0 4px 16px rgba(0,0,0,.3)">\
+border-radius:6px;padding:.75rem 1rem;font:14px/1.4 ui-monospace,monospace;text-align:left;\
+box-shadow:0 4px 16px rgba(0,0,0,.3)">\
 <button type="button" onclick="this.parentNode.remove()" aria-label="close" style="float:right;border:0;\
 background:none;font-size:18px;cursor:pointer;color:#600">×</button>\
 <strong>Build failed ({count} error(s)); showing the last good build.</strong>\

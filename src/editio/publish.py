@@ -69,8 +69,12 @@ def output_error(exc: OSError, out: Path) -> EditionError:
     from .safepath import printable_name
 
     where = printable_name(Path(os.fsdecode(exc.filename)).name) if exc.filename else out.name
-    return EditionError.single("OUT001", f"cannot write the output folder: {exc.strerror or exc} ({where}); "
-                               f"{out.name}/ was left as it was — check space and permissions", None)
+    return EditionError.single(
+        "OUT001",
+        f"cannot write the output folder: {exc.strerror or exc} ({where}); "
+        f"{out.name}/ was left as it was — check space and permissions",
+        None,
+    )
 
 
 @contextmanager
@@ -81,8 +85,10 @@ def shielded() -> Iterator[None]:
     take the signal and have the handler run here anyway."""
     held: list[int] = []
     try:
-        previous = {signum: signal.signal(signum, lambda number, _frame: held.append(number))
-                    for signum in (signal.SIGINT, signal.SIGTERM)}
+        previous = {
+            signum: signal.signal(signum, lambda number, _frame: held.append(number))
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
     except ValueError:  # not the main thread, where no handler runs
         yield
         return
@@ -92,11 +98,12 @@ def shielded() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
         if held:
-            handler = previous[held[0]]
+            first = signal.Signals(held[0])
+            handler = previous[first]
             if callable(handler):
-                handler(held[0], None)
+                handler(first, None)
             elif handler == signal.SIG_DFL:
-                os.kill(os.getpid(), held[0])
+                os.kill(os.getpid(), first)
 
 
 def _swap(new: Path, out: Path, tmp: Path) -> None:

@@ -21,33 +21,41 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 # --- the policy ---------------------------------------------------------------------------------------------------
 
-_HTML_ELEMENTS = frozenset("""
+_HTML_ELEMENTS = frozenset(
+    """
 html head body title meta link style base header footer main nav section article aside h1 h2 h3 h4 h5 h6 hgroup
 address p hr pre blockquote ol ul li dl dt dd figure figcaption div a em strong small s cite q dfn abbr ruby rt rp
 data time code var samp kbd sub sup i b u mark bdi bdo span br wbr ins del picture source img video audio track map
 area table caption colgroup col tbody thead tfoot tr td th details summary dialog label input button select option
 optgroup textarea fieldset legend output progress meter search
-""".split())
+""".split()
+)
 
-_SVG_ELEMENTS = frozenset("""
+_SVG_ELEMENTS = frozenset(
+    """
 svg g defs desc title symbol use image switch path rect circle ellipse line polyline polygon text tspan textpath a
 lineargradient radialgradient stop pattern clippath mask marker filter feblend fecolormatrix fecomponenttransfer
 fecomposite feflood fegaussianblur femerge femergenode feoffset fefunca fefuncr fefuncg fefuncb femorphology
 fedropshadow feturbulence fedisplacementmap fetile style
-""".split())
+""".split()
+)
 
-_MATH_ELEMENTS = frozenset("""
+_MATH_ELEMENTS = frozenset(
+    """
 math mi mn mo ms mtext mspace mrow mfrac msqrt mroot mstyle merror mpadded mphantom mfenced menclose msub msup
 msubsup munder mover munderover mmultiscripts mprescripts none mtable mtr mtd mlabeledtr semantics annotation
-""".split())
+""".split()
+)
 
 ALLOWED_ELEMENTS = (_HTML_ELEMENTS | _SVG_ELEMENTS | _MATH_ELEMENTS) - {"base"}
 
 # Removed with everything inside them: they run code, embed another document, or hide markup from this tokeniser.
-_DROP_SUBTREE = frozenset("""
+_DROP_SUBTREE = frozenset(
+    """
 script noscript iframe noembed noframes xmp plaintext template object applet embed frameset frame param
 annotation-xml foreignobject portal fencedframe
-""".split())
+""".split()
+)
 
 # Elements whose content an HTML parser reads as raw text or RCDATA: their end is the next matching end tag.
 _RAW_TEXT_HTML = frozenset("script style xmp iframe noembed noframes noscript title textarea plaintext".split())
@@ -58,33 +66,53 @@ _INTERACTIVE = frozenset("a area button input select textarea summary details au
 
 _GLOBAL_ATTRIBUTES = frozenset("id class lang xml:lang xml:space dir title role hidden translate epub:type".split())
 
-_ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {name: frozenset(attrs.split()) for name, attrs in {
-    "html": "xmlns version epub:prefix prefix",
-    "meta": "charset name content",
-    "link": "rel href type media hreflang sizes as crossorigin",
-    "style": "type media",
-    "a": "href hreflang rel type name xlink:href xlink:title",
-    "area": "href hreflang rel alt shape coords",
-    "img": "src alt width height srcset sizes loading decoding",
-    "source": "src srcset sizes type media",
-    "track": "src kind srclang label default",
-    "video": "src poster width height controls muted loop playsinline preload",
-    "audio": "src controls loop muted preload",
-    "ol": "start reversed type", "ul": "type", "li": "value",
-    "td": "colspan rowspan headers abbr", "th": "colspan rowspan headers scope abbr",
-    "col": "span width", "colgroup": "span width",
-    "time": "datetime", "del": "cite datetime", "ins": "cite datetime", "blockquote": "cite", "q": "cite",
-    "data": "value", "details": "open", "dialog": "open", "map": "name",
-    "input": "type checked disabled name value readonly",
-    "button": "type disabled name value",
-    "label": "for", "output": "for name", "fieldset": "disabled name",
-    "select": "name disabled multiple size", "option": "value selected disabled label", "optgroup": "label disabled",
-    "textarea": "rows cols name readonly disabled placeholder",
-    "progress": "value max", "meter": "value min max low high optimum",
-    "math": "display alttext xmlns",
-}.items()}
+_ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
+    name: frozenset(attrs.split())
+    for name, attrs in {
+        "html": "xmlns version epub:prefix prefix",
+        "meta": "charset name content",
+        "link": "rel href type media hreflang sizes as crossorigin",
+        "style": "type media",
+        "a": "href hreflang rel type name xlink:href xlink:title",
+        "area": "href hreflang rel alt shape coords",
+        "img": "src alt width height srcset sizes loading decoding",
+        "source": "src srcset sizes type media",
+        "track": "src kind srclang label default",
+        "video": "src poster width height controls muted loop playsinline preload",
+        "audio": "src controls loop muted preload",
+        "ol": "start reversed type",
+        "ul": "type",
+        "li": "value",
+        "td": "colspan rowspan headers abbr",
+        "th": "colspan rowspan headers scope abbr",
+        "col": "span width",
+        "colgroup": "span width",
+        "time": "datetime",
+        "del": "cite datetime",
+        "ins": "cite datetime",
+        "blockquote": "cite",
+        "q": "cite",
+        "data": "value",
+        "details": "open",
+        "dialog": "open",
+        "map": "name",
+        "input": "type checked disabled name value readonly",
+        "button": "type disabled name value",
+        "label": "for",
+        "output": "for name",
+        "fieldset": "disabled name",
+        "select": "name disabled multiple size",
+        "option": "value selected disabled label",
+        "optgroup": "label disabled",
+        "textarea": "rows cols name readonly disabled placeholder",
+        "progress": "value max",
+        "meter": "value min max low high optimum",
+        "math": "display alttext xmlns",
+    }.items()
+}
 
-_SVG_ATTRIBUTES = frozenset("""
+_SVG_ATTRIBUTES = frozenset(
+    """
 xmlns xmlns:xlink version baseprofile x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points transform viewbox
 preserveaspectratio fill fill-opacity fill-rule stroke stroke-width stroke-opacity stroke-dasharray stroke-dashoffset
 stroke-linecap stroke-linejoin stroke-miterlimit opacity font-family font-size font-style font-weight font-variant
@@ -97,28 +125,45 @@ text-rendering image-rendering direction writing-mode unicode-bidi pathlength in
 k1 k2 k3 k4 type values flood-color flood-opacity lighting-color radius tablevalues slope intercept amplitude exponent
 basefrequency numoctaves seed stitchtiles scale xchannelselector ychannelselector href xlink:href xlink:title
 aria-labelledby aria-describedby startoffset method spacing side
-""".split())
+""".split()
+)
 
-_MATH_ATTRIBUTES = frozenset("""
+_MATH_ATTRIBUTES = frozenset(
+    """
 mathvariant displaystyle scriptlevel mathsize mathcolor mathbackground fence separator stretchy symmetric largeop
 movablelimits accent accentunder form lspace rspace minsize maxsize linethickness columnalign rowalign columnspan
 rowspan columnlines rowlines frame framespacing equalrows equalcolumns align notation encoding width height depth
 voffset open close separators columnspacing rowspacing display
-""".split())
+""".split()
+)
 
-_NAMESPACES = frozenset({
-    "http://www.w3.org/1999/xhtml", "http://www.idpf.org/2007/ops", "http://www.w3.org/2000/svg",
-    "http://www.w3.org/1999/xlink", "http://www.w3.org/1998/Math/MathML",
-})
+_NAMESPACES = frozenset(
+    {
+        "http://www.w3.org/1999/xhtml",
+        "http://www.idpf.org/2007/ops",
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+        "http://www.w3.org/1998/Math/MathML",
+    }
+)
 
 # URL-bearing attributes: a link a reader follows, a resource the reader's software loads, or never allowed.
-_NAVIGATION = {("a", "href"), ("a", "xlink:href"), ("area", "href"), ("blockquote", "cite"), ("q", "cite"),
-               ("del", "cite"), ("ins", "cite")}
+_NAVIGATION = {
+    ("a", "href"),
+    ("a", "xlink:href"),
+    ("area", "href"),
+    ("blockquote", "cite"),
+    ("q", "cite"),
+    ("del", "cite"),
+    ("ins", "cite"),
+}
 _RESOURCE_ATTRIBUTES = frozenset("href src xlink:href poster srcset".split())
-_NEVER_ATTRIBUTES = frozenset("""
+_NEVER_ATTRIBUTES = frozenset(
+    """
 action formaction data background longdesc lowsrc dynsrc ping codebase classid archive manifest icon profile usemap
 xml:base srcdoc cite
-""".split())
+""".split()
+)
 
 # SVG presentation attributes whose url() a renderer resolves (only url(#id) may stay)
 _SVG_URL_PROPERTIES = frozenset("fill stroke clip-path mask filter marker-start marker-mid marker-end cursor".split())
@@ -129,9 +174,14 @@ _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]*\
 # What pandoc itself writes into style attributes (table alignment, column widths): kept without allow_style.
 _SAFE_DECLARATION = re.compile(
     r"(text-align:\s*(left|right|center|justify|start|end)|vertical-align:\s*(top|middle|bottom|baseline)"
-    r"|width:\s*\d+(\.\d+)?(%|em|ex|rem|ch|px)?)\Z", re.IGNORECASE)
-_CSS_FORBIDDEN = re.compile(r"\\|/\*|\*/|@import|expression\s*\(|javascript:|(?<![-\w])behavior\s*:|-moz-binding"
-                            r"|image-set|<|src\s*\(", re.IGNORECASE)
+    r"|width:\s*\d+(\.\d+)?(%|em|ex|rem|ch|px)?)\Z",
+    re.IGNORECASE,
+)
+_CSS_FORBIDDEN = re.compile(
+    r"\\|/\*|\*/|@import|expression\s*\(|javascript:|(?<![-\w])behavior\s*:|-moz-binding"
+    r"|image-set|<|src\s*\(",
+    re.IGNORECASE,
+)
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 _SVG_PAINT_URL = re.compile(r"url\(\s*['\"]?#", re.IGNORECASE)
 
@@ -167,20 +217,22 @@ def sanitize_xhtml(text: str, *, allow_style: bool = False, trusted_nonce: str |
     return sanitize(text, xml=True, allow_style=allow_style, trusted_nonce=trusted_nonce)[0]
 
 
-def violations(text: str, *, xml: bool = False, allow_style: bool = False,
-               trusted_nonce: str | None = None) -> list[Violation]:
+def violations(
+    text: str, *, xml: bool = False, allow_style: bool = False, trusted_nonce: str | None = None
+) -> list[Violation]:
     """What :func:`sanitize` would change; empty exactly when the sanitised text equals the input."""
     return sanitize(text, xml=xml, allow_style=allow_style, trusted_nonce=trusted_nonce)[1]
 
 
 # --- the tokeniser ------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Attr:
-    name: str          # as written
-    lname: str         # ASCII-lowercased, for the policy
+    name: str  # as written
+    lname: str  # ASCII-lowercased, for the policy
     value: str | None  # raw, character references not decoded; None for a bare attribute
-    quote: str         # '"', "'", or "" (unquoted or bare)
+    quote: str  # '"', "'", or "" (unquoted or bare)
     start: int
     end: int
 
@@ -244,7 +296,7 @@ def _scan_tag(s: str, i: int, kind: str, start: int) -> _Token | None:
                 k = s.find(s[j], j + 1)
                 if k < 0:
                     return None
-                value, quote, end = s[j + 1:k], s[j], k + 1
+                value, quote, end = s[j + 1 : k], s[j], k + 1
             elif s[j] == ">":
                 value, end = "", j
             else:
@@ -284,8 +336,11 @@ def _tokenize(s: str, xml: bool) -> list[_Token]:
             tokens.append(token)
             i = text_start = token.end
             if not xml and token.lname in _RAW_TEXT_HTML:
-                close = None if token.lname == "plaintext" else re.compile(
-                    "</" + re.escape(token.lname) + "[\t\n\f\r />]", re.IGNORECASE).search(s, i)
+                close = (
+                    None
+                    if token.lname == "plaintext"
+                    else re.compile("</" + re.escape(token.lname) + "[\t\n\f\r />]", re.IGNORECASE).search(s, i)
+                )
                 stop = close.start() if close else n
                 tokens.append(_Token("rawtext", i, stop, token.name, token.lname))
                 i = text_start = stop
@@ -316,7 +371,7 @@ def _tokenize(s: str, xml: bool) -> list[_Token]:
             tokens.append(_Token("comment", j, end))
             i = text_start = end
             continue
-        if c == "!" and s[j + 2:j + 9].upper() == "DOCTYPE" and (not xml or s.startswith("DOCTYPE", j + 2)):
+        if c == "!" and s[j + 2 : j + 9].upper() == "DOCTYPE" and (not xml or s.startswith("DOCTYPE", j + 2)):
             flush(j)
             k = s.find(">", j)
             bracket = s.find("[", j, k if k >= 0 else n)
@@ -338,7 +393,7 @@ def _tokenize(s: str, xml: bool) -> list[_Token]:
             flush(j)
             k = s.find("?>", j)
             end = n if k < 0 else k + 2
-            tokens.append(_Token("pi", j, end, s[j + 2:end].split(None, 1)[0] if end > j + 2 else ""))
+            tokens.append(_Token("pi", j, end, s[j + 2 : end].split(None, 1)[0] if end > j + 2 else ""))
             i = text_start = end
             continue
         if c in "!?" or (c == "/" and c2 != ""):
@@ -355,6 +410,7 @@ def _tokenize(s: str, xml: bool) -> list[_Token]:
 
 
 # --- URL and style checks -----------------------------------------------------------------------------------------
+
 
 def _clean_url(raw: str) -> str:
     """The URL a browser sees: references decoded, C0 controls and spaces trimmed, tabs and newlines removed."""
@@ -409,11 +465,17 @@ def css_allowed(css: str, *, allow_style: bool) -> bool:
 
 # --- the sanitiser ------------------------------------------------------------------------------------------------
 
+
 def _local_names(tokens: list[_Token]) -> None:
     """In an XML document an element may carry a prefix bound to an allowed namespace (ElementTree writes
     MathML as ``<ns1:mi>``): the policy then judges it by its local name (``ns1:script`` is a script)."""
-    bound = {a.name.split(":", 1)[1] for t in tokens if t.kind == "start" for a in t.attrs
-             if a.lname.startswith("xmlns:") and a.value is not None and unescape(a.value) in _NAMESPACES}
+    bound = {
+        a.name.split(":", 1)[1]
+        for t in tokens
+        if t.kind == "start"
+        for a in t.attrs
+        if a.lname.startswith("xmlns:") and a.value is not None and unescape(a.value) in _NAMESPACES
+    }
     for t in tokens:
         if t.kind in ("start", "end") and ":" in t.name and t.name.split(":", 1)[0] in bound:
             t.lname = _lower(t.name.split(":", 1)[1])
@@ -435,8 +497,10 @@ class _Run:
     def trusted(self, token: _Token) -> bool:
         if self.nonce is None or token.lname not in ("script", "style"):
             return False
-        return any(a.lname == TRUSTED_ATTRIBUTE and a.value is not None
-                   and hmac.compare_digest(unescape(a.value), self.nonce) for a in token.attrs)
+        return any(
+            a.lname == TRUSTED_ATTRIBUTE and a.value is not None and hmac.compare_digest(unescape(a.value), self.nonce)
+            for a in token.attrs
+        )
 
     def attribute_allowed(self, element: str, attr: _Attr) -> str | None:
         """None when the attribute may stay, else the violation code and why, as 'CODE message'."""
@@ -460,10 +524,13 @@ class _Run:
             return f"SAN003 URL attribute {attr.name!r} is never allowed"
         if name == "xmlns" or name.startswith("xmlns:"):
             return None if value in _NAMESPACES else f"SAN005 namespace {value!r} is not allowed"
-        allowed = (name in _GLOBAL_ATTRIBUTES or name.startswith(("aria-", "data-"))
-                   or name in _ELEMENT_ATTRIBUTES.get(element, ())
-                   or (element in _SVG_ELEMENTS and name in _SVG_ATTRIBUTES)
-                   or (element in _MATH_ELEMENTS and name in _MATH_ATTRIBUTES))
+        allowed = (
+            name in _GLOBAL_ATTRIBUTES
+            or name.startswith(("aria-", "data-"))
+            or name in _ELEMENT_ATTRIBUTES.get(element, ())
+            or (element in _SVG_ELEMENTS and name in _SVG_ATTRIBUTES)
+            or (element in _MATH_ELEMENTS and name in _MATH_ATTRIBUTES)
+        )
         if not allowed or not re.fullmatch(r"[a-z_][a-z0-9_.-]*(:[a-z_][a-z0-9_.-]*)?", name):
             return f"SAN005 attribute {attr.name!r} on <{element}> is not allowed"
         if (element, name) in _NAVIGATION:
@@ -471,8 +538,9 @@ class _Run:
         elif name == "srcset":
             ok = _srcset_allowed(attr.value or "", self.confined)
         elif name in _RESOURCE_ATTRIBUTES:
-            ok = url_allowed(attr.value or "", navigation=False, image=(element == "img" and name == "src"),
-                             confined=self.confined)
+            ok = url_allowed(
+                attr.value or "", navigation=False, image=(element == "img" and name == "src"), confined=self.confined
+            )
         elif name in _SVG_URL_PROPERTIES and "url(" in value.lower():  # elsewhere url( is text, as in a label
             ok = bool(_SVG_PAINT_URL.match(value.strip()))
         else:
@@ -497,11 +565,10 @@ class _Run:
         # an unquoted value holding a quote, "=", "<" or "`" is a parse error that other parsers end elsewhere
         ambiguous = any(a.quote == "" and a.value and re.search(r"[\"'=<`]", a.value) for a in kept)
         if len(kept) == len(token.attrs) and not ambiguous:
-            self.out.append(self.s[token.start:token.end])
+            self.out.append(self.s[token.start : token.end])
             return
         if ambiguous:
-            self.report("SAN007", "an unquoted attribute value holding a quote, '=', '<' or '`' is quoted",
-                        token.start)
+            self.report("SAN007", "an unquoted attribute value holding a quote, '=', '<' or '`' is quoted", token.start)
         parts = ["<", token.name]
         for attr in kept:
             if attr.value is None:
@@ -511,7 +578,7 @@ class _Run:
             else:
                 parts += [" ", attr.name, '="', attr.value.replace('"', "&quot;").replace("<", "&lt;"), '"']
         # the tail after the last attribute is whitespace, "/" and ">": keeps " />" as written
-        parts.append(self.s[token.tail:token.end])
+        parts.append(self.s[token.tail : token.end])
         self.out.append("".join(parts))
 
     def element_body(self, tokens: list[_Token], k: int) -> tuple[int, str | None]:
@@ -531,9 +598,9 @@ class _Run:
                 if depth == 0:
                     return j + 1, None if markup else "".join(texts)
             if t.kind in ("text", "rawtext"):
-                texts.append(self.s[t.start:t.end])
+                texts.append(self.s[t.start : t.end])
             elif t.kind == "cdata":
-                texts.append(self.s[t.start + 9:t.end - 3])
+                texts.append(self.s[t.start + 9 : t.end - 3])
             else:
                 markup = True
             j += 1
@@ -548,14 +615,14 @@ class _Run:
             t = tokens[k]
             kind = t.kind
             if kind == "text":
-                chunk = s[t.start:t.end]
+                chunk = s[t.start : t.end]
                 if "<" in chunk:
                     self.report("SAN007", "a stray '<' is written as '&lt;'", t.start + chunk.index("<"))
                     chunk = chunk.replace("<", "&lt;")
                 self.out.append(chunk)
             elif kind == "rawtext":
                 # only reached for a kept raw-text element whose content holds no "<" (see below)
-                self.out.append(s[t.start:t.end])
+                self.out.append(s[t.start : t.end])
             elif kind == "start":
                 k = self.start_tag(tokens, k)
                 continue
@@ -563,32 +630,30 @@ class _Run:
                 if t.lname == "head":
                     self.in_body = True
                 if t.lname in ALLOWED_ELEMENTS and t.lname not in _DROP_SUBTREE:
-                    self.out.append(s[t.start:t.end] if not t.attrs else f"</{t.name}>")
+                    self.out.append(s[t.start : t.end] if not t.attrs else f"</{t.name}>")
                     if t.attrs:
                         self.report("SAN005", f"attributes on the end tag </{t.name}> removed", t.start)
                 else:
                     self.report("SAN001", f"end tag </{t.name}> of a removed element removed", t.start)
             elif kind == "comment":
-                body = s[t.start + 4:t.end - 3] if s.endswith("-->", 0, t.end) and t.end - t.start >= 7 else None
+                body = s[t.start + 4 : t.end - 3] if s.endswith("-->", 0, t.end) and t.end - t.start >= 7 else None
                 if body is not None and _COMMENT_BODY_OK.match(body):
-                    self.out.append(s[t.start:t.end])
+                    self.out.append(s[t.start : t.end])
                 else:
                     self.report("SAN006", "a comment that parsers could read differently removed", t.start)
             elif kind == "doctype":
-                text = s[t.start:t.end]
+                text = s[t.start : t.end]
                 if _DOCTYPE_OK.match(text):
                     self.out.append(text)
                 else:
                     self.out.append("<!DOCTYPE html>")
                     self.report("SAN006", "DOCTYPE with an internal subset or unknown identifier replaced", t.start)
-            elif kind == "pi" and t.start == 0 and t.name == "xml":
-                self.out.append(s[t.start:t.end])
-            elif kind == "cdata":
-                self.out.append(s[t.start:t.end])
+            elif kind == "pi" and t.start == 0 and t.name == "xml" or kind == "cdata":
+                self.out.append(s[t.start : t.end])
             elif kind == "broken":
                 self.report("SAN007", "an unterminated tag at the end removed", t.start)
             else:
-                self.report("SAN006", f"markup declaration {s[t.start:t.start + 12]!r} removed", t.start)
+                self.report("SAN006", f"markup declaration {s[t.start : t.start + 12]!r} removed", t.start)
             k += 1
         return "".join(self.out), self.found
 
@@ -603,7 +668,7 @@ class _Run:
             self.emit_start(t, drop_nonce=True)
             after, _ = self.element_body(tokens, k)
             if after > k + 1:  # the content and the end tag, as written
-                self.out.append(self.s[t.end:tokens[after - 1].end])
+                self.out.append(self.s[t.end : tokens[after - 1].end])
             return after
         if name in _DROP_SUBTREE or name == "base" or (name == "style" and not self.style_element_allowed(tokens, k)):
             self.report("SAN001", f"<{t.name}> removed with its content", t.start)
@@ -614,8 +679,12 @@ class _Run:
         if name == "meta" and any(a.lname == "http-equiv" for a in t.attrs):
             self.report("SAN001", "<meta http-equiv> removed", t.start)
             return k + 1
-        if raw and k + 1 < len(tokens) and tokens[k + 1].kind == "rawtext" and "<" in self.s[
-                tokens[k + 1].start:tokens[k + 1].end]:
+        if (
+            raw
+            and k + 1 < len(tokens)
+            and tokens[k + 1].kind == "rawtext"
+            and "<" in self.s[tokens[k + 1].start : tokens[k + 1].end]
+        ):
             # an HTML parser inside <svg> or <math> would read this content as markup, one outside as text
             self.report("SAN001", f"<{t.name}> whose text holds markup removed with its content", t.start)
             return self.skip_element(tokens, k)
@@ -628,15 +697,18 @@ class _Run:
         _, body = self.element_body(tokens, k)
         if body is None:
             return False
-        return not body.strip() or ((self.allow_style or not self.in_body)
-                                    and css_allowed(unescape(body) if self.xml else body, allow_style=True))
+        return not body.strip() or (
+            (self.allow_style or not self.in_body)
+            and css_allowed(unescape(body) if self.xml else body, allow_style=True)
+        )
 
     def skip_element(self, tokens: list[_Token], k: int) -> int:
         return self.element_body(tokens, k)[0]
 
 
-def sanitize(text: str, *, xml: bool, allow_style: bool = False, trusted_nonce: str | None = None,
-             confined: bool = False) -> tuple[str, list[Violation]]:
+def sanitize(
+    text: str, *, xml: bool, allow_style: bool = False, trusted_nonce: str | None = None, confined: bool = False
+) -> tuple[str, list[Violation]]:
     """The sanitised text and the list of changes made. ``xml`` selects how the consumer parses the text: False for
     the HTML page (an HTML5 parser), True for EPUB content documents and SVG files (an XML parser). ``confined``
     also refuses resource paths with a ``..`` segment (see :func:`url_allowed`)."""

@@ -26,8 +26,9 @@ def read_text(path: Path, display: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise error("SRC001", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                    name, line, column) from None
+        raise error(
+            "SRC001", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", name, line, column
+        ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 

@@ -14,7 +14,6 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 SPACES = frozenset(" \t\n\u00a0\u202f\u2009")
 DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
@@ -29,8 +28,9 @@ _EXTRA_SPACE = re.compile(r"(?<=[ .]) +|^ +| +$")
 _WORD = re.compile(r"\w+")
 
 # Inline containers whose words are part of the running text (pandoc element types).
-TEXT_CONTAINER_TYPES = frozenset(("Span", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Quoted",
-                                  "Superscript", "Subscript"))
+TEXT_CONTAINER_TYPES = frozenset(
+    ("Span", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Quoted", "Superscript", "Subscript")
+)
 TEXT_TYPES = frozenset(("Str", "Space", "SoftBreak"))
 
 
@@ -52,7 +52,7 @@ class Normalised:
         self.text += char
         self.origins.append(origin)
 
-    def finish(self) -> "Normalised":
+    def finish(self) -> Normalised:
         """Drop a trailing space (it matches nothing and must not begin a match)."""
         if self.text.endswith(" "):
             self.text = self.text[:-1]
@@ -168,6 +168,7 @@ def _continues(text: str, end: int) -> bool:
 
 # --- runs of pandoc inlines (plain JSON dicts) ----------------------------------------------------------
 
+
 def is_text_node(node: dict) -> bool:
     return node.get("t") in TEXT_TYPES
 
@@ -203,20 +204,21 @@ def run_text_nodes(run: list[dict]) -> RunText:
         kept = list(range(len(marked)))
     text_parts, places, previous = [], [], 0
     for extra in _EXTRA_SPACE.finditer(marked):
-        text_parts.append(marked[previous:extra.start()])
-        places += kept[previous:extra.start()]
+        text_parts.append(marked[previous : extra.start()])
+        places += kept[previous : extra.start()]
         previous = extra.end()
     text_parts.append(marked[previous:])
     places += kept[previous:]
     return RunText("".join(text_parts), places, starts)
 
 
-def split_run_nodes(run: list[dict], start: tuple[int, int], end: tuple[int, int]
-                    ) -> tuple[list[dict], list[dict], list[dict]]:
+def split_run_nodes(
+    run: list[dict], start: tuple[int, int], end: tuple[int, int]
+) -> tuple[list[dict], list[dict], list[dict]]:
     """Cut a run of Str/Space elements into (before, matched, after) at the original positions ``start``
     (inclusive) and ``end`` (inclusive, the last matched character)."""
     (first, first_offset), (last, last_offset) = start, end
-    before, matched, after = list(run[:first]), [], list(run[last + 1:])
+    before, matched, after = list(run[:first]), [], list(run[last + 1 :])
     for position in range(first, last + 1):
         node = run[position]
         if node["t"] != "Str":

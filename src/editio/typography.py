@@ -28,8 +28,9 @@ APOSTROPHE = "\u2019"  # never U+2032 (prime): 1’s, rock ’n’ roll
 QUOTED_OPEN, QUOTED_CLOSE, QUOTED_OPEN_SINGLE, QUOTED_CLOSE_SINGLE = "\ue000", "\ue001", "\ue002", "\ue003"
 
 # After one of these (or at the start) an ambiguous quote mark opens; after anything else it closes.
-_OPENING_CONTEXT = frozenset(" \n\t" + NBSP + NNBSP + "([{«„‚“‘-/" + EN_DASH + EM_DASH + QUOTED_OPEN
-                             + QUOTED_OPEN_SINGLE)
+_OPENING_CONTEXT = frozenset(
+    " \n\t" + NBSP + NNBSP + "([{«„‚“‘-/" + EN_DASH + EM_DASH + QUOTED_OPEN + QUOTED_OPEN_SINGLE
+)
 _LEADING = "([{«„‚“‘\"'" + QUOTED_OPEN + QUOTED_OPEN_SINGLE  # stripped from a word before it is looked up
 _TRAILING = ")]}»“”‘’\"'.,;:!?…" + QUOTED_CLOSE + QUOTED_CLOSE_SINGLE
 _TRAILING_KEEP_DOT = _TRAILING.replace(".", "")
@@ -50,8 +51,9 @@ class LanguageRules(TypographyRules):
     __hash__ = object.__hash__
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "roman_letters",
-                           frozenset("IVXLCDM").union(letter for letter, _ in self.roman_lookalikes))
+        object.__setattr__(
+            self, "roman_letters", frozenset("IVXLCDM").union(letter for letter, _ in self.roman_lookalikes)
+        )
         object.__setattr__(self, "roman_latin", str.maketrans(dict(self.roman_lookalikes)))
 
     @classmethod
@@ -89,6 +91,7 @@ class TextState:
 
 # --- compiled patterns per language ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Patterns:
     dash: re.Pattern | None
@@ -125,8 +128,9 @@ def _patterns(rules: LanguageRules) -> _Patterns:
     number_range = roman_range = None
     if rules.number_ranges:
         number_range = re.compile(r"(?<![\w\-–./])(\d+)" + _WS + r"*[-–]" + _WS + r"*(\d+)(?![\w\-–/]|[.,]\d)")
-        roman_range = re.compile(r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN
-                                 + r")(?![\w\-–])")
+        roman_range = re.compile(
+            r"(?<![\w\-–])(" + _ROMAN + r")" + _WS + r"*[-–]" + _WS + r"*(" + _ROMAN + r")(?![\w\-–])"
+        )
     lookalikes = re.escape("".join(letter for letter, _ in rules.roman_lookalikes))
     suffix_hyphen = None
     if rules.number_suffix_letters:
@@ -142,13 +146,14 @@ def _patterns(rules: LanguageRules) -> _Patterns:
     if rules.space_before:
         marks = re.escape("".join(mark for mark, _ in rules.space_before))
         # not inside «10:30», not after a space-only start, not before a mark doubled («?!» gets one space)
-        space_before = re.compile(r"(?<=[^\s\u00a0\u202f" + marks + r"])[ \u00a0\u202f]*([" + marks
-                                  + r"])(?!\d)")
+        space_before = re.compile(r"(?<=[^\s\u00a0\u202f" + marks + r"])[ \u00a0\u202f]*([" + marks + r"])(?!\d)")
     quote_inner = None
     if rules.inner_quote_space:
         opening, closing = rules.quotes[0]
-        quote_inner = (re.compile(re.escape(opening) + "[ \u00a0\u202f]*"),
-                       re.compile("[ \u00a0\u202f]*" + re.escape(closing)))
+        quote_inner = (
+            re.compile(re.escape(opening) + "[ \u00a0\u202f]*"),
+            re.compile("[ \u00a0\u202f]*" + re.escape(closing)),
+        )
     initial = inverted = capitalised = None
     if rules.initials:
         caps = re.escape(rules.initials)
@@ -163,8 +168,23 @@ def _patterns(rules: LanguageRules) -> _Patterns:
     elision = None
     if rules.elisions:
         elision = re.compile("'(?:" + "|".join(_elision_pattern(e) for e in rules.elisions) + ")", re.I)
-    return _Patterns(dash, dialogue, number_range, roman_range, suffix_hyphen, missing, sign_space, space_before,
-                     quote_inner, initial, inverted, capitalised, starts_with_number, day, elision)
+    return _Patterns(
+        dash,
+        dialogue,
+        number_range,
+        roman_range,
+        suffix_hyphen,
+        missing,
+        sign_space,
+        space_before,
+        quote_inner,
+        initial,
+        inverted,
+        capitalised,
+        starts_with_number,
+        day,
+        elision,
+    )
 
 
 def _elision_pattern(elided: str) -> str:
@@ -175,6 +195,7 @@ def _elision_pattern(elided: str) -> str:
 
 
 # --- words ---------------------------------------------------------------------------------------------------
+
 
 def _last_piece(word: str) -> str:
     if NBSP in word or NNBSP in word:
@@ -211,8 +232,12 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
     elif len(core) <= 4 and core.lower() in rules.bind_after:
         return True
     right_core = right.rstrip(_TRAILING)
-    if len(right_core) <= 2 and right_core.lower() in rules.bind_before and right[0] not in _LEADING \
-            and core[-1].isalnum():
+    if (
+        len(right_core) <= 2
+        and right_core.lower() in rules.bind_before
+        and right[0] not in _LEADING
+        and core[-1].isalnum()
+    ):
         return True
     first = core[0]
     last = core[-1]
@@ -225,25 +250,26 @@ def bind_space(lang: str | LanguageRules | None, left: str, right: str) -> bool:
         if rules.initials and len(core) == 2 and right[0].isupper() and _patterns(rules).initial.fullmatch(core):
             return True
     if first.isdigit():
-        if rules.after_number and right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number \
-                and _NUMBER.fullmatch(core):
+        if rules.after_number and right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number and _NUMBER.fullmatch(core):
             return True
-        if rules.months and right_core.lower() in rules.months \
-                and _patterns(rules).day.fullmatch(_RANGE_DASH.split(core)[-1]):
+        if (
+            rules.months
+            and right_core.lower() in rules.months
+            and _patterns(rules).day.fullmatch(_RANGE_DASH.split(core)[-1])
+        ):
             return True
-        if rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right):
-            return True
-        return False
-    if rules.roman_numerals and first in rules.roman_letters \
-            and all(_is_roman(part, rules) for part in _RANGE_DASH.split(core)):
-        if right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number:
-            return True
+        return bool(rules.digit_groups and core.isdigit() and len(core) <= 3 and _DIGIT_GROUP.match(right))
+    if (
+        rules.roman_numerals
+        and first in rules.roman_letters
+        and all(_is_roman(part, rules) for part in _RANGE_DASH.split(core))
+    ) and (right[0].isalpha() or right.rstrip(_TRAILING_KEEP_DOT) in rules.after_number):
+        return True
     if rules.initials and first.isupper() and len(right) >= 2 and right[1] == "." and core[1:].islower():
         patterns = _patterns(rules)
         if patterns.capitalised.fullmatch(core) and patterns.inverted_initial.fullmatch(right):
             return True
     return False
-
 
 
 _RANGE_DASH = re.compile("[-–]")  # a range («XIX–XX») binds like its last part
@@ -264,9 +290,82 @@ _URL_LIKE = re.compile(r"^[(\[<]?(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|doi:|urn:
 
 # --- quotes -------------------------------------------------------------------------------------------------
 
+
 def _pair(rules: LanguageRules, depth: int) -> tuple[str, str]:
     levels = rules.quotes
     return levels[depth % len(levels)] if rules.cycle else levels[min(depth, len(levels) - 1)]
+
+
+def _quote_kind(
+    char: str, previous: str, following: str, text: str, i: int, rules: LanguageRules, stack: list[str]
+) -> tuple[str | None, str]:
+    """What the quote-like ``char`` at ``text[i]`` does: "open", "close", "open-single", "open-typed" or None (an
+    apostrophe, or a mark left alone), with the character it is so far."""
+    kind = None  # "open", "close", "open-single"
+    if char == QUOTED_OPEN:
+        kind = "open"
+    elif char in (QUOTED_CLOSE, QUOTED_CLOSE_SINGLE):
+        kind = "close"
+    elif char == QUOTED_OPEN_SINGLE:
+        kind = "open-single"
+    elif char in ("'", APOSTROPHE):
+        if previous.isalnum() and following.isalnum():
+            char = APOSTROPHE  # rock’n’roll, O’Brien, 1’s
+        elif (
+            rules.single
+            and stack
+            and stack[-1] in (rules.single[1], _single_pair(rules, stack[:-1])[1])
+            and not following.isalnum()
+            and previous != ""
+            and previous not in _OPENING_CONTEXT
+        ):
+            kind = "close"
+        elif (
+            char == "'"
+            and (previous == "" or previous in _OPENING_CONTEXT)
+            and following.isalnum()
+            and not _elision(text, i, rules)
+        ):
+            kind = "open-single"
+        else:
+            char = APOSTROPHE
+    elif stack and char == stack[-1]:
+        kind = "close"  # an inner closing mark that is also an opening one elsewhere (“ in Russian)
+    elif char in rules.opening:
+        kind = "open-typed"
+    elif char in rules.closing:
+        kind = "close"
+    elif char in rules.ambiguous:
+        kind = "open" if previous == "" or previous in _OPENING_CONTEXT else "close"
+    return kind, char
+
+
+def _place_quote(kind: str | None, char: str, rules: LanguageRules, stack: list[str]) -> str:
+    """The glyph a quote mark of ``kind`` becomes at the depth ``stack`` gives, keeping ``stack`` up to date."""
+    if kind == "open":
+        opening, closing = _pair(rules, len(stack))
+        stack.append(closing)
+        char = opening
+    elif kind == "open-single":
+        opening, closing = _single_pair(rules, stack)
+        stack.append(closing)
+        char = opening
+    elif kind == "open-typed":
+        # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed), unless an
+        # enclosing quotation already uses that pair («…» typed inside «…» becomes the inner pair); another
+        # mark takes the pair of its depth
+        closing = _own_pairs(rules).get(char)
+        if closing is None or closing in stack:
+            char, closing = _pair(rules, len(stack))
+        stack.append(closing)
+    elif kind == "close":
+        if stack:
+            char = stack.pop()
+        elif char in (QUOTED_CLOSE, QUOTED_CLOSE_SINGLE):
+            char = rules.quotes[0][1]
+        # else an unmatched closing mark stays as typed: made into a glyph that also opens (German “),
+        # it would open on the next run and the result would not be a fixed point
+    return char
 
 
 def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
@@ -283,56 +382,8 @@ def typeset_quotes(text: str, rules: LanguageRules, state: TextState) -> str:
             previous = text[i - 1]
         char = text[i]
         following = text[i + 1] if i + 1 < n else ""
-        kind = None  # "open", "close", "open-single"
-        if char == QUOTED_OPEN:
-            kind = "open"
-        elif char == QUOTED_CLOSE or char == QUOTED_CLOSE_SINGLE:
-            kind = "close"
-        elif char == QUOTED_OPEN_SINGLE:
-            kind = "open-single"
-        elif char in ("'", APOSTROPHE):
-            if previous.isalnum() and following.isalnum():
-                char = APOSTROPHE  # rock’n’roll, O’Brien, 1’s
-            elif rules.single and stack and stack[-1] in (rules.single[1], _single_pair(rules, stack[:-1])[1]) \
-                    and not following.isalnum() \
-                    and previous != "" and previous not in _OPENING_CONTEXT:
-                kind = "close"
-            elif char == "'" and (previous == "" or previous in _OPENING_CONTEXT) and following.isalnum() \
-                    and not _elision(text, i, rules):
-                kind = "open-single"
-            else:
-                char = APOSTROPHE
-        elif stack and char == stack[-1]:
-            kind = "close"  # an inner closing mark that is also an opening one elsewhere (“ in Russian)
-        elif char in rules.opening:
-            kind = "open-typed"
-        elif char in rules.closing:
-            kind = "close"
-        elif char in rules.ambiguous:
-            kind = "open" if previous == "" or previous in _OPENING_CONTEXT else "close"
-        if kind == "open":
-            opening, closing = _pair(rules, len(stack))
-            stack.append(closing)
-            char = opening
-        elif kind == "open-single":
-            opening, closing = _single_pair(rules, stack)
-            stack.append(closing)
-            char = opening
-        elif kind == "open-typed":
-            # a mark the language uses keeps its own pair (the author's „…“ or ‘…’ stays as typed), unless an
-            # enclosing quotation already uses that pair («…» typed inside «…» becomes the inner pair); another
-            # mark takes the pair of its depth
-            closing = _own_pairs(rules).get(char)
-            if closing is None or closing in stack:
-                char, closing = _pair(rules, len(stack))
-            stack.append(closing)
-        elif kind == "close":
-            if stack:
-                char = stack.pop()
-            elif char in (QUOTED_CLOSE, QUOTED_CLOSE_SINGLE):
-                char = rules.quotes[0][1]
-            # else an unmatched closing mark stays as typed: made into a glyph that also opens (German “),
-            # it would open on the next run and the result would not be a fixed point
+        kind, char = _quote_kind(char, previous, following, text, i, rules, stack)
+        char = _place_quote(kind, char, rules, stack)
         out.append(char)
         previous = char
         done = i + 1
@@ -366,8 +417,10 @@ def _elision(text: str, index: int, rules: LanguageRules) -> bool:
 
 # --- one run of text ----------------------------------------------------------------------------------------
 
-def typeset(text: str, lang: str | LanguageRules | None, state: TextState | None = None, *, before: str = "",
-            after: str = "") -> str:
+
+def typeset(
+    text: str, lang: str | LanguageRules | None, state: TextState | None = None, *, before: str = "", after: str = ""
+) -> str:
     """The rules of ``lang`` applied to one run of text; a space or newline is a place the line may break.
 
     ``state`` carries open quotations and the previous character across runs of one paragraph (a fresh one
@@ -533,8 +586,7 @@ def typeset_inlines(inlines: list[dict], lang: str | None, state: TextState | No
         if run:
             text = "".join(run)
             run.clear()
-            out.extend(_to_inlines(typeset(text, rules, state, before=state.last_word,
-                                           after=_first_word(following))))
+            out.extend(_to_inlines(typeset(text, rules, state, before=state.last_word, after=_first_word(following))))
 
     for index, node in enumerate(flat):
         t = node.get("t")

@@ -55,7 +55,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark)
+                None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark
+            )
         seen[key] = key_node.start_mark.line + 1
         result[key] = loader.construct_object(value_node, deep=True)
     result.key_lines = seen
@@ -116,8 +117,9 @@ def check_limits(text: str, name: str, limits: YamlLimits = DEFAULT_LIMITS) -> N
     (YML004), an alias inside the node it names (YML006), and a document whose size after alias expansion passes
     ``max_nodes`` (YML003, the "billion laughs"). Sizes are counted per anchor, so the walk is linear in the text."""
     if len(text.encode("utf-8")) > limits.max_bytes:
-        raise error("YML002", f"is larger than the limit of {limits.max_bytes:,} bytes; make it smaller or split it",
-                    name)
+        raise error(
+            "YML002", f"is larger than the limit of {limits.max_bytes:,} bytes; make it smaller or split it", name
+        )
     loader = _LineLoader(text)
     try:
         open_nodes: list[list[Any]] = []  # [anchor, expanded size so far] per open sequence or mapping
@@ -129,8 +131,7 @@ def check_limits(text: str, name: str, limits: YamlLimits = DEFAULT_LIMITS) -> N
             size = 0
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 if len(open_nodes) >= limits.max_depth:
-                    raise error("YML005", f"nests deeper than {limits.max_depth} levels; flatten the data",
-                                name, line)
+                    raise error("YML005", f"nests deeper than {limits.max_depth} levels; flatten the data", name, line)
                 open_nodes.append([event.anchor, 1])
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 anchor, size = open_nodes.pop()
@@ -143,19 +144,33 @@ def check_limits(text: str, name: str, limits: YamlLimits = DEFAULT_LIMITS) -> N
             elif isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > limits.max_aliases:
-                    raise error("YML004", f"uses more than {limits.max_aliases:,} aliases (*name); write the values "
-                                          "out or use fewer references", name, line)
+                    raise error(
+                        "YML004",
+                        f"uses more than {limits.max_aliases:,} aliases (*name); write the values "
+                        "out or use fewer references",
+                        name,
+                        line,
+                    )
                 if any(anchor == event.anchor for anchor, _ in open_nodes):
-                    raise error("YML006", f"the alias *{event.anchor} refers to a node that contains it; "
-                                          "a data file cannot be recursive", name, line)
+                    raise error(
+                        "YML006",
+                        f"the alias *{event.anchor} refers to a node that contains it; a data file cannot be recursive",
+                        name,
+                        line,
+                    )
                 size = anchors.get(event.anchor, 1)  # an undefined alias is reported by the parser below
             elif isinstance(event, yaml.DocumentStartEvent):
                 anchors.clear()
             if size and open_nodes:
                 open_nodes[-1][1] += size
                 if open_nodes[-1][1] > limits.max_nodes:
-                    raise error("YML003", f"expands to more than {limits.max_nodes:,} values through its aliases "
-                                          "(an alias bomb?); write the data without nested aliases", name, line)
+                    raise error(
+                        "YML003",
+                        f"expands to more than {limits.max_nodes:,} values through its aliases "
+                        "(an alias bomb?); write the data without nested aliases",
+                        name,
+                        line,
+                    )
     finally:
         loader.dispose()
 

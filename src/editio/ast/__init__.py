@@ -15,11 +15,21 @@ Attr = list[Any]  # [identifier, [classes], [[key, value], ...]]
 NBSP = "\u00a0"
 
 # Where the Attr of an element stands in its "c" (None: "c" is the Attr's owner list itself).
-_ATTR_INDEX = {"Span": 0, "Div": 0, "Link": 0, "Image": 0, "Code": 0, "CodeBlock": 0, "Figure": 0,
-               "Table": 0, "Header": 1}
+_ATTR_INDEX = {
+    "Span": 0,
+    "Div": 0,
+    "Link": 0,
+    "Image": 0,
+    "Code": 0,
+    "CodeBlock": 0,
+    "Figure": 0,
+    "Table": 0,
+    "Header": 1,
+}
 
 
 # --- constructors --------------------------------------------------------------------------------
+
 
 def attr(identifier: str = "", classes: Iterable[str] = (), attributes: Mapping[str, str] | None = None) -> Attr:
     return [identifier, list(classes), [[k, str(v)] for k, v in (attributes or {}).items()]]
@@ -33,18 +43,32 @@ def Space() -> Node:  # noqa: N802
     return {"t": "Space"}
 
 
-def Span(content: Iterable[Node], identifier: str = "", classes: Iterable[str] = (),  # noqa: N802
-         attributes: Mapping[str, str] | None = None) -> Node:
+def Span(
+    content: Iterable[Node],
+    identifier: str = "",
+    classes: Iterable[str] = (),  # noqa: N802
+    attributes: Mapping[str, str] | None = None,
+) -> Node:
     return {"t": "Span", "c": [attr(identifier, classes, attributes), list(content)]}
 
 
-def Div(content: Iterable[Node], identifier: str = "", classes: Iterable[str] = (),  # noqa: N802
-        attributes: Mapping[str, str] | None = None) -> Node:
+def Div(
+    content: Iterable[Node],
+    identifier: str = "",
+    classes: Iterable[str] = (),  # noqa: N802
+    attributes: Mapping[str, str] | None = None,
+) -> Node:
     return {"t": "Div", "c": [attr(identifier, classes, attributes), list(content)]}
 
 
-def Link(content: Iterable[Node], url: str, title: str = "", identifier: str = "",  # noqa: N802
-         classes: Iterable[str] = (), attributes: Mapping[str, str] | None = None) -> Node:
+def Link(
+    content: Iterable[Node],
+    url: str,
+    title: str = "",
+    identifier: str = "",  # noqa: N802
+    classes: Iterable[str] = (),
+    attributes: Mapping[str, str] | None = None,
+) -> Node:
     return {"t": "Link", "c": [attr(identifier, classes, attributes), list(content), [url, title]]}
 
 
@@ -56,8 +80,13 @@ def Plain(content: Iterable[Node]) -> Node:  # noqa: N802
     return {"t": "Plain", "c": list(content)}
 
 
-def Header(level: int, content: Iterable[Node], identifier: str = "", classes: Iterable[str] = (),  # noqa: N802
-           attributes: Mapping[str, str] | None = None) -> Node:
+def Header(
+    level: int,
+    content: Iterable[Node],
+    identifier: str = "",
+    classes: Iterable[str] = (),  # noqa: N802
+    attributes: Mapping[str, str] | None = None,
+) -> Node:
     return {"t": "Header", "c": [level, attr(identifier, classes, attributes), list(content)]}
 
 
@@ -98,6 +127,7 @@ def DefinitionList(items: Iterable[tuple[list[Node], list[list[Node]]]]) -> Node
 
 
 # --- attributes ----------------------------------------------------------------------------------
+
 
 def attr_of(node: Node) -> Attr | None:
     """The element's Attr list (mutable, shared with the node), or None for elements without one."""
@@ -154,6 +184,7 @@ def content(node: Node) -> list[Node]:
 
 
 # --- text ----------------------------------------------------------------------------------------
+
 
 def text_inlines(text: str) -> list[Node]:
     """A plain string as Str and Space elements; only ordinary spaces separate words (a no-break space
@@ -224,6 +255,7 @@ def iter_nodes(tree: Any, types: tuple[str, ...] | None = None) -> Iterator[Node
 
 
 # --- metadata --------------------------------------------------------------------------------------
+
 
 def meta_to_python(value: Any) -> Any:
     """A pandoc MetaValue as plain Python: maps, lists, bools and strings (inlines stringified)."""

@@ -43,7 +43,7 @@ class Traversal:
                 if result is None:
                     index += 1
                 else:
-                    items[index:index + 1] = result
+                    items[index : index + 1] = result
                     index += len(result)
             else:
                 if isinstance(item, (list, dict)):

@@ -11,8 +11,8 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from ..ast import Node
 from ..ast.walk import Traversal
@@ -21,8 +21,21 @@ from ..load.context import Context
 from .base import Filter, read_options
 
 # name in edition.yaml → module; each module defines FILTER, its Filter subclass.
-BUILTIN = ("crossref", "editorial_notes", "faction_chart", "citations", "glossary", "chronology", "name_index", "citeproc",
-           "reference_languages", "emendations", "pagination", "colophon", "typography")
+BUILTIN = (
+    "crossref",
+    "editorial_notes",
+    "faction_chart",
+    "citations",
+    "glossary",
+    "chronology",
+    "name_index",
+    "citeproc",
+    "reference_languages",
+    "emendations",
+    "pagination",
+    "colophon",
+    "typography",
+)
 
 
 def filter_class(name: str, ctx: Context | None = None) -> type[Filter]:
@@ -40,12 +53,24 @@ def _project_filter(name: str, ctx: Context) -> type[Filter]:
     path = project.root / name
     shown = project.display(project.config_file)
     if Path(name).is_absolute() or not project.inside(path):
-        raise EditionError(Diagnostic("CFG003", f"filter {name!r} lies outside the project; an edition's own "
-                                      "filters live inside it (e.g. filters/my_filter.py)", shown,
-                                      project.config_line(name)))
+        raise EditionError(
+            Diagnostic(
+                "CFG003",
+                f"filter {name!r} lies outside the project; an edition's own "
+                "filters live inside it (e.g. filters/my_filter.py)",
+                shown,
+                project.config_line(name),
+            )
+        )
     if not path.is_file():
-        raise EditionError(Diagnostic("CFG006", f"unknown filter {name!r}: no such file; built-in filters are "
-                                      f"{', '.join(BUILTIN)}", shown, project.config_line(name)))
+        raise EditionError(
+            Diagnostic(
+                "CFG006",
+                f"unknown filter {name!r}: no such file; built-in filters are {', '.join(BUILTIN)}",
+                shown,
+                project.config_line(name),
+            )
+        )
     spec = importlib.util.spec_from_file_location(f"editio_project_filter_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -53,8 +78,14 @@ def _project_filter(name: str, ctx: Context) -> type[Filter]:
     spec.loader.exec_module(module)
     cls = getattr(module, "FILTER", None)
     if not (isinstance(cls, type) and issubclass(cls, Filter)):
-        raise EditionError(Diagnostic("CFG006", f"filter file {name!r} defines no FILTER (a subclass of "
-                                      "editio.filters.base.Filter)", shown, project.config_line(name)))
+        raise EditionError(
+            Diagnostic(
+                "CFG006",
+                f"filter file {name!r} defines no FILTER (a subclass of editio.filters.base.Filter)",
+                shown,
+                project.config_line(name),
+            )
+        )
     return cls
 
 
@@ -67,9 +98,15 @@ def instantiate(names: Sequence[str], config_data: dict[str, Any], ctx: Context)
         try:
             classes.append(filter_class(name, ctx))
         except KeyError:
-            problems.append(Diagnostic("CFG006", f"unknown filter {name!r}; built-in filters are "
-                                       f"{', '.join(BUILTIN)}, or give a .py file inside the project", shown,
-                                       ctx.project.config_line(name)))
+            problems.append(
+                Diagnostic(
+                    "CFG006",
+                    f"unknown filter {name!r}; built-in filters are "
+                    f"{', '.join(BUILTIN)}, or give a .py file inside the project",
+                    shown,
+                    ctx.project.config_line(name),
+                )
+            )
         except EditionError as exc:
             problems.extend(exc.diagnostics)
     if problems:
@@ -78,12 +115,24 @@ def instantiate(names: Sequence[str], config_data: dict[str, Any], ctx: Context)
     for index, cls in enumerate(classes):
         for other in cls.after:
             if other in position and position[other] > index:
-                problems.append(Diagnostic("CFG013", f"filter {cls.name!r} must come after {other!r} in "
-                                           "`filters`", shown, ctx.project.config_line("filters")))
+                problems.append(
+                    Diagnostic(
+                        "CFG013",
+                        f"filter {cls.name!r} must come after {other!r} in `filters`",
+                        shown,
+                        ctx.project.config_line("filters"),
+                    )
+                )
         for other in cls.before:
             if other in position and position[other] < index:
-                problems.append(Diagnostic("CFG013", f"filter {cls.name!r} must come before {other!r} in "
-                                           "`filters`", shown, ctx.project.config_line("filters")))
+                problems.append(
+                    Diagnostic(
+                        "CFG013",
+                        f"filter {cls.name!r} must come before {other!r} in `filters`",
+                        shown,
+                        ctx.project.config_line("filters"),
+                    )
+                )
     filters: list[Filter] = []
     for cls in classes:
         raw = config_data.get(cls.key) if cls.key else None

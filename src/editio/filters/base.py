@@ -60,8 +60,14 @@ def read_options(cls: type[Filter], raw: Any, file: str | None, fallback_line: i
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise EditionError(Diagnostic("CFG012", f"`{cls.key}` must be a map of options, not "
-                                      f"{type(raw).__name__}", file, line_of(raw, fallback_line)))
+        raise EditionError(
+            Diagnostic(
+                "CFG012",
+                f"`{cls.key}` must be a map of options, not {type(raw).__name__}",
+                file,
+                line_of(raw, fallback_line),
+            )
+        )
     hints = typing.get_type_hints(options_type)
     values: dict[str, Any] = {}
     problems: list[Diagnostic] = []
@@ -70,13 +76,20 @@ def read_options(cls: type[Filter], raw: Any, file: str | None, fallback_line: i
         line = key_line(raw, name, fallback_line)
         if attribute not in fields:
             known = ", ".join(f.replace("_", "-") for f in fields) or "none"
-            problems.append(Diagnostic("CFG012", f"unknown option `{cls.key}.{name}` of filter {cls.name!r}; "
-                                       f"its options are: {known}", file, line))
+            problems.append(
+                Diagnostic(
+                    "CFG012",
+                    f"unknown option `{cls.key}.{name}` of filter {cls.name!r}; its options are: {known}",
+                    file,
+                    line,
+                )
+            )
             continue
         expected = hints[attribute]
         if not _matches(value, expected):
-            problems.append(Diagnostic("CFG012", f"`{cls.key}.{name}` must be {_describe(expected)}, not "
-                                       f"{value!r}", file, line))
+            problems.append(
+                Diagnostic("CFG012", f"`{cls.key}.{name}` must be {_describe(expected)}, not {value!r}", file, line)
+            )
             continue
         values[attribute] = _frozen(value)
     if problems:
@@ -100,8 +113,7 @@ def _matches(value: Any, expected: Any) -> bool:
     if origin in (tuple, list, frozenset):
         return isinstance(value, list) and all(_matches(v, args[0]) for v in value)
     if origin in (dict, Mapping):
-        return isinstance(value, dict) and all(_matches(k, args[0]) and _matches(v, args[1])
-                                               for k, v in value.items())
+        return isinstance(value, dict) and all(_matches(k, args[0]) and _matches(v, args[1]) for k, v in value.items())
     return isinstance(value, expected)
 
 
@@ -115,8 +127,11 @@ def _describe(expected: Any, plural: bool = False) -> str:
         return ("lists" if plural else "a list") + f" of {_describe(args[0], True)}"
     if origin in (dict, Mapping):
         return ("maps" if plural else "a map") + f" of {_describe(args[0], True)} to {_describe(args[1], True)}"
-    names = {str: ("a string", "strings"), int: ("a whole number", "whole numbers"),
-             bool: ("true or false", "true or false")}
+    names = {
+        str: ("a string", "strings"),
+        int: ("a whole number", "whole numbers"),
+        bool: ("true or false", "true or false"),
+    }
     return names[expected][plural] if expected in names else str(expected)
 
 

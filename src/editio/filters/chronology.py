@@ -35,8 +35,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ast import NBSP, DefinitionList, Div, Para, Span, Str, has_class, text_inlines
-from ..chronology import Event, TextScanner, date_words, find_phrases, in_date_order, insert_before, normalise, \
-    parse_events
+from ..chronology import (
+    Event,
+    TextScanner,
+    date_words,
+    find_phrases,
+    in_date_order,
+    insert_before,
+    normalise,
+    parse_events,
+)
 from .base import Filter
 
 ANCHOR_CLASS = "anchor"
@@ -73,15 +81,20 @@ def chronology_list(entries: list[Entry], page_label: str, page_words, text_link
     """``Div.chronology-list``: a definition list in date order; events of one date share their term."""
     items: list[tuple[list, list[list], str]] = []
     for entry in entries:
-        reference = Span(text_inlines(page_words(entry.page)) if entry.page else text_inlines(text_link),
-                         classes=["pageref"], attributes={"target": entry.target, "label": page_label})
+        reference = Span(
+            text_inlines(page_words(entry.page)) if entry.page else text_inlines(text_link),
+            classes=["pageref"],
+            attributes={"target": entry.target, "label": page_label},
+        )
         definition = [Para([*text_inlines(entry.event.text), Str(f"{NBSP}—{NBSP}"), reference])]
         if items and entry.date == items[-1][2]:
             items[-1][1].append(definition)
         else:
             items.append((text_inlines(entry.date), [definition], entry.date))
-    return Div([DefinitionList((term, definitions) for term, definitions, _date in items)] if items else [],
-               classes=[LIST_CLASS])
+    return Div(
+        [DefinitionList((term, definitions) for term, definitions, _date in items)] if items else [],
+        classes=[LIST_CLASS],
+    )
 
 
 class Chronology(Filter):
@@ -102,18 +115,35 @@ class Chronology(Filter):
         for event in events:
             origins = found.get(normalise(event.anchor), [])
             if not origins:
-                log.add("CHR005", f"anchor {event.anchor!r} of the event dated {event.date} is not in the text; "
-                        "copy an exact phrase of the text that tells the event", shown, event.line)
+                log.add(
+                    "CHR005",
+                    f"anchor {event.anchor!r} of the event dated {event.date} is not in the text; "
+                    "copy an exact phrase of the text that tells the event",
+                    shown,
+                    event.line,
+                )
             elif len(origins) > 1:
-                log.add("CHR006", f"anchor {event.anchor!r} of the event dated {event.date} occurs {len(origins)} "
-                        "times in the text; lengthen it until it occurs once", shown, event.line)
+                log.add(
+                    "CHR006",
+                    f"anchor {event.anchor!r} of the event dated {event.date} occurs {len(origins)} "
+                    "times in the text; lengthen it until it occurs once",
+                    shown,
+                    event.line,
+                )
             else:
                 places[id(event)] = origins[0]
         # Later places of a list first, so an earlier place still points at its character.
         for key, place in sorted(places.items(), key=lambda item: (-item[1].index, -(item[1].offset or 0))):
             insert_before(place, Span([], identifier=targets[key], classes=[ANCHOR_CLASS]))
-        self.entries = [Entry(event, date_words(event.parts, ctx.text), targets[id(event)],
-                              places[id(event)].page if id(event) in places else None) for event in ordered]
+        self.entries = [
+            Entry(
+                event,
+                date_words(event.parts, ctx.text),
+                targets[id(event)],
+                places[id(event)].page if id(event) in places else None,
+            )
+            for event in ordered
+        ]
         self.page_label = options.page_prefix if options.page_prefix is not None else ctx.text("page-abbrev")
         self.text_link = options.text_link if options.text_link is not None else ctx.text("chronology-text-link")
         self.listed = False
@@ -136,8 +166,11 @@ class Chronology(Filter):
 
     def finalize(self, doc: dict) -> None:
         if not self.listed and self.entries:
-            self.ctx.warn("CHR008", f"no Div .{self.options.div_class} in the text, so the chronology is not "
-                                    f"printed; add '::: {self.options.div_class}' to the back matter")
+            self.ctx.warn(
+                "CHR008",
+                f"no Div .{self.options.div_class} in the text, so the chronology is not "
+                f"printed; add '::: {self.options.div_class}' to the back matter",
+            )
 
 
 FILTER = Chronology

@@ -48,8 +48,9 @@ def rewrite_suffix(suffix: list[dict], to_parsed: bool, page_term: str | None) -
     either as its own Str or joined to the number by a non-breaking space (`p.\u00a012`).
     """
     index = 0
-    while index < len(suffix) and (suffix[index]["t"] == "Space"
-                                   or (suffix[index]["t"] == "Str" and suffix[index]["c"] == ",")):
+    while index < len(suffix) and (
+        suffix[index]["t"] == "Space" or (suffix[index]["t"] == "Str" and suffix[index]["c"] == ",")
+    ):
         index += 1
     if index >= len(suffix) or suffix[index]["t"] != "Str":
         return False
@@ -64,7 +65,7 @@ def rewrite_suffix(suffix: list[dict], to_parsed: bool, page_term: str | None) -
     new_label = locator_label(label, to_parsed, page_term)
     if new_label == label:
         return False
-    suffix[index]["c"] = whole[: len(whole) - len(text)] + new_label + text[len(label):]
+    suffix[index]["c"] = whole[: len(whole) - len(text)] + new_label + text[len(label) :]
     return True
 
 
@@ -79,10 +80,10 @@ class Citations(Filter):
         own = language_code(ctx.lang) or ""
         parsed = self.options.parsed_languages if self.options.parsed_languages is not None else (own,)
         self.parsed = frozenset(filter(None, (language_code(p) for p in parsed)))
-        self.page_term = self.options.page_term if self.options.page_term is not None \
-            else ctx.text("page-abbrev")
-        self.languages = {key: code for key, entry in ctx.bibliography.items()
-                          if (code := language_code(entry.fields.get("langid")))}
+        self.page_term = self.options.page_term if self.options.page_term is not None else ctx.text("page-abbrev")
+        self.languages = {
+            key: code for key, entry in ctx.bibliography.items() if (code := language_code(entry.fields.get("langid")))
+        }
 
     def hooks(self):
         return {"Cite": self.localise} if self.languages else {}

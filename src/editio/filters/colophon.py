@@ -40,9 +40,14 @@ class Colophon(Filter):
             found = " ".join(stringify(meta.get(key, [])).split())
             return found or unknown
 
-        self.values = {"revision": value("source-revision"), "tools": value("tool-versions"),
-                       "build-date": value("build-date"), "identifier": value("identifier"),
-                       "licence": value("licence-text"), "unknown": unknown}
+        self.values = {
+            "revision": value("source-revision"),
+            "tools": value("tool-versions"),
+            "build-date": value("build-date"),
+            "identifier": value("identifier"),
+            "licence": value("licence-text"),
+            "unknown": unknown,
+        }
 
     def hooks(self):
         return {"Div": self.fill}

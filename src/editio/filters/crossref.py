@@ -36,8 +36,22 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ..ast import (Div, Header, Link, Para, Space, Span, Str, attr_of, classes, get, identifier, iter_nodes,
-                   stringify, text_inlines)
+from ..ast import (
+    Div,
+    Header,
+    Link,
+    Para,
+    Space,
+    Span,
+    Str,
+    attr_of,
+    classes,
+    get,
+    identifier,
+    iter_nodes,
+    stringify,
+    text_inlines,
+)
 from .base import Filter
 
 KINDS = ("fig", "tbl", "eq", "sec", "lst")
@@ -90,10 +104,11 @@ def has_reference_syntax(blocks: list) -> bool:
         elif t == "Str":
             if _EQUATION_ATTR.match(node["c"]):
                 return True
-        elif t == "Div" and any(c in classes(node) for c in LIST_CLASS.values()):
-            return True
-        elif reference_kind(identifier(node)) in ("fig", "tbl") or (t == "Header" and
-                                                                     reference_kind(identifier(node)) == "sec"):
+        elif (
+            (t == "Div" and any(c in classes(node) for c in LIST_CLASS.values()))
+            or reference_kind(identifier(node)) in ("fig", "tbl")
+            or (t == "Header" and reference_kind(identifier(node)) == "sec")
+        ):
             return True
     return False
 
@@ -143,7 +158,7 @@ def _listings(tree: object) -> None:
                     if label is not None:
                         ident, caption = label
                         first = min(index, other)
-                        tree[first:first + 2] = [_listing_figure(ident, caption, node)]
+                        tree[first : first + 2] = [_listing_figure(ident, caption, node)]
                         break
         else:
             _listings(node)
@@ -188,14 +203,14 @@ def _caption_span_label(node: dict) -> None:
                 end = index
                 while end > 0 and inlines[end - 1]["t"] in ("Space", "SoftBreak"):
                     end -= 1
-                del inlines[end:index + 1]
+                del inlines[end : index + 1]
                 return
 
 
 def _canonical(key: str) -> str:
     """``Fig:x`` (a capitalised reference) names the label ``fig:x``."""
     kind = reference_kind(key)
-    return key[:len(kind)].lower() + key[len(kind):] if kind else key
+    return key[: len(kind)].lower() + key[len(kind) :] if kind else key
 
 
 def _caption_inlines(blocks: list) -> list:
@@ -251,8 +266,10 @@ class CrossReferences(Filter):
                 letter = subfigures[id(node)]
                 attr_of(node)[2].append(["subfigure", letter])
                 if kind == "fig":
-                    self._add(ident, Target("fig", f"{counters['fig']}{letter}", _caption_inlines(node["c"][1][1]),
-                                            listed=False))
+                    self._add(
+                        ident,
+                        Target("fig", f"{counters['fig']}{letter}", _caption_inlines(node["c"][1][1]), listed=False),
+                    )
             elif t == "Figure" and kind in ("fig", "lst") or t == "Table" and kind == "tbl":
                 counters[kind] += 1
                 self._add(ident, Target(kind, str(counters[kind]), _caption_inlines(node["c"][1][1])))
@@ -267,8 +284,12 @@ class CrossReferences(Filter):
     def _add(self, label: str, target: Target) -> None:
         if label in self.targets:
             file, line = self.ctx.sources.locate("#" + label)
-            self.ctx.log.add("XRF002", f"label {label!r} is used twice; give each figure, table, equation and "
-                             "section its own label", file, line)
+            self.ctx.log.add(
+                "XRF002",
+                f"label {label!r} is used twice; give each figure, table, equation and section its own label",
+                file,
+                line,
+            )
         self.targets[label] = target
 
     def _normalise(self, blocks: list) -> None:
@@ -291,10 +312,13 @@ class CrossReferences(Filter):
                     after = index + 1
                     if after < len(inlines) and inlines[after]["t"] in ("Space", "SoftBreak"):
                         after += 1
-                    match = after < len(inlines) and inlines[after]["t"] == "Str" \
+                    match = (
+                        after < len(inlines)
+                        and inlines[after]["t"] == "Str"
                         and _EQUATION_ATTR.match(inlines[after]["c"])
+                    )
                     if match:
-                        inlines[index:after + 1] = [Span([math], identifier=match.group(1), classes=["equation"])]
+                        inlines[index : after + 1] = [Span([math], identifier=match.group(1), classes=["equation"])]
                 index += 1
 
     def _quarto_div(self, div: dict) -> None:
@@ -311,9 +335,14 @@ class CrossReferences(Filter):
         content = [b for b in body if b is not caption]
         if len(inner) == 1 and len(content) == 1 and not identifier(inner[0]):
             replacement = inner[0]
-        elif kind == "fig" and caption is not None and all(
+        elif (
+            kind == "fig"
+            and caption is not None
+            and all(
                 b["t"] == "Figure" or b["t"] in ("Para", "Plain") and any(n["t"] == "Image" for n in b["c"])
-                for b in content):
+                for b in content
+            )
+        ):
             replacement = {"t": "Figure", "c": [["", [], []], [None, []], content]}
         else:
             return
@@ -330,8 +359,7 @@ class CrossReferences(Filter):
 
     def cite(self, node: dict, _path: list):
         citations = node["c"][0]
-        if not any(reference_kind(c["citationId"]) and c["citationId"] not in self.ctx.bibliography
-                   for c in citations):
+        if not any(reference_kind(c["citationId"]) and c["citationId"] not in self.ctx.bibliography for c in citations):
             return None
         out: list = []
         rest = []
@@ -347,8 +375,7 @@ class CrossReferences(Filter):
             out += self.reference(key, citation["citationMode"]["t"] == "SuppressAuthor")
             if citation["citationSuffix"]:
                 suffix = citation["citationSuffix"]
-                out += suffix if suffix[0]["t"] == "Space" or stringify(suffix[0])[:1] in ",.;:" \
-                    else [Space(), *suffix]
+                out += suffix if suffix[0]["t"] == "Space" or stringify(suffix[0])[:1] in ",.;:" else [Space(), *suffix]
         if rest:  # a bibliographic citation in the same brackets stays a citation
             return [*out, Space(), {"t": "Cite", "c": [rest, [Str("@" + c["citationId"]) for c in rest]]}]
         return out
@@ -362,14 +389,17 @@ class CrossReferences(Filter):
             label = label[4:]
         if target is None:
             file, line = self.ctx.sources.locate("@" + key)
-            message = (f"unknown cross-reference label {key!r}: no figure, table, equation or section has the "
-                       f"id {{#{label}}}; add it or correct the reference")
+            message = (
+                f"unknown cross-reference label {key!r}: no figure, table, equation or section has the "
+                f"id {{#{label}}}; add it or correct the reference"
+            )
             if self.options.strict:
                 self.ctx.log.add("XRF001", message, file, line)
             else:
                 self.ctx.warn("XRF001", message, file, line)
-            return [Span([Str(self.ctx.text("unknown-ref"))], classes=["xref", "unresolved"],
-                         attributes={"target": label})]
+            return [
+                Span([Str(self.ctx.text("unknown-ref"))], classes=["xref", "unresolved"], attributes={"target": label})
+            ]
         if number_only:
             text = text_inlines(target.number)
         elif target.kind == "sec" and (not self.options.number_sections or not target.number):
@@ -379,8 +409,14 @@ class CrossReferences(Filter):
             if key[:1].isupper():
                 words = words[:1].upper() + words[1:]
             text = text_inlines(words)
-        return [Link(text, "#" + label, classes=["xref"],
-                     attributes={"target": label, "kind": target.kind, "number": target.number})]
+        return [
+            Link(
+                text,
+                "#" + label,
+                classes=["xref"],
+                attributes={"target": label, "kind": target.kind, "number": target.number},
+            )
+        ]
 
     def captioned(self, node: dict, _path: list):
         """«Figure 3. » (the catalogue's label and separator) before a numbered caption."""
@@ -412,11 +448,23 @@ class CrossReferences(Filter):
 
     def listing(self, kind: str, ident: str = "") -> dict:
         """A list of the numbered figures or tables: a heading and a linked line per entry."""
-        entries = [Para([*self.reference(label), *([Str(self.ctx.text("caption-separator").rstrip()), Space()]
-                                                   if target.title else []), *copy.deepcopy(target.title)])
-                   for label, target in self.targets.items() if target.kind == kind and target.listed]
-        heading = Header(1, text_inlines(self.ctx.text(LIST_CLASS[kind])), identifier=LIST_CLASS[kind] + "-title",
-                         classes=["unnumbered"])
+        entries = [
+            Para(
+                [
+                    *self.reference(label),
+                    *([Str(self.ctx.text("caption-separator").rstrip()), Space()] if target.title else []),
+                    *copy.deepcopy(target.title),
+                ]
+            )
+            for label, target in self.targets.items()
+            if target.kind == kind and target.listed
+        ]
+        heading = Header(
+            1,
+            text_inlines(self.ctx.text(LIST_CLASS[kind])),
+            identifier=LIST_CLASS[kind] + "-title",
+            classes=["unnumbered"],
+        )
         return Div([heading, *entries], identifier=ident, classes=[LIST_CLASS[kind]])
 
     def finalize(self, doc: dict) -> None:

@@ -36,8 +36,9 @@ CALL_CLASS = "ednote-call"
 NOTE_CLASS = "ednote"
 REQUIRED = ("id", "anchor", "text", "source")
 _ENDS_WITH_SOURCE = re.compile(r"(\[@[^\]]+\]|https?://\S+|<https?://[^>]+>)\s*[.)»]*\s*$")
-_CONTAINERS = frozenset(("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript",
-                         "Span", "Link", "Quoted"))
+_CONTAINERS = frozenset(
+    ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript", "Span", "Link", "Quoted")
+)
 _BLANKS = frozenset("\u00a0\u202f\n\t")
 
 
@@ -73,8 +74,12 @@ def parse_entries(data, shown: str, log: DiagnosticLog) -> list[EditorialNote]:
             continue
         missing = [key for key in REQUIRED if not isinstance(item.get(key), str) or not item[key].strip()]
         if missing:
-            log.add("EDN002", f"entry {item.get('id', '?')!r} lacks {', '.join(missing)}; give every entry "
-                              f"{', '.join(REQUIRED)}", shown, line)
+            log.add(
+                "EDN002",
+                f"entry {item.get('id', '?')!r} lacks {', '.join(missing)}; give every entry {', '.join(REQUIRED)}",
+                shown,
+                line,
+            )
             continue
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", item["id"]):
             log.add("EDN002", f"id {item['id']!r} must be Latin letters, digits and hyphens", shown, line)
@@ -83,16 +88,23 @@ def parse_entries(data, shown: str, log: DiagnosticLog) -> list[EditorialNote]:
             log.add("EDN002", f"duplicate id {item['id']!r} (first on line {seen[item['id']]})", shown, line)
             continue
         seen[item["id"]] = line
-        note = EditorialNote(item["id"], " ".join(item["anchor"].split()), item["text"].strip(),
-                             item["source"].strip(), line)
+        note = EditorialNote(
+            item["id"], " ".join(item["anchor"].split()), item["text"].strip(), item["source"].strip(), line
+        )
         if note.source != "article" and not _ENDS_WITH_SOURCE.search(note.text):
-            log.add("EDN003", f"note {note.id!r} should end with a citation [@key, p. N] or a URL",
-                    shown, line, severity="warning")
+            log.add(
+                "EDN003",
+                f"note {note.id!r} should end with a citation [@key, p. N] or a URL",
+                shown,
+                line,
+                severity="warning",
+            )
         notes.append(note)
     return notes
 
 
 # --- finding anchors: the visible characters of a block, with where each one stands ------------------
+
 
 def _characters(inlines: list, out: list) -> None:
     """(character, list holding the Str, index of the Str, offset) for the visible text of ``inlines``; notes
@@ -163,7 +175,7 @@ def insert_after(holder: list, index: int, offset: int, new: dict) -> None:
     if offset + 1 >= len(text):
         holder.insert(index + 1, new)
         return
-    holder[index:index + 1] = [Str(text[: offset + 1]), new, Str(text[offset + 1:])]
+    holder[index : index + 1] = [Str(text[: offset + 1]), new, Str(text[offset + 1 :])]
 
 
 class EditorialNotes(Filter):
@@ -179,21 +191,37 @@ class EditorialNotes(Filter):
         log = ctx.log
         notes = parse_entries(data, shown, log)
         if len(notes) > len(letters):
-            log.add("EDN002", f"{len(notes)} notes but only {len(letters)} letters; give more in "
-                              "'editorial-notes.letters'", shown, None)
+            log.add(
+                "EDN002",
+                f"{len(notes)} notes but only {len(letters)} letters; give more in 'editorial-notes.letters'",
+                shown,
+                None,
+            )
         texts = BlockTexts(main_text_blocks(doc["blocks"]))
         placed: list[EditorialNote] = []
         for note in notes:
             places = texts.find(note.anchor)
             if len(places) != 1:
                 found = "is not found in the main text" if not places else f"occurs {len(places)} times"
-                log.add("EDN001", f"anchor of note {note.id!r} {found}; quote a phrase that occurs exactly once "
-                                  "outside the author's notes", shown, note.line)
+                log.add(
+                    "EDN001",
+                    f"anchor of note {note.id!r} {found}; quote a phrase that occurs exactly once "
+                    "outside the author's notes",
+                    shown,
+                    note.line,
+                )
                 continue
             number, *place = places[0]
             texts.changed(number)
-            insert_after(*place, Span([], identifier=f"ed-ref-{note.id}", classes=[CALL_CLASS],
-                                          attributes={"target": f"ed-{note.id}", "note": note.id}))
+            insert_after(
+                *place,
+                Span(
+                    [],
+                    identifier=f"ed-ref-{note.id}",
+                    classes=[CALL_CLASS],
+                    attributes={"target": f"ed-{note.id}", "note": note.id},
+                ),
+            )
             placed.append(note)
         log.raise_if_errors()
         order = [get(node, "note") for node in iter_nodes(doc["blocks"], ("Span",)) if has_class(node, CALL_CLASS)]
@@ -218,16 +246,25 @@ class EditorialNotes(Filter):
 
     def entries(self) -> list[dict]:
         ctx = self.ctx
-        return [Div(ctx.markdown(note.text, f"editorial note {note.id!r}") or [Para([])],
-                    identifier=f"ed-{note.id}", classes=[NOTE_CLASS],
-                    attributes={"letter": self.letters[note.id], "ref": f"ed-ref-{note.id}"})
-                for note in self.notes]
+        return [
+            Div(
+                ctx.markdown(note.text, f"editorial note {note.id!r}") or [Para([])],
+                identifier=f"ed-{note.id}",
+                classes=[NOTE_CLASS],
+                attributes={"letter": self.letters[note.id], "ref": f"ed-ref-{note.id}"},
+            )
+            for note in self.notes
+        ]
 
     def finalize(self, doc: dict) -> None:
         if not self.list_filled and self.notes:
             title = self.options.title or self.ctx.text("ednote-title")
-            doc["blocks"].append(Div([Header(1, text_inlines(title), identifier="editorial-notes"),
-                                      *self.entries()], classes=[LIST_CLASS]))
+            doc["blocks"].append(
+                Div(
+                    [Header(1, text_inlines(title), identifier="editorial-notes"), *self.entries()],
+                    classes=[LIST_CLASS],
+                )
+            )
 
 
 FILTER = EditorialNotes

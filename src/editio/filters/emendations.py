@@ -27,8 +27,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..ast import Div, Emph, Header, OrderedList, Plain, Space, Span, Str, get, has_class, iter_nodes, \
-    text_inlines
+from ..ast import Div, Emph, Header, OrderedList, Plain, Space, Span, Str, get, has_class, iter_nodes, text_inlines
 from ..errors import DiagnosticLog
 from ..sources import SourceTexts
 from ..yamlfile import line_of
@@ -72,17 +71,29 @@ def parse_entries(data, shown: str, kinds: Mapping[str, str], log: DiagnosticLog
             continue
         missing = [key for key in REQUIRED if not isinstance(item.get(key), (str, int)) or str(item[key]) == ""]
         if missing:
-            log.add("EMD003", f"entry {item.get('id', '?')!r} lacks {', '.join(missing)}; give every entry "
-                              f"{', '.join(REQUIRED)}", shown, line)
+            log.add(
+                "EMD003",
+                f"entry {item.get('id', '?')!r} lacks {', '.join(missing)}; give every entry {', '.join(REQUIRED)}",
+                shown,
+                line,
+            )
             continue
         seed_line = item.get("seed-line")
         if seed_line is not None and (not isinstance(seed_line, int) or isinstance(seed_line, bool) or seed_line < 1):
-            log.add("EMD003", f"entry {item['id']!r}: `seed-line` must be a line number of the source text, not "
-                              f"{seed_line!r}", shown, line_of(seed_line, line))
+            log.add(
+                "EMD003",
+                f"entry {item['id']!r}: `seed-line` must be a line number of the source text, not {seed_line!r}",
+                shown,
+                line_of(seed_line, line),
+            )
         entry = Emendation(*(str(item[key]) for key in REQUIRED), line=line)
         if entry.kind not in kinds:
-            log.add("EMD003", f"entry {entry.id!r} has kind {entry.kind!r}; use one of "
-                              f"{', '.join(sorted(kinds))}", shown, line)
+            log.add(
+                "EMD003",
+                f"entry {entry.id!r} has kind {entry.kind!r}; use one of {', '.join(sorted(kinds))}",
+                shown,
+                line,
+            )
         if entry.id in entries:
             log.add("EMD003", f"duplicate id {entry.id!r} (first on line {entries[entry.id].line})", shown, line)
             continue
@@ -144,8 +155,13 @@ class Emendations(Filter):
                 log.add("EMD001", f"emendation span key={key!r} {what}; add the entry or fix the key", file, line)
         for entry in self.entries.values():
             if entry.id not in keys:
-                ctx.warn("EMD002", f"emendation {entry.id!r} is not used in the text; mark the reading "
-                                   f"[…]{{.emendation key={entry.id}}} or remove the entry", shown, entry.line)
+                ctx.warn(
+                    "EMD002",
+                    f"emendation {entry.id!r} is not used in the text; mark the reading "
+                    f"[…]{{.emendation key={entry.id}}} or remove the entry",
+                    shown,
+                    entry.line,
+                )
         log.raise_if_errors()
         self.numbers: dict[str, int] = {}
         for key in keys:
@@ -163,9 +179,14 @@ class Emendations(Filter):
             number = self.numbers[key]
             entry = self.entries[key]
             self.marked[key] += 1
-            node["c"][0] = [ref_id(number, self.marked[key]), [CLASS], [["target", entry_id(number)],
-                                                      ["title", self.ctx.text("emendation-source-title",
-                                                                              source=entry.source)]]]
+            node["c"][0] = [
+                ref_id(number, self.marked[key]),
+                [CLASS],
+                [
+                    ["target", entry_id(number)],
+                    ["title", self.ctx.text("emendation-source-title", source=entry.source)],
+                ],
+            ]
 
     def fill_list(self, node: dict, _path: list) -> None:
         if has_class(node, LIST_CLASS):
@@ -179,20 +200,40 @@ class Emendations(Filter):
     def item(self, entry: Emendation, number: int) -> dict:
         """One line: «edition ] source (kind: why)» and the way back to each place it marks."""
         kind = self.kinds.get(entry.kind, entry.kind)
-        inlines = [Span([], identifier=entry_id(number), classes=["anchor"]), Emph(text_inlines(entry.edition)),
-                   Str("\u00a0]"), Space(), *text_inlines(entry.source), Space(), Str("("),
-                   *text_inlines(self.ctx.text("emendation-reason", kind=kind, why=sentence_tail(entry.why))), Str(")"),
-                   *(Span([], classes=["backref"], attributes={"target": ref_id(number, use), "label": self.page_label})
-                     for use in range(1, self.uses[entry.id] + 1))]
+        inlines = [
+            Span([], identifier=entry_id(number), classes=["anchor"]),
+            Emph(text_inlines(entry.edition)),
+            Str("\u00a0]"),
+            Space(),
+            *text_inlines(entry.source),
+            Space(),
+            Str("("),
+            *text_inlines(self.ctx.text("emendation-reason", kind=kind, why=sentence_tail(entry.why))),
+            Str(")"),
+            *(
+                Span([], classes=["backref"], attributes={"target": ref_id(number, use), "label": self.page_label})
+                for use in range(1, self.uses[entry.id] + 1)
+            ),
+        ]
         return Plain(inlines)
 
     def finalize(self, doc: dict) -> None:
         """Without a ``.emendations`` Div the list goes at the end, under its own heading (EMD004)."""
         if not self.list_filled and self.numbers:
-            self.ctx.warn("EMD004", f"no Div .{LIST_CLASS} in the text; the list is appended at the end "
-                                    f"(add '::: {LIST_CLASS}' to the back matter)")
-            doc["blocks"].append(Div([Header(1, text_inlines(self.ctx.text("emendations-title")),
-                                             identifier="emendations"), self.listing()], classes=[LIST_CLASS]))
+            self.ctx.warn(
+                "EMD004",
+                f"no Div .{LIST_CLASS} in the text; the list is appended at the end "
+                f"(add '::: {LIST_CLASS}' to the back matter)",
+            )
+            doc["blocks"].append(
+                Div(
+                    [
+                        Header(1, text_inlines(self.ctx.text("emendations-title")), identifier="emendations"),
+                        self.listing(),
+                    ],
+                    classes=[LIST_CLASS],
+                )
+            )
 
 
 FILTER = Emendations

@@ -26,8 +26,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..ast import BulletList, Div, Emph, Para, Plain, Space, Str, Strong, attr, get, has_class, identifier, \
-    stringify, text_inlines
+from ..ast import (
+    BulletList,
+    Div,
+    Emph,
+    Para,
+    Plain,
+    Space,
+    Str,
+    Strong,
+    attr,
+    get,
+    has_class,
+    identifier,
+    stringify,
+    text_inlines,
+)
 from ..chart import LAYOUTS, faction_chart_svg, faction_chart_table
 from ..errors import EditionError
 from ..factions import FactionData, load_factions
@@ -71,9 +85,20 @@ CATALOGUE_WORDS: Mapping[str, tuple[str, Mapping[str, str]]] = {
     "date.not-before": ("date-not-before", {"year": "{after}"}),
     "date.not-after": ("date-not-after", {"year": "{before}"}),
     "date.unknown": ("date-unknown", {}),
-    **{f"table.{kind}.{side}": (f"chart-relation-{kind}-{side}", {"other": "{other}"})
-       for kind in ("split-from", "faction-of", "entered", "renamed-to", "merged-into", "affiliated-with",
-                    "recognised-by", "organ-of") for side in ("from", "to")},
+    **{
+        f"table.{kind}.{side}": (f"chart-relation-{kind}-{side}", {"other": "{other}"})
+        for kind in (
+            "split-from",
+            "faction-of",
+            "entered",
+            "renamed-to",
+            "merged-into",
+            "affiliated-with",
+            "recognised-by",
+            "organ-of",
+        )
+        for side in ("from", "to")
+    },
 }
 
 
@@ -81,15 +106,23 @@ def catalogue_words(data: FactionData, text: Callable[..., str], plural: Callabl
     """The chart's words from the message catalogue (the data file's ``chart: words`` still win in editio.chart).
     The description's counts are said with the catalogue's plural forms («23 организации»)."""
     words = {key: text(message, **fields) for key, (message, fields) in CATALOGUE_WORDS.items()}
-    words["description"] = text("chart-description", first="{first}", last="{last}", groups="{bands}",
-                                organisations=plural("organisations", len(data.organisations)),
-                                relations=plural("relations", len(data.relations)))
+    words["description"] = text(
+        "chart-description",
+        first="{first}",
+        last="{last}",
+        groups="{bands}",
+        organisations=plural("organisations", len(data.organisations)),
+        relations=plural("relations", len(data.relations)),
+    )
     return words
 
 
 def alt_text(data: FactionData, text: Callable[..., str], plural: Callable[..., str]) -> str:
-    return text("chart-alt", organisations=plural("organisations", len(data.organisations)),
-                relations=plural("relations", len(data.relations)))
+    return text(
+        "chart-alt",
+        organisations=plural("organisations", len(data.organisations)),
+        relations=plural("relations", len(data.relations)),
+    )
 
 
 def text_alternative(data: FactionData, words: Mapping[str, str], intro: str) -> dict:
@@ -150,8 +183,9 @@ class FactionChart(Filter):
         variant = get(node, "layout", "wide")
         if variant not in LAYOUTS:
             file, line = ctx.sources.locate(f"layout={variant}")
-            ctx.log.add("FAC021", f"faction-chart layout {variant!r} is not one of {', '.join(sorted(LAYOUTS))}",
-                        file, line)
+            ctx.log.add(
+                "FAC021", f"faction-chart layout {variant!r} is not one of {', '.join(sorted(LAYOUTS))}", file, line
+            )
             return None
         data = self.load()
         if data is None:
@@ -170,8 +204,13 @@ class FactionChart(Filter):
             ctx.media[media_name(drawing)] = faction_chart_svg(data, drawing, title, words).encode("utf-8")
         label = ctx.text("figure-label", n=number) + ctx.text("caption-separator").rstrip()
         ident = identifier(node) or f"fig-faction-chart-{number}"
-        shown = figure(ident, MEDIA + media_name(variant), MEDIA + media_name("narrow"),
-                       alt_text(data, ctx.text, plural), [*text_inlines(label), Space(), *caption])
+        shown = figure(
+            ident,
+            MEDIA + media_name(variant),
+            MEDIA + media_name("narrow"),
+            alt_text(data, ctx.text, plural),
+            [*text_inlines(label), Space(), *caption],
+        )
         return [shown, text_alternative(data, words, ctx.text("chart-text-intro", n=number))]
 
 

@@ -44,8 +44,26 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from ..ast import Div, Emph, Link, Para, Plain, Space, Span, Str, Strong, classes, get, has_class, iter_nodes, \
-    meta_list, meta_map, meta_string, stringify, text_inlines
+from ..ast import (
+    Div,
+    Emph,
+    Link,
+    Para,
+    Plain,
+    Space,
+    Span,
+    Str,
+    Strong,
+    classes,
+    get,
+    has_class,
+    iter_nodes,
+    meta_list,
+    meta_map,
+    meta_string,
+    stringify,
+    text_inlines,
+)
 from ..collation import collation
 from ..glossary import Entry, Glossary, parse_glossary
 from .base import Filter
@@ -55,12 +73,25 @@ SEARCH_KEYS_META = "glossary-search-keys"
 PLACEHOLDER_CLASS = "glossary"
 _URL_LIKE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|doi:|urn:)", re.I)
 _RUN = frozenset(("Str", "Space", "SoftBreak"))
-_CONTAINERS = frozenset(("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript",
-                         "Quoted"))
+_CONTAINERS = frozenset(("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript", "Quoted"))
 _SKIP_INLINES = frozenset(("Cite", "Link", "Code", "Math", "RawInline", "Image"))
 _SKIP_BLOCKS = frozenset(("CodeBlock", "RawBlock", "HorizontalRule"))
-_BLOCK_TYPES = ("Para", "Plain", "LineBlock", "Header", "Div", "BlockQuote", "BulletList", "OrderedList",
-                "DefinitionList", "Table", "Figure", "CodeBlock", "RawBlock", "HorizontalRule")
+_BLOCK_TYPES = (
+    "Para",
+    "Plain",
+    "LineBlock",
+    "Header",
+    "Div",
+    "BlockQuote",
+    "BulletList",
+    "OrderedList",
+    "DefinitionList",
+    "Table",
+    "Figure",
+    "CodeBlock",
+    "RawBlock",
+    "HorizontalRule",
+)
 
 
 @dataclass(frozen=True)
@@ -121,8 +152,13 @@ class Linker:
         """Link the terms of consecutive blocks; ``previous`` is the block before them (for the heading of
         the glossary). Returns the last block."""
         for block in blocks:
-            if block["t"] == "Div" and has_class(block, PLACEHOLDER_CLASS) and previous is not None \
-                    and previous["t"] == "Header" and "glossary-heading" not in classes(previous):
+            if (
+                block["t"] == "Div"
+                and has_class(block, PLACEHOLDER_CLASS)
+                and previous is not None
+                and previous["t"] == "Header"
+                and "glossary-heading" not in classes(previous)
+            ):
                 classes(previous).append("glossary-heading")
             self.block(block, auto)
             previous = block
@@ -186,8 +222,9 @@ class Linker:
         run: list = []
         for node in content:
             t = node["t"]
-            if (t in _RUN and not (t == "Str" and _url_like(node["c"]))) \
-                    or (t == "Span" and not node["c"][1] and not has_class(node, "gls")):
+            if (t in _RUN and not (t == "Str" and _url_like(node["c"]))) or (
+                t == "Span" and not node["c"][1] and not has_class(node, "gls")
+            ):
                 run.append(node)
                 continue
             result += self._run(run, auto and not heading)
@@ -237,13 +274,24 @@ class Linker:
         if key is not None:
             entry = self.glossary.by_id.get(key)
             if entry is None:
-                self.problems.append(("GLS004", f"key={key}", f"unknown glossary key {key!r} in [{text}]{{.gls "
-                                      f"key={key}}}; use an id from {self.glossary.file}"))
+                self.problems.append(
+                    (
+                        "GLS004",
+                        f"key={key}",
+                        f"unknown glossary key {key!r} in [{text}]{{.gls "
+                        f"key={key}}}; use an id from {self.glossary.file}",
+                    )
+                )
         else:
             entry = self.glossary.entry_for_text(text)
             if entry is None:
-                self.problems.append(("GLS005", f"[{text}]{{.gls", f"[{text}]{{.gls}} has no key and its text "
-                                      "is no form of any glossary entry; add key=<id>"))
+                self.problems.append(
+                    (
+                        "GLS005",
+                        f"[{text}]{{.gls",
+                        f"[{text}]{{.gls}} has no key and its text is no form of any glossary entry; add key=<id>",
+                    )
+                )
         self._track_pages(span["c"][1])
         if entry is None:
             return span
@@ -279,14 +327,14 @@ class Linker:
             for index, offsets in sorted(splits.items()):
                 nodes += run[previous:index]
                 bounds = [0, *offsets, len(pieces[index])]
-                nodes += [Str(pieces[index][a:b]) for a, b in zip(bounds, bounds[1:])]
+                nodes += [Str(pieces[index][a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
                 previous = index + 1
             nodes += run[previous:]
             pieces = [node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " " for node in nodes]
             starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
         else:
             nodes = run
-        ends = [start + len(piece) for start, piece in zip(starts, pieces)]
+        ends = [start + len(piece) for start, piece in zip(starts, pieces, strict=False)]
         spans = [index for index, node in enumerate(nodes) if node["t"] == "Span"]
         result: list = []
         done = 0
@@ -303,7 +351,7 @@ class Linker:
 
     def _page_markers(self, nodes: list, spans: list[int], begin: int, end: int) -> None:
         """Note the page markers among ``nodes[begin:end]`` (``spans``: the indices of the Spans)."""
-        for index in spans[bisect.bisect_left(spans, begin):bisect.bisect_left(spans, end)]:
+        for index in spans[bisect.bisect_left(spans, begin) : bisect.bisect_left(spans, end)]:
             self._page_marker(nodes[index])
 
     def _page_marker(self, node: dict) -> None:
@@ -321,8 +369,14 @@ class Linker:
         if surface:
             self.surfaces.setdefault(entry.id, []).append(surface)
         title = entry.expansion or entry.original or entry.term
-        return Link(inlines, f"#{entry.anchor}", title=title, identifier=occurrence.anchor, classes=["gls"],
-                    attributes={"entry": entry.id})
+        return Link(
+            inlines,
+            f"#{entry.anchor}",
+            title=title,
+            identifier=occurrence.anchor,
+            classes=["gls"],
+            attributes={"entry": entry.id},
+        )
 
     # -- the entries ----------------------------------------------------------------------------------
 
@@ -342,7 +396,7 @@ class Linker:
         links: list = []
         shown: set[str] = set()
         previous = ""
-        for occurrence, label in zip(found, labels):
+        for occurrence, label in zip(found, labels, strict=False):
             if label in shown:
                 continue
             shown.add(label)
@@ -354,18 +408,32 @@ class Linker:
         return [*text_inlines(lead_pages if paged else lead), Space(), *links]
 
     def entry_block(self, entry: Entry, lead: str, lead_pages: str) -> dict:
-        term = [Span([Strong(text_inlines(entry.term))], identifier=entry.anchor, classes=["gls-term"],
-                     attributes={"entry": entry.id})]
+        term = [
+            Span(
+                [Strong(text_inlines(entry.term))],
+                identifier=entry.anchor,
+                classes=["gls-term"],
+                attributes={"entry": entry.id},
+            )
+        ]
         if entry.expansion and entry.expansion != entry.term:
             term += [Space(), Str("—"), Space(), *text_inlines(entry.expansion)]
         if entry.original and entry.original != entry.term:
-            original = Span([Emph(text_inlines(entry.original))], classes=["gls-original"],
-                            attributes={"lang": entry.original_lang} if entry.original_lang else None)
+            original = Span(
+                [Emph(text_inlines(entry.original))],
+                classes=["gls-original"],
+                attributes={"lang": entry.original_lang} if entry.original_lang else None,
+            )
             term += [Space(), Str("("), original, Str(")")]
         blocks = [Plain(term), Para(self.definition(entry))]
         if self.occurrences.get(entry.id):
-            blocks.append(Div([Para(self.references(entry, lead, lead_pages))], classes=["gls-refs"],
-                              attributes={"entry": entry.id}))
+            blocks.append(
+                Div(
+                    [Para(self.references(entry, lead, lead_pages))],
+                    classes=["gls-refs"],
+                    attributes={"entry": entry.id},
+                )
+            )
         return Div(blocks, classes=["gls-entry"], attributes={"entry": entry.id})
 
     def definition(self, entry: Entry) -> list:
@@ -400,15 +468,23 @@ class GlossaryFilter(Filter):
         ctx, options = self.ctx, self.options
         self.linker: Linker | None = None
         if options.link not in MODES:
-            ctx.log.add("GLS007", f"glossary.link must be one of {', '.join(MODES)}, not {options.link!r}",
-                        ctx.project.display(ctx.project.config_file), ctx.project.config_line("link"))
+            ctx.log.add(
+                "GLS007",
+                f"glossary.link must be one of {', '.join(MODES)}, not {options.link!r}",
+                ctx.project.display(ctx.project.config_file),
+                ctx.project.config_line("link"),
+            )
             return
         path, shown = ctx.data_file(options.data, "glossary.data")
         if not path.is_file():
             if _uses_glossary(doc):
-                ctx.log.add("GLS007", f"glossary data file {options.data!r} not found in the manuscript folder; "
-                            "create it or set glossary.data in edition.yaml",
-                            ctx.project.display(ctx.project.config_file), ctx.project.config_line("glossary"))
+                ctx.log.add(
+                    "GLS007",
+                    f"glossary data file {options.data!r} not found in the manuscript folder; "
+                    "create it or set glossary.data in edition.yaml",
+                    ctx.project.display(ctx.project.config_file),
+                    ctx.project.config_line("glossary"),
+                )
             return
         data, shown = ctx.load_data(options.data, "glossary.data")
         errors_before = len(ctx.log.errors)
@@ -437,30 +513,51 @@ class GlossaryFilter(Filter):
         for code, needle, message in linker.problems:
             ctx.log.add(code, message, *ctx.sources.locate(needle))
         if linker.occurrences and not linker.placeholders:
-            ctx.log.add("GLS008", "terms are linked but the manuscript has no glossary: add `::: {.glossary}` and "
-                        "`:::` under a heading in the back matter")
+            ctx.log.add(
+                "GLS008",
+                "terms are linked but the manuscript has no glossary: add `::: {.glossary}` and "
+                "`:::` under a heading in the back matter",
+            )
         for entry in linker.glossary.entries:
             if entry.id not in linker.occurrences:
-                declared = " (declared `occurs: false`)" if not entry.occurs else "; add a form that the text " \
-                    "uses or declare `occurs: false`"
-                ctx.warn("GLS006", f"glossary entry {entry.id!r} never occurs in the text{declared}",
-                         linker.glossary.file, entry.line)
+                declared = (
+                    " (declared `occurs: false`)"
+                    if not entry.occurs
+                    else "; add a form that the text uses or declare `occurs: false`"
+                )
+                ctx.warn(
+                    "GLS006",
+                    f"glossary entry {entry.id!r} never occurs in the text{declared}",
+                    linker.glossary.file,
+                    entry.line,
+                )
         lead, lead_pages = ctx.text("glossary-refs"), ctx.text("glossary-refs-pages")
         order = collation(ctx.lang)
         entries = [linker.entry_block(entry, lead, lead_pages) for entry in linker.glossary.sorted(order)]
         for number, placeholder in enumerate(linker.placeholders):
-            placeholder["c"][1].append(Div(entries if number == 0 else copy.deepcopy(entries),
-                                           classes=["glossary-list"]))
+            placeholder["c"][1].append(
+                Div(entries if number == 0 else copy.deepcopy(entries), classes=["glossary-list"])
+            )
         if linker.placeholders:
-            doc["meta"][SEARCH_KEYS_META] = meta_list([
-                meta_map({"anchor": meta_string(anchor), "term": meta_string(term),
-                          "values": meta_list([meta_string(v) for v in values])})
-                for anchor, term, values in linker.search_keys()])
+            doc["meta"][SEARCH_KEYS_META] = meta_list(
+                [
+                    meta_map(
+                        {
+                            "anchor": meta_string(anchor),
+                            "term": meta_string(term),
+                            "values": meta_list([meta_string(v) for v in values]),
+                        }
+                    )
+                    for anchor, term, values in linker.search_keys()
+                ]
+            )
 
 
 def _uses_glossary(doc: dict) -> bool:
-    return any(has_class(node, "gls") or has_class(node, PLACEHOLDER_CLASS)
-               for node in iter_nodes(doc["blocks"], ("Span", "Div")))
+    return any(
+        has_class(node, "gls") or has_class(node, PLACEHOLDER_CLASS)
+        for node in iter_nodes(doc["blocks"], ("Span", "Div"))
+    )
 
 
 def _strip_markup(blocks: list) -> None:
@@ -469,9 +566,12 @@ def _strip_markup(blocks: list) -> None:
         index = 0
         while index < len(value):
             node = value[index]
-            if isinstance(node, dict) and node.get("t") == "Span" and (has_class(node, "gls")
-                                                                       or has_class(node, "nogls")):
-                value[index:index + 1] = node["c"][1]
+            if (
+                isinstance(node, dict)
+                and node.get("t") == "Span"
+                and (has_class(node, "gls") or has_class(node, "nogls"))
+            ):
+                value[index : index + 1] = node["c"][1]
                 continue
             index += 1
 

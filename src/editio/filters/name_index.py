@@ -48,8 +48,22 @@ from ..persons import Person, parse_persons
 from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_text_nodes, split_run_nodes
 from .base import Filter
 
-_BLOCK_TYPES = ("Para", "Plain", "LineBlock", "Header", "Div", "BlockQuote", "BulletList", "OrderedList",
-                "DefinitionList", "Table", "Figure", "CodeBlock", "RawBlock", "HorizontalRule")
+_BLOCK_TYPES = (
+    "Para",
+    "Plain",
+    "LineBlock",
+    "Header",
+    "Div",
+    "BlockQuote",
+    "BulletList",
+    "OrderedList",
+    "DefinitionList",
+    "Table",
+    "Figure",
+    "CodeBlock",
+    "RawBlock",
+    "HorizontalRule",
+)
 _SKIP_BLOCKS = frozenset(("CodeBlock", "RawBlock", "HorizontalRule"))
 _TEXT = frozenset(("Str", "Space", "SoftBreak"))
 REF_CLASS = "name-ref"
@@ -61,8 +75,16 @@ EDNOTE_CLASS = "ednote"
 class Options:
     data: str = "persons.yaml"
     div_class: str = "name-index"
-    skip: tuple[str, ...] = ("name-index", "chronology", "glossary", "bibliography", "refs", "faction-chart",
-                             "chart-alt", "noindex")
+    skip: tuple[str, ...] = (
+        "name-index",
+        "chronology",
+        "glossary",
+        "bibliography",
+        "refs",
+        "faction-chart",
+        "chart-alt",
+        "noindex",
+    )
     page_class: str = "page"
     page_attribute: str = "n"
     see: str | None = None
@@ -85,6 +107,7 @@ def entry_id(person: Person) -> str:
 
 
 # --- the index (pure) -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Words:
@@ -128,20 +151,35 @@ def entry_paragraph(person: Person, occurrences: list[Occurrence], words: Words,
         inlines += [Str(";"), Space(), *text_inlines(words.also), Space(), *text_inlines(", ".join(person.variants))]
     links = reference_links(occurrences, paginated)
     if links:
-        inlines += [Str(NBSP + "—" + NBSP), Span(links, classes=["name-index-locators"],
-                                                  attributes={"person": person.id})]
+        inlines += [
+            Str(NBSP + "—" + NBSP),
+            Span(links, classes=["name-index-locators"], attributes={"person": person.id}),
+        ]
     return Para(inlines)
 
 
 def see_entry(variant: str, person: Person, words: Words) -> dict:
     """«Моллер см. Мольер Э.», the heading linked to the main entry."""
-    return Div([Para([Span(text_inlines(variant), classes=["index-term"]), Space(), Emph(text_inlines(words.see)),
-                      Space(), Link(text_inlines(person.heading), f"#{entry_id(person)}", classes=["index-see"])])],
-               classes=["name-index-see"], attributes={"person": person.id})
+    return Div(
+        [
+            Para(
+                [
+                    Span(text_inlines(variant), classes=["index-term"]),
+                    Space(),
+                    Emph(text_inlines(words.see)),
+                    Space(),
+                    Link(text_inlines(person.heading), f"#{entry_id(person)}", classes=["index-see"]),
+                ]
+            )
+        ],
+        classes=["name-index-see"],
+        attributes={"person": person.id},
+    )
 
 
-def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]], words: Words,
-                 level: int = 2) -> list[dict]:
+def index_blocks(
+    persons: list[Person], occurrences: dict[str, list[Occurrence]], words: Words, level: int = 2
+) -> list[dict]:
     """The index: entries and «see» entries in the language's alphabetical order, grouped by initial letter
     (:mod:`editio.collation`); persons never named are left out."""
     entries: list[tuple[tuple, str, dict]] = []
@@ -150,9 +188,18 @@ def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]]
         found = occurrences.get(person.id, [])
         if not found:
             continue
-        entries.append((words.order.key(person.heading), person.heading,
-                        Div([entry_paragraph(person, found, words, paginated)], identifier=entry_id(person),
-                            classes=["name-index-entry"], attributes={"person": person.id})))
+        entries.append(
+            (
+                words.order.key(person.heading),
+                person.heading,
+                Div(
+                    [entry_paragraph(person, found, words, paginated)],
+                    identifier=entry_id(person),
+                    classes=["name-index-entry"],
+                    attributes={"person": person.id},
+                ),
+            )
+        )
         for variant in person.variants:
             entries.append((words.order.key(variant), variant, see_entry(variant, person, words)))
     entries.sort(key=lambda item: item[0])
@@ -170,6 +217,7 @@ def index_blocks(persons: list[Person], occurrences: dict[str, list[Occurrence]]
 
 
 # --- marking the text -----------------------------------------------------------------------------------
+
 
 @dataclass
 class NameMarker:
@@ -305,13 +353,17 @@ class NameMarker:
         rest = run
         for start, end, person, occurrence in reversed(marks):
             before, matched, after = split_run_nodes(rest, text.origin(start), text.origin(end - 1))
-            tail = [Span(matched, identifier=occurrence.anchor, classes=[REF_CLASS],
-                         attributes={"person": person.id})] + after + tail
+            tail = (
+                [Span(matched, identifier=occurrence.anchor, classes=[REF_CLASS], attributes={"person": person.id})]
+                + after
+                + tail
+            )
             rest = before
         return rest + tail
 
 
 # --- the filter ------------------------------------------------------------------------------------------
+
 
 class NameIndex(Filter):
     name = "name_index"
@@ -341,11 +393,20 @@ class NameIndex(Filter):
             return
         for person in marker.persons:
             if person.id not in marker.occurrences:
-                ctx.warn("NAM007", f"person {person.id!r}: none of the forms {list(person.forms)} occurs in the "
-                         "text; check the spelling or remove the person", self.shown, person.line)
-        words = Words(see=options.see if options.see is not None else ctx.text("index-see"),
-                      also=options.also if options.also is not None else ctx.text("index-also"),
-                      life=ctx.text, order=collation(ctx.lang), pages_note=options.pages_note)
+                ctx.warn(
+                    "NAM007",
+                    f"person {person.id!r}: none of the forms {list(person.forms)} occurs in the "
+                    "text; check the spelling or remove the person",
+                    self.shown,
+                    person.line,
+                )
+        words = Words(
+            see=options.see if options.see is not None else ctx.text("index-see"),
+            also=options.also if options.also is not None else ctx.text("index-also"),
+            life=ctx.text,
+            order=collation(ctx.lang),
+            pages_note=options.pages_note,
+        )
         for div, level in marker.placeholders:
             div["c"][1].extend(index_blocks(marker.persons, marker.occurrences, words, level + 1))
 

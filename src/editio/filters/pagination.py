@@ -45,13 +45,22 @@ def check_sequence(pages: list[PageStart], log: DiagnosticLog) -> None:
     previous = None
     for page in pages:
         if not re.fullmatch(r"[1-9]\d*", page.number):
-            log.add("PAG001", f"page marker has n={page.number!r}; write the printed page number, "
-                              "e.g. []{.page n=123}", page.file, page.line)
+            log.add(
+                "PAG001",
+                f"page marker has n={page.number!r}; write the printed page number, e.g. []{{.page n=123}}",
+                page.file,
+                page.line,
+            )
             continue
         value = int(page.number)
         if previous is not None and value <= previous:
-            log.add("PAG002", f"page {value} follows page {previous}; page markers should increase "
-                              "through the text", page.file, page.line, severity="warning")
+            log.add(
+                "PAG002",
+                f"page {value} follows page {previous}; page markers should increase through the text",
+                page.file,
+                page.line,
+                severity="warning",
+            )
         previous = value
 
 
@@ -62,8 +71,11 @@ def locate_marker(sources: SourceTexts, number: str, earlier: int) -> tuple[str 
         pattern = re.compile(r"\bn=([\"']?)" + re.escape(number) + r"\1(?=[\s}])")
     else:
         pattern = re.compile(r"\{(?![^{}]*\bn=)[^{}]*\.page(?![\w-])[^{}]*\}")
-    places = [(name, text.count("\n", 0, match.start()) + 1) for name, text in sources.texts.items()
-              for match in pattern.finditer(text)]
+    places = [
+        (name, text.count("\n", 0, match.start()) + 1)
+        for name, text in sources.texts.items()
+        for match in pattern.finditer(text)
+    ]
     if not places:
         return None, None
     return places[min(earlier, len(places) - 1)]

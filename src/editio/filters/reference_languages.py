@@ -20,8 +20,11 @@ class ReferenceLanguages(Filter):
 
     def prepare(self, doc: dict) -> None:
         self.own = language_code(self.ctx.lang) or ""
-        self.languages = {key: code for key, entry in self.ctx.bibliography.items()
-                          if (code := language_code(entry.fields.get("langid")))}
+        self.languages = {
+            key: code
+            for key, entry in self.ctx.bibliography.items()
+            if (code := language_code(entry.fields.get("langid")))
+        }
 
     def hooks(self):
         return {"Div": self.entry, "Cite": self.citation} if self.languages else {}
@@ -29,7 +32,7 @@ class ReferenceLanguages(Filter):
     def entry(self, node: dict, _path: list) -> None:
         ident = identifier(node)
         if ident.startswith("ref-"):
-            lang = self.languages.get(ident[len("ref-"):])
+            lang = self.languages.get(ident[len("ref-") :])
             if lang and lang != self.own and get(node, "lang") is None:
                 set_attr(node, "lang", lang)
 

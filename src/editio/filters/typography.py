@@ -25,8 +25,16 @@ FIELD_LANGUAGES = {"abstract-en": "en", "keywords-en": "en", "title-en": "en"}
 
 @dataclass(frozen=True)
 class Options:
-    metadata: tuple[str, ...] = ("title", "subtitle", "abstract", "abstract-en", "edition-statement",
-                                 "original-statement", "cite-as", "licence-text")
+    metadata: tuple[str, ...] = (
+        "title",
+        "subtitle",
+        "abstract",
+        "abstract-en",
+        "edition-statement",
+        "original-statement",
+        "cite-as",
+        "licence-text",
+    )
 
 
 class Typography(Filter):
@@ -34,8 +42,17 @@ class Typography(Filter):
     key = "typography"
     Options = Options
     new_pass = True
-    after = ("citeproc", "reference_languages", "editorial_notes", "glossary", "name_index", "chronology",
-             "emendations", "colophon", "faction_chart")
+    after = (
+        "citeproc",
+        "reference_languages",
+        "editorial_notes",
+        "glossary",
+        "name_index",
+        "chronology",
+        "emendations",
+        "colophon",
+        "faction_chart",
+    )
 
     def prepare(self, doc: dict) -> None:
         meta = doc["meta"]
@@ -56,8 +73,13 @@ class Typography(Filter):
                 self._meta(item, lang)
 
     def hooks(self):
-        return {"Para": self.block, "Plain": self.block, "Header": self.block, "LineBlock": self.block,
-                "DefinitionList": self.block}
+        return {
+            "Para": self.block,
+            "Plain": self.block,
+            "Header": self.block,
+            "LineBlock": self.block,
+            "DefinitionList": self.block,
+        }
 
     def language(self, path: list) -> str:
         for node in reversed(path):

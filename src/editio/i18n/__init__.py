@@ -33,15 +33,23 @@ _BCP47 = re.compile(
     r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"
     r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
     r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"
-    r"|[Xx](?:-[A-Za-z0-9]{1,8})+)$")
+    r"|[Xx](?:-[A-Za-z0-9]{1,8})+)$"
+)
 
 # CLDR plural categories for whole numbers, by the rule a catalogue names (``plural-rule``). Fractions are not
 # needed: editio counts things. https://www.unicode.org/cldr/charts/latest/supplemental/language_plural_rules.html
 PLURAL_RULES: dict[str, tuple[tuple[str, ...], Any]] = {
     # one: 1, 21, 31 … but not 11; few: 2–4, 22–24 … but not 12–14; many: the rest (ru, uk, be)
-    "one-few-many": (("one", "few", "many"), lambda n: (
-        "one" if n % 10 == 1 and n % 100 != 11 else
-        "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many")),
+    "one-few-many": (
+        ("one", "few", "many"),
+        lambda n: (
+            "one"
+            if n % 10 == 1 and n % 100 != 11
+            else "few"
+            if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14
+            else "many"
+        ),
+    ),
     # one: exactly 1 (en, de, es; CLDR's Spanish "many" for round millions is not used)
     "one-other": (("one", "other"), lambda n: "one" if n == 1 else "other"),
     # one: 0 and 1 (fr; CLDR's "many" for round millions is not used)
@@ -59,8 +67,11 @@ def check_language_tag(lang: object, file: str | None = None, line: int | None =
     if is_language_tag(lang):
         return lang  # type: ignore[return-value]
     hint = f"; write {lang.replace('_', '-')!r}" if isinstance(lang, str) and "_" in lang else ""
-    raise EditionError(Diagnostic("I18N002", f"lang {lang!r} is not a BCP 47 language tag such as 'ru', 'en' "
-                                             f"or 'de-CH'{hint}", file, line))
+    raise EditionError(
+        Diagnostic(
+            "I18N002", f"lang {lang!r} is not a BCP 47 language tag such as 'ru', 'en' or 'de-CH'{hint}", file, line
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -119,13 +130,34 @@ class TypographyRules:
 # sequence (space-separated, in order); pair ("a b"); pairs (a list of pairs, in order); pair-set (a list of
 # pairs, a set); mapping (of strings to strings, in order).
 _TYPOGRAPHY_KINDS: dict[str, str] = {
-    "quotes": "pairs", "cycle": "bool", "single": "pair", "opening": "chars", "closing": "chars",
-    "ambiguous": "chars", "inner-quote-space": "chars", "space-before": "mapping", "dash": "chars",
-    "dash-inputs": "chars", "nbsp-before-dash": "bool", "dialogue-dash": "bool", "number-ranges": "bool",
-    "bind-after": "words", "bind-after-any-letter": "chars", "bind-before": "words", "before-number": "words",
-    "after-number": "words", "abbreviation-pairs": "pair-set", "months": "words", "day-suffixes": "sequence",
-    "initials": "chars", "roman-numerals": "bool", "roman-lookalikes": "mapping", "digit-groups": "bool",
-    "number-suffix-letters": "chars", "missing-initial-space": "chars", "nbsp-after-sign": "chars",
+    "quotes": "pairs",
+    "cycle": "bool",
+    "single": "pair",
+    "opening": "chars",
+    "closing": "chars",
+    "ambiguous": "chars",
+    "inner-quote-space": "chars",
+    "space-before": "mapping",
+    "dash": "chars",
+    "dash-inputs": "chars",
+    "nbsp-before-dash": "bool",
+    "dialogue-dash": "bool",
+    "number-ranges": "bool",
+    "bind-after": "words",
+    "bind-after-any-letter": "chars",
+    "bind-before": "words",
+    "before-number": "words",
+    "after-number": "words",
+    "abbreviation-pairs": "pair-set",
+    "months": "words",
+    "day-suffixes": "sequence",
+    "initials": "chars",
+    "roman-numerals": "bool",
+    "roman-lookalikes": "mapping",
+    "digit-groups": "bool",
+    "number-suffix-letters": "chars",
+    "missing-initial-space": "chars",
+    "nbsp-after-sign": "chars",
     "elisions": "sequence",
 }
 
@@ -145,8 +177,9 @@ class CatalogueFile:
 
 def available_languages() -> list[str]:
     """The languages with a catalogue file, sorted."""
-    return sorted(p.name.removesuffix(".yaml") for p in resources.files(__package__).iterdir()
-                  if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in resources.files(__package__).iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_file(language: str) -> CatalogueFile:
@@ -163,11 +196,15 @@ def _read_file(language: str) -> CatalogueFile | None:
     if not path.is_file():
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return CatalogueFile(language=data["language"], plural_rule=data["plural-rule"],
-                         default_csl=data["default-csl"], messages=dict(data["messages"]),
-                         plurals={k: dict(v) for k, v in data["plurals"].items()},
-                         collation=_collation_rules(language, data["collation"]),
-                         typography=_typography_rules(language, data.get("typography")))
+    return CatalogueFile(
+        language=data["language"],
+        plural_rule=data["plural-rule"],
+        default_csl=data["default-csl"],
+        messages=dict(data["messages"]),
+        plurals={k: dict(v) for k, v in data["plurals"].items()},
+        collation=_collation_rules(language, data["collation"]),
+        typography=_typography_rules(language, data.get("typography")),
+    )
 
 
 def _collation_rules(language: str, data: Any) -> CollationRules:
@@ -175,11 +212,16 @@ def _collation_rules(language: str, data: Any) -> CollationRules:
     if not isinstance(data, dict) or set(data) - {"scripts", "alphabet", "fold"}:
         raise ValueError(f"{language}.yaml: `collation` must be a mapping of scripts, alphabet and fold")
     scripts, alphabet, fold = data.get("scripts"), data.get("alphabet", ""), data.get("fold", {})
-    if not isinstance(scripts, list) or not all(isinstance(s, str) for s in scripts) \
-            or not isinstance(alphabet, str) or not isinstance(fold, dict) \
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in fold.items()):
-        raise ValueError(f"{language}.yaml: `collation` wants a list `scripts`, a string `alphabet` and a "
-                         "mapping `fold` of strings")
+    if (
+        not isinstance(scripts, list)
+        or not all(isinstance(s, str) for s in scripts)
+        or not isinstance(alphabet, str)
+        or not isinstance(fold, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in fold.items())
+    ):
+        raise ValueError(
+            f"{language}.yaml: `collation` wants a list `scripts`, a string `alphabet` and a mapping `fold` of strings"
+        )
     return CollationRules(tuple(scripts), tuple(alphabet.split()), dict(fold))
 
 
@@ -209,12 +251,13 @@ def _typography_value(where: str, kind: str, value: Any) -> Any:
         return value
     if kind in ("pairs", "pair-set"):
         if not isinstance(value, list) or not value:
-            raise ValueError(f"{where} must be a non-empty list of pairs such as \"« »\", not {value!r}")
+            raise ValueError(f'{where} must be a non-empty list of pairs such as "« »", not {value!r}')
         pairs = tuple(_pair(where, item) for item in value)
         return pairs if kind == "pairs" else frozenset(pairs)
     if kind == "mapping":
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v
-                                                  for k, v in value.items()):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()
+        ):
             raise ValueError(f"{where} must be a mapping of strings to strings, not {value!r}")
         return tuple(value.items())
     if not isinstance(value, str) or not value:
@@ -259,8 +302,11 @@ def resolve_language(lang: str) -> str:
 
 def fields_of(template: str) -> set[str]:
     """The field names a str.format template uses (``"Рис. {n}"`` → ``{"n"}``); ValueError when malformed."""
-    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template)
-            if name is not None and name != ""}
+    return {
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name is not None and name != ""
+    }
 
 
 @functools.cache
@@ -281,8 +327,15 @@ def known_fields(key: str, plural: bool = False) -> frozenset[str]:
 class Catalogue:
     """The messages of one language with the edition's overrides applied."""
 
-    def __init__(self, lang: str, language: str, messages: dict[str, str], plurals: dict[str, dict[str, str]],
-                 plural_rule: str, default_csl: str):
+    def __init__(
+        self,
+        lang: str,
+        language: str,
+        messages: dict[str, str],
+        plurals: dict[str, dict[str, str]],
+        plural_rule: str,
+        default_csl: str,
+    ):
         self.lang = lang  # the tag asked for (the document's lang)
         self.language = language  # the catalogue used
         self._messages = messages
@@ -318,8 +371,11 @@ class Catalogue:
                 raise KeyError(f"message {key!r} needs the field {name!r}")
             value = fields[name]
             if spec or conversion:
-                value = _format(key, "{value" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-                                + "}", {"value": value})
+                value = _format(
+                    key,
+                    "{value" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}",
+                    {"value": value},
+                )
             out.append(value)
         return out
 
@@ -348,8 +404,14 @@ def _format(key: str, template: str, fields: Mapping[str, Any]) -> str:
         raise KeyError(f"message {key!r} needs the field {exc.args[0]!r}") from None
 
 
-def catalogue(lang: str, overrides: Mapping[str, str] | None = None, *, file: str | None = None,
-              line: int | None = None, lines: Mapping[str, int] | None = None) -> Catalogue:
+def catalogue(
+    lang: str,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    lines: Mapping[str, int] | None = None,
+) -> Catalogue:
     """The catalogue for the BCP 47 tag ``lang`` with the edition's ``overrides`` applied.
 
     An override key is a message key or ``<plural key>.<category>`` (``organisations.few``). Problems are
@@ -375,24 +437,44 @@ def catalogue(lang: str, overrides: Mapping[str, str] | None = None, *, file: st
         else:
             near = sorted(k for k in messages if k.split("-")[0] == str(key).split("-")[0])[:5]
             hint = f" (messages starting alike: {', '.join(near)})" if near else ""
-            problems.append(Diagnostic("I18N001", f"messages: {key!r} is not a message key{hint}; see "
-                                                  "docs/messages.md for the keys", file, where))
+            problems.append(
+                Diagnostic(
+                    "I18N001",
+                    f"messages: {key!r} is not a message key{hint}; see docs/messages.md for the keys",
+                    file,
+                    where,
+                )
+            )
             continue
         if not isinstance(value, str):
-            problems.append(Diagnostic("I18N003", f"messages: {key!r} must be a string, not "
-                                                  f"{type(value).__name__}", file, where))
+            problems.append(
+                Diagnostic("I18N003", f"messages: {key!r} must be a string, not {type(value).__name__}", file, where)
+            )
             continue
         try:
             used = fields_of(value)
         except ValueError as exc:
-            problems.append(Diagnostic("I18N003", f"messages: {key!r} is not a valid template ({exc}); write "
-                                                  "a literal brace as {{ or }}", file, where))
+            problems.append(
+                Diagnostic(
+                    "I18N003",
+                    f"messages: {key!r} is not a valid template ({exc}); write a literal brace as {{{{ or }}}}",
+                    file,
+                    where,
+                )
+            )
             continue
         if not used <= known:
             allowed = ", ".join("{" + f + "}" for f in sorted(known)) or "none"
-            problems.append(Diagnostic("I18N003", f"messages: {key!r} uses "
-                                                  f"{', '.join('{' + f + '}' for f in sorted(used - known))}, which "
-                                                  f"this message does not have (fields: {allowed})", file, where))
+            problems.append(
+                Diagnostic(
+                    "I18N003",
+                    f"messages: {key!r} uses "
+                    f"{', '.join('{' + f + '}' for f in sorted(used - known))}, which "
+                    f"this message does not have (fields: {allowed})",
+                    file,
+                    where,
+                )
+            )
             continue
         if key in messages:
             messages[key] = value

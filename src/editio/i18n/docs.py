@@ -34,18 +34,32 @@ def page() -> str:
     languages = [FALLBACK, *[lang for lang in available_languages() if lang != FALLBACK]]
     files = {lang: load_file(lang) for lang in languages}
     base = files[FALLBACK]
-    lines = [HEAD, "## Messages", "", "| key | fields | " + " | ".join(languages) + " |",
-             "|---|---|" + "---|" * len(languages)]
+    lines = [
+        HEAD,
+        "## Messages",
+        "",
+        "| key | fields | " + " | ".join(languages) + " |",
+        "|---|---|" + "---|" * len(languages),
+    ]
     for key in sorted(base.messages):
         fields = ", ".join(f"`{{{f}}}`" for f in sorted(fields_of(base.messages[key])))
         texts = [_cell(files[lang].messages.get(key, "")) for lang in languages]
         lines.append(f"| `{key}` | {fields or '—'} | " + " | ".join(texts) + " |")
-    lines += ["", "## Plurals", "", "Each language gives the forms of its plural rule "
-              "(" + ", ".join(f"{lang}: `{files[lang].plural_rule}`" for lang in languages) + "); `{n}` is the number.",
-              "", "| key | " + " | ".join(languages) + " |", "|---|" + "---|" * len(languages)]
+    lines += [
+        "",
+        "## Plurals",
+        "",
+        "Each language gives the forms of its plural rule "
+        "(" + ", ".join(f"{lang}: `{files[lang].plural_rule}`" for lang in languages) + "); `{n}` is the number.",
+        "",
+        "| key | " + " | ".join(languages) + " |",
+        "|---|" + "---|" * len(languages),
+    ]
     for key in sorted(base.plurals):
-        cells = ["<br>".join(f"{category}: {_cell(form)}" for category, form in files[lang].plurals.get(key, {}).items())
-                 for lang in languages]
+        cells = [
+            "<br>".join(f"{category}: {_cell(form)}" for category, form in files[lang].plurals.get(key, {}).items())
+            for lang in languages
+        ]
         lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -74,10 +74,14 @@ class Context:
 
         project = self.project
         try:
-            path = resolve_project_path(project.root, name, base=project.manuscript_dir, what=f"`{key}` file",
-                                        file=project.display(project.config_file),
-                                        line=value_line(project.config_file, name)
-                                        or project.config_line(key.split(".")[0]))
+            path = resolve_project_path(
+                project.root,
+                name,
+                base=project.manuscript_dir,
+                what=f"`{key}` file",
+                file=project.display(project.config_file),
+                line=value_line(project.config_file, name) or project.config_line(key.split(".")[0]),
+            )
         except EditionError as exc:
             path = project.manuscript_dir / name
             if exc.diagnostics[0].code != NOT_FOUND or os.path.lexists(path):  # a link loop, an unreadable file

@@ -56,8 +56,9 @@ def read_front_matter(files: list[Path], display, log: DiagnosticLog) -> FrontMa
         if isinstance(values, dict):  # Quarto's rendering instructions are no metadata (pandoc's EPUB writer
             values = {k: v for k, v in values.items() if k not in QUARTO_KEYS}  # would print `format` as dc:format)
         if not isinstance(values, dict):
-            log.add("CFG015", "the YAML block at the top of the file must be a mapping of keys to values",
-                    display(path), 1)
+            log.add(
+                "CFG015", "the YAML block at the top of the file must be a mapping of keys to values", display(path), 1
+            )
             continue
         merged.add(path, values, lines)
     return merged
@@ -72,7 +73,7 @@ def yaml_block(text: str, shown: str) -> tuple[dict, dict[str, int]] | None:
     close = _FENCE_CLOSE.search(text, text.index("\n") + 1)
     if close is None:
         return None
-    body = text[text.index("\n") + 1:close.start()]
+    body = text[text.index("\n") + 1 : close.start()]
     if not body.strip():
         return None
     # One blank line per line before the block keeps YAML's line numbers equal to the file's.
@@ -105,7 +106,7 @@ def title_block(text: str) -> tuple[dict, dict[str, int]] | None:
         return None
     values: dict[str, Any] = {}
     where: dict[str, int] = {}
-    for name, (value, line) in zip(("title", "author", "date"), fields):
+    for name, (value, line) in zip(("title", "author", "date"), fields, strict=False):
         if not value:
             continue
         if name == "author":

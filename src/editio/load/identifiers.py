@@ -14,12 +14,33 @@ from ..ast import iter_nodes
 
 # Ids the writers and editio's own sections use (pandoc's notes, bibliography, contents, title block, EPUB
 # navigation; editio's abstract, citation, notes and matter).
-RESERVED = frozenset((
-    "footnotes", "footnotes-title", "refs", "toc", "TOC", "landmarks", "page-list", "title-block-header",
-    "title-block", "list-of-figures-title", "list-of-tables-title",
-    "abstract", "abstract-title", "abstract-en", "abstract-en-title", "cite-as", "cite-as-title",
-    "editio-notes-title", "cover", "cover-image", "note", "emendations", "editorial-notes",
-))
+RESERVED = frozenset(
+    (
+        "footnotes",
+        "footnotes-title",
+        "refs",
+        "toc",
+        "TOC",
+        "landmarks",
+        "page-list",
+        "title-block-header",
+        "title-block",
+        "list-of-figures-title",
+        "list-of-tables-title",
+        "abstract",
+        "abstract-title",
+        "abstract-en",
+        "abstract-en-title",
+        "cite-as",
+        "cite-as-title",
+        "editio-notes-title",
+        "cover",
+        "cover-image",
+        "note",
+        "emendations",
+        "editorial-notes",
+    )
+)
 _GENERATED = re.compile(r"(fn|fnref|ref-)\d+\Z")
 
 

@@ -22,13 +22,13 @@ from ..filters.crossref import adopt_list_commands, is_reference_key, with_cross
 from ..reproducible import git_revision, iso_date, source_date_epoch
 from ..sources import SourceTexts, read_text
 from .context import Context, Project
-from .pandoc import PandocSession
 from .dates import BUILD_DATE_WORDS
 from .identifiers import unique_heading_ids
-from .math import warn_unconvertible_math
-from .raw import RawLocator, settle_raw
 from .markup import warn_removed_markup
+from .math import warn_unconvertible_math
 from .notes import unnest_notes
+from .pandoc import PandocSession
+from .raw import RawLocator, settle_raw
 from .resources import resolve_images, warn_relative_links
 
 _COMMENT = re.compile(r"\A\s*<!--.*-->\s*\Z", re.S)
@@ -54,12 +54,22 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     project = Project(config.root, config.manuscript_dir, config.config_file)
     session = session or PandocSession(cwd=config.root)
     lang = str(config.metadata.get("lang", "en"))
-    ctx = Context(project=project, lang=lang, session=session,
-                  bibliography_files=(config.bibliography,) if config.bibliography else (), csl=config.csl)
+    ctx = Context(
+        project=project,
+        lang=lang,
+        session=session,
+        bibliography_files=(config.bibliography,) if config.bibliography else (),
+        csl=config.csl,
+    )
     shown_config = ctx.project.display(config.config_file)
     overrides = _overrides(config, ctx)
-    ctx.messages = catalogue(lang, overrides, file=shown_config, line=key_line(config.config_file, "messages"),
-                             lines=_override_lines(config.config_file, overrides))
+    ctx.messages = catalogue(
+        lang,
+        overrides,
+        file=shown_config,
+        line=key_line(config.config_file, "messages"),
+        lines=_override_lines(config.config_file, overrides),
+    )
 
     allow_raw = bool(config.metadata.get("allow-raw", False))
     blocks: list = []
@@ -78,8 +88,16 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
                 settle_raw(ast["blocks"], text, shown, ctx.log, html_ids, session, config.bibliography is not None)
             else:
                 refuse_raw(ast, text, shown)
-            resolve_images(ast, text, shown, path.parent, config.root, ctx.media, ctx.log,
-                           tagged_pdf="ua-1" in str(config.metadata.get("pdf-standards", "")))
+            resolve_images(
+                ast,
+                text,
+                shown,
+                path.parent,
+                config.root,
+                ctx.media,
+                ctx.log,
+                tagged_pdf="ua-1" in str(config.metadata.get("pdf-standards", "")),
+            )
             warn_relative_links(ast, text, shown, ctx.log)
             warn_unconvertible_math(ast["blocks"], text, shown, session, ctx.log)
             unnest_notes(ast["blocks"], text, shown, ctx.log)
@@ -93,13 +111,18 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
         raise EditionError(problems)
     unique_heading_ids(per_file)
     if not any(text.strip() for text in ctx.sources.texts.values()):
-        raise error("SRC003", "the manuscript is empty: the files in `files` hold no text; add the text",
-                    config.display(config.config_file), key_line(config.config_file, "files"))
+        raise error(
+            "SRC003",
+            "the manuscript is empty: the files in `files` hold no text; add the text",
+            config.display(config.config_file),
+            key_line(config.config_file, "files"),
+        )
 
     filters = instantiate(with_crossref(config.filters, blocks), config.metadata, ctx)
     option_keys = {f.key for f in filters if f.key}
-    epoch = source_date_epoch(config.root, [config.manuscript_dir, *([config.bibliography] if config.bibliography
-                                                                       else [])])
+    epoch = source_date_epoch(
+        config.root, [config.manuscript_dir, *([config.bibliography] if config.bibliography else [])]
+    )
     metadata = {k: v for k, v in config.metadata.items() if k not in option_keys}
     metadata.setdefault("build-date", iso_date(epoch))
     if str(metadata.get("date", "")).strip().lower() in BUILD_DATE_WORDS:  # Quarto's `date: last-modified`
@@ -116,8 +139,14 @@ def load(manuscript_dir: Path, root: Path | None = None, session: PandocSession 
     if config.bibliography is not None:
         bib_shown = config.display(config.bibliography)
         ctx.bibliography = parse_bibliography(config.bibliography, bib_shown, ctx.log)
-        check_citations(cited_keys(doc, ctx.bibliography), ctx.bibliography, ctx.sources, bib_shown, ctx.log,
-                        nocite_all="@*" in repr(meta.get("nocite", "")))
+        check_citations(
+            cited_keys(doc, ctx.bibliography),
+            ctx.bibliography,
+            ctx.sources,
+            bib_shown,
+            ctx.log,
+            nocite_all="@*" in repr(meta.get("nocite", "")),
+        )
     elif cited_keys(doc):
         key = sorted(cited_keys(doc))[0]
         file, line = ctx.sources.locate(f"@{key}")
@@ -131,8 +160,12 @@ def _overrides(config: EditionConfig, ctx: Context) -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise error("CFG014", "`messages` must map message keys to strings (see docs/messages.md)",
-                    ctx.project.display(config.config_file), key_line(config.config_file, "messages"))
+        raise error(
+            "CFG014",
+            "`messages` must map message keys to strings (see docs/messages.md)",
+            ctx.project.display(config.config_file),
+            key_line(config.config_file, "messages"),
+        )
     return {str(k): v for k, v in value.items()}
 
 
@@ -169,8 +202,13 @@ def parse(session: PandocSession, text: str, shown: str) -> dict:
     except RecursionError:
         ast = None
     if ast is None or nesting(ast["blocks"]) > MAX_NESTING:
-        raise error("SRC009", f"nests elements (block quotes, lists, emphasis) more than {MAX_NESTING} levels "
-                    "deep; flatten the structure", shown, deepest_line(text))
+        raise error(
+            "SRC009",
+            f"nests elements (block quotes, lists, emphasis) more than {MAX_NESTING} levels "
+            "deep; flatten the structure",
+            shown,
+            deepest_line(text),
+        )
     return ast
 
 
@@ -194,6 +232,7 @@ def nesting(blocks: list) -> int:
 
 def deepest_line(text: str) -> int:
     """The line that opens the deepest nesting of block quotes (``> > >``) or indented lists."""
+
     def depth(line: str) -> int:
         quotes = re.match(r"(?:[ \t]*>)*", line).group().count(">")
         return max(quotes, (len(line) - len(line.lstrip(" "))) // 2)
@@ -205,8 +244,11 @@ def deepest_line(text: str) -> int:
 def refuse_raw(ast: dict, text: str, display: str) -> None:
     """SAF001 for every piece of raw typst/HTML/LaTeX in a manuscript file, with its line: raw output is a
     way to run code in the typesetter or the reader's browser. HTML comments are allowed."""
-    found = [(node["c"][0], node["c"][1]) for node in iter_nodes(ast["blocks"], ("RawBlock", "RawInline"))
-             if not (node["c"][0] == "html" and _COMMENT.match(node["c"][1]))]
+    found = [
+        (node["c"][0], node["c"][1])
+        for node in iter_nodes(ast["blocks"], ("RawBlock", "RawInline"))
+        if not (node["c"][0] == "html" and _COMMENT.match(node["c"][1]))
+    ]
     if not found:
         return
     diagnostics = []
@@ -215,9 +257,15 @@ def refuse_raw(ast: dict, text: str, display: str) -> None:
         line = locator.line(content)
         needle = next((ln.strip() for ln in content.splitlines() if ln.strip()), content)
         shown = needle if len(needle) <= 40 else needle[:39] + "…"
-        diagnostics.append(Diagnostic(
-            "SAF001", f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
-            "or the backticks) or set `allow-raw: true` in edition.yaml", display, line))
+        diagnostics.append(
+            Diagnostic(
+                "SAF001",
+                f"raw {fmt} {shown!r} is not allowed in the manuscript; write it as text (escape `\\`, `<`, "
+                "or the backticks) or set `allow-raw: true` in edition.yaml",
+                display,
+                line,
+            )
+        )
     raise EditionError(diagnostics)
 
 
@@ -235,9 +283,15 @@ def refuse_raw_metadata(meta: dict, config: EditionConfig, sources: SourceTexts)
             if file is None:
                 file, line = config.display(config.config_file), key_line(config.config_file, key)
             shown = needle if len(needle) <= 40 else needle[:39] + "…"
-            diagnostics.append(Diagnostic(
-                "SAF001", f"raw {fmt} {shown!r} in the metadata `{key}` is not allowed; write it as text (escape "
-                "`\\` as `\\\\`, and `<` or backticks) or set `allow-raw: true` in edition.yaml", file, line))
+            diagnostics.append(
+                Diagnostic(
+                    "SAF001",
+                    f"raw {fmt} {shown!r} in the metadata `{key}` is not allowed; write it as text (escape "
+                    "`\\` as `\\\\`, and `<` or backticks) or set `allow-raw: true` in edition.yaml",
+                    file,
+                    line,
+                )
+            )
     if diagnostics:
         raise EditionError(diagnostics)
 

@@ -20,6 +20,12 @@ def warn_unconvertible_math(blocks: list, text: str, shown: str, session, log: D
         line = text.count("\n", 0, at) + 1 if at >= 0 else None
         shown_tex = " ".join(tex.split())
         shown_tex = shown_tex if len(shown_tex) <= 40 else shown_tex[:39] + "…"
-        log.add("SRC013", f"the formula {shown_tex!r} cannot be converted from TeX (an unknown command or "
-                "construct, e.g. one from a LaTeX preamble): every format shows its TeX source; write it with "
-                "standard commands (\\operatorname{argmin} for \\argmin)", shown, line, severity="warning")
+        log.add(
+            "SRC013",
+            f"the formula {shown_tex!r} cannot be converted from TeX (an unknown command or "
+            "construct, e.g. one from a LaTeX preamble): every format shows its TeX source; write it with "
+            "standard commands (\\operatorname{argmin} for \\argmin)",
+            shown,
+            line,
+            severity="warning",
+        )

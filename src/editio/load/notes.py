@@ -16,9 +16,14 @@ def unnest_notes(blocks: list, text: str, shown: str, log: DiagnosticLog) -> Non
             words = [node["c"] for node in iter_nodes(inner["c"], ("Str",))]
             position = text.find(words[0]) if words else -1
             line = text.count("\n", 0, position) + 1 if position >= 0 else None
-            log.add("SRC012", "a note inside a note: HTML and EPUB cannot show it as a note, so its text stands in "
-                    "parentheses in the outer note; write it as part of the outer note, or as a note of its own",
-                    shown, line, severity="warning")
+            log.add(
+                "SRC012",
+                "a note inside a note: HTML and EPUB cannot show it as a note, so its text stands in "
+                "parentheses in the outer note; write it as part of the outer note, or as a note of its own",
+                shown,
+                line,
+                severity="warning",
+            )
             _replace(container, index, inner)
 
 
@@ -58,5 +63,7 @@ def _replace(container: list, index: int, note: dict) -> None:
 
 
 def _in_parentheses(note: dict) -> dict:
-    return {"t": "Span", "c": [["", ["nested-note"], []],
-                               [{"t": "Str", "c": "("}, *_inlines(note["c"]), {"t": "Str", "c": ")"}]]}
+    return {
+        "t": "Span",
+        "c": [["", ["nested-note"], []], [{"t": "Str", "c": "("}, *_inlines(note["c"]), {"t": "Str", "c": ")"}]],
+    }

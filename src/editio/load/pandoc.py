@@ -59,9 +59,16 @@ class PandocSession:
 
     def _start(self) -> subprocess.Popen[str]:
         if self._proc is None:
-            self._proc = subprocess.Popen([pandoc_path(), "lua", str(SESSION_SCRIPT)], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
-                                          cwd=self._cwd, text=True, encoding="utf-8")
+            self._proc = subprocess.Popen(
+                [pandoc_path(), "lua", str(SESSION_SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_env(),
+                cwd=self._cwd,
+                text=True,
+                encoding="utf-8",
+            )
         return self._proc
 
     def request(self, what: str, **fields: Any) -> Any:
@@ -125,17 +132,20 @@ def pandoc_version() -> str:
         return session.version()
 
 
-def run(args: list[str], what: str, stdin: str | None = None, cwd: Path | None = None,
-        env: dict[str, str] | None = None) -> str:
+def run(
+    args: list[str], what: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> str:
     """Run one pandoc process (a writer, or the benchmark's bare floor); its standard output."""
-    proc = subprocess.run([pandoc_path(), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
-                          env=_env(env), cwd=cwd)
+    proc = subprocess.run(
+        [pandoc_path(), *args], input=stdin, capture_output=True, text=True, encoding="utf-8", env=_env(env), cwd=cwd
+    )
     if proc.returncode != 0:
         raise error("PDC002", f"pandoc failed: {proc.stderr.strip()[:500] or proc.returncode}", what)
     return proc.stdout
 
 
-def write(doc: dict[str, Any], to: str, args: list[str], what: str, cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> str:
+def write(
+    doc: dict[str, Any], to: str, args: list[str], what: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> str:
     """Run one pandoc writer on ``doc``; its standard output (empty when it writes a file)."""
     return run(["-f", "json", "-t", to, *args], what, json.dumps(doc, ensure_ascii=False), cwd, env)

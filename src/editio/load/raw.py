@@ -21,23 +21,27 @@ from ..ast import Div, Span, Str, iter_nodes, stringify
 from ..errors import DiagnosticLog
 
 # Commands that stand for a place in the document, not for text: split off before pandoc reads the rest.
-_PLACES = re.compile(r"\\(newpage|pagebreak|clearpage|cleardoublepage|listoffigures|listoftables|tableofcontents)"
-                     r"(?![A-Za-z])\s*")
+_PLACES = re.compile(
+    r"\\(newpage|pagebreak|clearpage|cleardoublepage|listoffigures|listoftables|tableofcontents)"
+    r"(?![A-Za-z])\s*"
+)
 _LIST_CLASS = {"listoffigures": "list-of-figures", "listoftables": "list-of-tables"}
 _COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 # Commands whose meaning pandoc's LaTeX reader keeps (text styles, structure, tables, figures, references); any
 # other command in a piece that also holds text is layout for LaTeX's pages (\vspace, \noindent, \pagenumbering)
 # and is named in the warning.
 SHOWN_COMMANDS = frozenset(
-    "\\" + name for name in (
+    "\\" + name
+    for name in (
         "textit emph textbf textsc texttt textsf textrm textup textmd textsubscript textsuperscript underline "
         "uline sout mbox url href footnote cite citep citet parencite textcite autocite ref autoref cref Cref "
         "eqref pageref label caption includegraphics begin end item hline cline toprule midrule bottomrule "
         "multicolumn section subsection subsubsection paragraph chapter part LaTeX TeX LaTeXe ldots dots "
         "textendash textemdash S P copyright bf it em tt sc rm sf centering quad qquad enspace textwidth "
-        "linewidth columnwidth").split())
-VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                  "wbr"))
+        "linewidth columnwidth"
+    ).split()
+)
+VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"))
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*\Z", re.S)
 
 
@@ -68,8 +72,9 @@ def _find_unescaped(text: str, needle: str, start: int) -> int:
     return index
 
 
-def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids: set[str], session,
-               citations: bool) -> None:
+def settle_raw(
+    blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids: set[str], session, citations: bool
+) -> None:
     """Rewrite every raw element of one manuscript file (in place) as described in the module docstring;
     ``html_ids`` collects the ids raw HTML uses across files; ``session`` is the build's pandoc session (its
     LaTeX reader); ``citations`` says whether the edition has a bibliography for ``\\cite``."""
@@ -89,19 +94,34 @@ def settle_raw(blocks: list, text: str, shown: str, log: DiagnosticLog, html_ids
             html_pieces.append((line, content))
             return [_html(node, content, shown, line, log, html_ids)]
         if fmt != "typst":
-            log.add("SRC007", f"raw {fmt} {_short(content)!r} is shown in no format; it is left out", shown, line,
-                    severity="warning")
+            log.add(
+                "SRC007",
+                f"raw {fmt} {_short(content)!r} is shown in no format; it is left out",
+                shown,
+                line,
+                severity="warning",
+            )
             return []
-        log.add("SRC007", f"raw typst {_short(content)!r} is shown in the PDF only, not in EPUB or HTML", shown,
-                line, severity="warning")
+        log.add(
+            "SRC007",
+            f"raw typst {_short(content)!r} is shown in the PDF only, not in EPUB or HTML",
+            shown,
+            line,
+            severity="warning",
+        )
         return None
 
     html_pieces: list[tuple[int | None, str]] = []
     _rewrite(blocks, settle)
     for first, last, content in _runs(html_pieces):
         lines = f" (lines {first}–{last})" if last != first else ""
-        log.add("SRC007", f"raw HTML {_short(content)!r}{lines} is shown in EPUB and HTML, not in the PDF", shown,
-                first, severity="warning")
+        log.add(
+            "SRC007",
+            f"raw HTML {_short(content)!r}{lines} is shown in EPUB and HTML, not in the PDF",
+            shown,
+            first,
+            severity="warning",
+        )
 
 
 def _runs(pieces: list[tuple[int | None, str]]) -> list[tuple[int | None, int | None, str]]:
@@ -129,7 +149,7 @@ def _rewrite(tree: object, settle) -> None:
         if isinstance(item, dict) and item.get("t") in ("RawBlock", "RawInline"):
             replacement = settle(item)
             if replacement is not None:
-                tree[index:index + 1] = replacement
+                tree[index : index + 1] = replacement
                 index += len(replacement)
                 continue
         else:
@@ -145,17 +165,25 @@ def _join_raw_paragraphs(tree: object) -> None:
             _join_raw_paragraphs(value)
     elif isinstance(tree, list):
         for index, item in enumerate(tree):
-            if isinstance(item, dict) and item.get("t") in ("Para", "Plain") and item["c"] and all(
+            if (
+                isinstance(item, dict)
+                and item.get("t") in ("Para", "Plain")
+                and item["c"]
+                and all(
                     n["t"] in ("Space", "SoftBreak") or n["t"] == "RawInline" and n["c"][0] in ("tex", "latex")
-                    for n in item["c"]) and any(n["t"] == "RawInline" for n in item["c"]):
+                    for n in item["c"]
+                )
+                and any(n["t"] == "RawInline" for n in item["c"])
+            ):
                 joined = "\n".join(n["c"][1] for n in item["c"] if n["t"] == "RawInline")
                 tree[index] = {"t": "RawBlock", "c": ["latex", joined]}
             else:
                 _join_raw_paragraphs(item)
 
 
-def _latex(content: str, block: bool, shown: str, line: int | None, log: DiagnosticLog, session,
-           citations: bool) -> list[dict]:
+def _latex(
+    content: str, block: bool, shown: str, line: int | None, log: DiagnosticLog, session, citations: bool
+) -> list[dict]:
     result: list[dict] = []
     lost: list[str] = []
     pieces = _PLACES.split(content)
@@ -173,13 +201,24 @@ def _latex(content: str, block: bool, shown: str, line: int | None, log: Diagnos
         read = session.read(piece, shown, from_format="latex")["blocks"] if session is not None else []
         read, unresolved, unreadable = _settle_read(read, citations, lost, piece)
         for environment in unreadable:
-            log.add("SRC007", f"raw LaTeX \\begin{{{environment}}} could not be read as a table (a column "
-                    "specification or command pandoc does not know): its cells print as text, «&» and all; write "
-                    "the table in Markdown", shown, line, severity="warning")
+            log.add(
+                "SRC007",
+                f"raw LaTeX \\begin{{{environment}}} could not be read as a table (a column "
+                "specification or command pandoc does not know): its cells print as text, «&» and all; write "
+                "the table in Markdown",
+                shown,
+                line,
+                severity="warning",
+            )
         for label in unresolved:
-            log.add("XRF001", f"\\ref{{{label}}}: {label!r} is not a label editio numbers (fig:, tbl:, eq:, sec:); "
-                    "it reads «??»: label the figure or table {#fig:x}/{#tbl:x} and write @fig:x", shown, line,
-                    severity="warning")
+            log.add(
+                "XRF001",
+                f"\\ref{{{label}}}: {label!r} is not a label editio numbers (fig:, tbl:, eq:, sec:); "
+                "it reads «??»: label the figure or table {#fig:x}/{#tbl:x} and write @fig:x",
+                shown,
+                line,
+                severity="warning",
+            )
         if not read:
             lost.append(piece)
             continue
@@ -195,9 +234,15 @@ def _latex(content: str, block: bool, shown: str, line: int | None, log: Diagnos
             else:
                 lost.append(piece)
     if lost:
-        log.add("SRC007", f"raw LaTeX {_short(' '.join(lost))!r} is shown in no format (editio reads LaTeX only "
-                "for text, tables and references, and typesets with typst); it is left out: write it in Markdown, "
-                "or remove it", shown, line, severity="warning")
+        log.add(
+            "SRC007",
+            f"raw LaTeX {_short(' '.join(lost))!r} is shown in no format (editio reads LaTeX only "
+            "for text, tables and references, and typesets with typst); it is left out: write it in Markdown, "
+            "or remove it",
+            shown,
+            line,
+            severity="warning",
+        )
     return result
 
 
@@ -215,8 +260,7 @@ def latex_label(label: str) -> str:
     return "tbl:" + label[4:] if label.startswith("tab:") else label
 
 
-def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str
-                 ) -> tuple[list, list[str], list[str]]:
+def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str) -> tuple[list, list[str], list[str]]:
     """What pandoc's LaTeX reader made, for the manuscript: ``\\ref{kind:x}`` as a cross-reference's number
     (pandoc-crossref's ``-@kind:x``; ``tab:`` in ``\\label``/``\\ref`` names ``tbl:``), any other ``\\ref`` as an
     unresolved reference («??», its labels returned), ``\\cite`` as a citation only when there is a
@@ -243,10 +287,22 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str
             if t == "Span" and "label" in attrs:  # \label{tab:x}: the label crossref knows
                 node["c"][0][0] = latex_label(node["c"][0][0])
             if t == "Link" and attrs.get("reference-type") and reference_kind(label):
-                tree[index] = {"t": "Cite", "c": [[{
-                    "citationId": label, "citationPrefix": [], "citationSuffix": [],
-                    "citationMode": {"t": "SuppressAuthor"}, "citationNoteNum": 0, "citationHash": 0}],
-                    [Str(label)]]}
+                tree[index] = {
+                    "t": "Cite",
+                    "c": [
+                        [
+                            {
+                                "citationId": label,
+                                "citationPrefix": [],
+                                "citationSuffix": [],
+                                "citationMode": {"t": "SuppressAuthor"},
+                                "citationNoteNum": 0,
+                                "citationHash": 0,
+                            }
+                        ],
+                        [Str(label)],
+                    ],
+                }
             elif t == "Link" and attrs.get("reference-type"):
                 unresolved.append(label)
                 tree[index] = Span([Str("??")], classes=["xref", "unresolved"], attributes={"target": label})
@@ -269,8 +325,7 @@ def _settle_read(blocks: list, citations: bool, lost: list[str], piece: str
     return blocks, unresolved, unreadable
 
 
-def _html(node: dict, content: str, shown: str, line: int | None, log: DiagnosticLog,
-          html_ids: set[str]) -> dict:
+def _html(node: dict, content: str, shown: str, line: int | None, log: DiagnosticLog, html_ids: set[str]) -> dict:
     converter = _XhtmlWriter(html_ids)
     converter.feed(content)
     converter.close()
@@ -336,4 +391,3 @@ class _XhtmlWriter(HTMLParser):
 def _short(content: str) -> str:
     text = " ".join(content.split())
     return text if len(text) <= 40 else text[:39] + "…"
-

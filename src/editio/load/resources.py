@@ -75,8 +75,16 @@ def pdf_page_svg(data: bytes) -> bytes | None:
     return None if b"data:" in page_svg else page_svg
 
 
-def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, media: dict[str, bytes],
-                   log: DiagnosticLog | None = None, tagged_pdf: bool = False) -> None:
+def resolve_images(
+    ast: dict,
+    text: str,
+    display: str,
+    base: Path,
+    root: Path,
+    media: dict[str, bytes],
+    log: DiagnosticLog | None = None,
+    tagged_pdf: bool = False,
+) -> None:
     """Rewrite every Image of one manuscript file (``ast``, parsed from ``text`` shown as ``display``, whose
     relative paths start from ``base``) to its file in ``media``. Raises EditionError with every problem. A PDF
     image is redrawn as SVG for HTML and EPUB (the Image's ``screen`` attribute), and for every format when the
@@ -104,20 +112,39 @@ def resolve_images(ast: dict, text: str, display: str, base: Path, root: Path, m
         kind = image_kind(data)
         if kind is None or SUFFIXES.get(path.suffix.lower().lstrip("."), kind) != kind:
             found = kind or "not an image format editio knows"
-            problems.append(Diagnostic("SRC005", f"image {url!r} is {found} (by its content, named "
-                                       f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
-                                       "PDF with the matching suffix", display, line))
+            problems.append(
+                Diagnostic(
+                    "SRC005",
+                    f"image {url!r} is {found} (by its content, named "
+                    f"{path.suffix or 'without a suffix'}); use PNG, JPEG, GIF, WebP, SVG or "
+                    "PDF with the matching suffix",
+                    display,
+                    line,
+                )
+            )
             continue
         drawing = pdf_page_svg(data) if kind == "pdf" else None
         if kind == "pdf" and drawing is None and tagged_pdf:
-            problems.append(Diagnostic("SRC011", f"image {url!r} is a PDF that cannot be redrawn as SVG, and typst "
-                                       "cannot embed a PDF in a PDF/UA edition; give an SVG or PNG version, or take "
-                                       "ua-1 out of `pdf-standards`", display, line))
+            problems.append(
+                Diagnostic(
+                    "SRC011",
+                    f"image {url!r} is a PDF that cannot be redrawn as SVG, and typst "
+                    "cannot embed a PDF in a PDF/UA edition; give an SVG or PNG version, or take "
+                    "ua-1 out of `pdf-standards`",
+                    display,
+                    line,
+                )
+            )
             continue
         if kind == "pdf" and drawing is None and log is not None:
-            log.add("SRC006", f"image {url!r} is a PDF that cannot be redrawn as SVG: the PDF edition shows it, HTML "
-                    "and EPUB show its alt text instead; give a PNG or SVG version to show it everywhere", display,
-                    line, severity="warning")
+            log.add(
+                "SRC006",
+                f"image {url!r} is a PDF that cannot be redrawn as SVG: the PDF edition shows it, HTML "
+                "and EPUB show its alt text instead; give a PNG or SVG version to show it everywhere",
+                display,
+                line,
+                severity="warning",
+            )
         name = media_name(url, data, kind)
         if drawing is not None:  # the screen's copy (and a PDF/UA edition's only one)
             screen = media_name(url, drawing, "svg")
@@ -141,16 +168,24 @@ def _find(url: str, base: Path, root: Path, display: str, line: int | None, reso
     for folder in dict.fromkeys((base, root)):
         for spelling in dict.fromkeys((url, unquote(url))):
             try:
-                return resolve(root, spelling, base=folder, what="image", file=display, line=line,
-                               max_bytes=MAX_IMAGE_BYTES)
+                return resolve(
+                    root, spelling, base=folder, what="image", file=display, line=line, max_bytes=MAX_IMAGE_BYTES
+                )
             except EditionError as exc:
                 if exc.diagnostics[0].code != not_found:
                     raise
                 last = exc
     assert last is not None
     folders = " or ".join(dict.fromkeys(_shown(f, root) for f in (base, root)))
-    raise EditionError(Diagnostic("SRC004", f"image {url!r} does not exist (looked in {folders}); put the image "
-                                  "in the manuscript folder or correct the path", display, line))
+    raise EditionError(
+        Diagnostic(
+            "SRC004",
+            f"image {url!r} does not exist (looked in {folders}); put the image "
+            "in the manuscript folder or correct the path",
+            display,
+            line,
+        )
+    )
 
 
 def _shown(folder: Path, root: Path) -> str:
@@ -180,5 +215,11 @@ def warn_relative_links(ast: dict, text: str, display: str, log: DiagnosticLog) 
             if index < 0:
                 index = text.find(url)
             line = text.count("\n", 0, index) + 1 if index >= 0 else None
-            log.add("SRC010", f"link to the path {url!r}: an EPUB cannot link outside itself, so it shows the text "
-                    "only; give a full URL (https://…) to link everywhere", display, line, severity="warning")
+            log.add(
+                "SRC010",
+                f"link to the path {url!r}: an EPUB cannot link outside itself, so it shows the text "
+                "only; give a full URL (https://…) to link everywhere",
+                display,
+                line,
+                severity="warning",
+            )

@@ -24,11 +24,14 @@ Rule = Callable[[Node, "Lowering"], Any]
 
 def registrar(rules: dict[str, dict[str, Rule]]) -> Callable[[str, str], Callable[[Rule], Rule]]:
     """A decorator ``@rule("Span", "page")`` that files a rule under an element type and a class."""
+
     def rule(element_type: str, cls: str) -> Callable[[Rule], Rule]:
         def register(fn: Rule) -> Rule:
             rules.setdefault(element_type, {})[cls] = fn
             return fn
+
         return register
+
     return rule
 
 
@@ -67,6 +70,7 @@ def lower(doc: Node, fmt: str, messages: Any) -> Node:
                 if rule is not None:
                     return rule(node, lowering)
             return every(node, lowering) if every is not None else None
+
         return hook
 
     Traversal([{t: hook_for(r) for t, r in rules.items()}]).run(doc["blocks"])

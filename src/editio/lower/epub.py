@@ -20,17 +20,23 @@ def xml_text(text: str) -> str:
 
 # --- pagination --------------------------------------------------------------------------------------
 
+
 @rule("Span", "page")
 def page_marker(node: dict, lowering) -> dict:
     n = xml_text(get(node, "n", ""))
-    return RawInline("html", f'<span class="page" epub:type="pagebreak" role="doc-pagebreak" '
-                             f'id="{html.page_id(n)}" aria-label="{n}">{n}</span>')
+    return RawInline(
+        "html",
+        f'<span class="page" epub:type="pagebreak" role="doc-pagebreak" '
+        f'id="{html.page_id(n)}" aria-label="{n}">{n}</span>',
+    )
 
 
 # --- glossary ----------------------------------------------------------------------------------------
 from ..ast import Link, Plain, RawBlock, Space, Span  # noqa: E402 (the names these sections build)
+
 # EPUB Dictionaries and Glossaries: the heading's section is the glossary, each headword a glossterm and each
 # definition a glossdef (the search key map and manifest properties come from editio.writers.epub_glossary).
+
 
 @rule("Header", "glossary-heading")
 def glossary_heading(node: dict, lowering) -> dict:
@@ -56,12 +62,16 @@ def glossary_entry(node: dict, lowering) -> list:
 # cross-references. The structure is raw XHTML round pandoc inlines, so pandoc still resolves the links into
 # the chapter files. The manifest property ``index`` is the EPUB writer's (it names the content document).
 
+
 @rule("Div", "name-index")
 def name_index(node: dict, lowering) -> list:
     ident = f' id="{xml_text(node["c"][0][0])}"' if node["c"][0][0] else ""
     names = " ".join(xml_text(c) for c in node["c"][0][1])
-    return [RawBlock("html", f'<section{ident} class="{names}" epub:type="index" role="doc-index">'),
-            *node["c"][1], RawBlock("html", "</section>")]
+    return [
+        RawBlock("html", f'<section{ident} class="{names}" epub:type="index" role="doc-index">'),
+        *node["c"][1],
+        RawBlock("html", "</section>"),
+    ]
 
 
 @rule("Div", "name-index-headnote")
@@ -73,10 +83,14 @@ def name_index_headnote(node: dict, lowering) -> list:
 def name_index_group(node: dict, lowering) -> list:
     level = get(node, "level", "2")
     level = level if level in ("2", "3", "4", "5", "6") else "6"
-    return [RawBlock("html", '<section epub:type="index-group">'),
-            RawBlock("html", f"<h{level}>{xml_text(get(node, 'letter', ''))}</h{level}>"),
-            RawBlock("html", '<ul epub:type="index-entry-list">'), *node["c"][1],
-            RawBlock("html", "</ul>"), RawBlock("html", "</section>")]
+    return [
+        RawBlock("html", '<section epub:type="index-group">'),
+        RawBlock("html", f"<h{level}>{xml_text(get(node, 'letter', ''))}</h{level}>"),
+        RawBlock("html", '<ul epub:type="index-entry-list">'),
+        *node["c"][1],
+        RawBlock("html", "</ul>"),
+        RawBlock("html", "</section>"),
+    ]
 
 
 def _index_entry(ident: str, inlines: list) -> list:
@@ -118,6 +132,7 @@ def index_see(node: dict, lowering) -> dict:
 
 # --- tables --------------------------------------------------------------------------------------------
 
+
 @rule("Table", "*")
 def table(node: dict, lowering) -> dict:
     """A table in a box of its own that scrolls sideways (epub.css ``.table-scroll``), as on the HTML page."""
@@ -127,6 +142,7 @@ def table(node: dict, lowering) -> dict:
 
 
 # --- crossref ------------------------------------------------------------------------------------------
+
 
 @rule("Figure", "*")
 def figure(node: dict, lowering) -> dict:
@@ -149,6 +165,7 @@ def figure(node: dict, lowering) -> dict:
 
 # --- faction chart -------------------------------------------------------------------------------------
 
+
 @rule("Image", "faction-chart")
 def faction_chart_image(node: dict, lowering) -> dict:
     """Reading systems get the plain image (the wide drawing) with its alt text."""
@@ -157,6 +174,7 @@ def faction_chart_image(node: dict, lowering) -> dict:
 
 # --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
 
+
 @rule("Div", "page-break")
 def page_break(node: dict, lowering) -> list:
     """``\\newpage``: a reflowable book has no fixed pages (each chapter already starts its own file)."""
@@ -164,6 +182,7 @@ def page_break(node: dict, lowering) -> list:
 
 
 # --- the whole book ----------------------------------------------------------------------------------------
+
 
 def finish(doc: dict, lowering) -> None:
     """pandoc writes ``dc:date`` from ``date`` and leaves it empty (invalid) when it cannot read the date: it
@@ -191,6 +210,7 @@ _PANDOC_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 
 
 # --- links to paths (load/resources.py warned, SRC010) -------------------------------------------------------
+
 
 @rule("Link", "*")
 def path_link(node: dict, lowering) -> dict | list:

@@ -13,6 +13,7 @@ rule = registrar(RULES)
 
 # --- common marks: anchors, page references, back-references ----------------------------------------
 
+
 @rule("Span", "anchor")
 def anchor(node: dict, lowering) -> dict:
     return Span([], identifier=node["c"][0][0])
@@ -21,17 +22,25 @@ def anchor(node: dict, lowering) -> dict:
 @rule("Span", "pageref")
 def page_reference(node: dict, lowering) -> dict:
     """On screen a page reference is a link to the place; its text is the mark's content."""
-    return Link(node["c"][1], f'#{get(node, "target", "")}')
+    return Link(node["c"][1], f"#{get(node, 'target', '')}")
 
 
 @rule("Span", "backref")
 def back_reference(node: dict, lowering) -> list:
     """A link back to the place in the text: «↩» titled by the catalogue's ``back-to-text``."""
-    return [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "target", "")}', title=lowering.text("backlink-title"),
-                          attributes={"role": "doc-backlink"})]
+    return [
+        Space(),
+        Link(
+            [Str("\u21a9\ufe0e")],
+            f"#{get(node, 'target', '')}",
+            title=lowering.text("backlink-title"),
+            attributes={"role": "doc-backlink"},
+        ),
+    ]
 
 
 # --- pagination --------------------------------------------------------------------------------------
+
 
 def page_id(number: str) -> str:
     return f"page-{number}"
@@ -40,11 +49,13 @@ def page_id(number: str) -> str:
 @rule("Span", "page")
 def page_marker(node: dict, lowering) -> dict:
     n = get(node, "n", "")
-    return Span([Str(n)], identifier=page_id(n), classes=["page"],
-                attributes={"role": "doc-pagebreak", "aria-label": n})
+    return Span(
+        [Str(n)], identifier=page_id(n), classes=["page"], attributes={"role": "doc-pagebreak", "aria-label": n}
+    )
 
 
 # --- emendations ---------------------------------------------------------------------------------------
+
 
 @rule("Span", "emendation")
 def emendation(node: dict, lowering) -> list:
@@ -53,28 +64,43 @@ def emendation(node: dict, lowering) -> list:
     ident, target, title = node["c"][0][0], get(node, "target", ""), get(node, "title", "")
     content = node["c"][1]
     if any(True for _ in iter_nodes(content, ("Link",))):
-        return [Span(content, identifier=ident, classes=["emendation"]),
-                Link([Superscript([Str("*")])], f"#{target}", title=title, classes=["emendation"])]
+        return [
+            Span(content, identifier=ident, classes=["emendation"]),
+            Link([Superscript([Str("*")])], f"#{target}", title=title, classes=["emendation"]),
+        ]
     return [Link(content, f"#{target}", title=title, identifier=ident, classes=["emendation"])]
 
 
 # --- editorial notes -----------------------------------------------------------------------------------
 
+
 @rule("Span", "ednote-call")
 def ednote_call(node: dict, lowering) -> dict:
     """A lettered call linking to the note in the list (a separate series from the author's numbered notes)."""
-    return Link([Superscript([Str(get(node, "letter", ""))])], f'#{get(node, "target", "")}',
-                title=lowering.text("ednote-ref-title"), identifier=node["c"][0][0], classes=["ednote-ref"],
-                attributes={"role": "doc-noteref"})
+    return Link(
+        [Superscript([Str(get(node, "letter", ""))])],
+        f"#{get(node, 'target', '')}",
+        title=lowering.text("ednote-ref-title"),
+        identifier=node["c"][0][0],
+        classes=["ednote-ref"],
+        attributes={"role": "doc-noteref"},
+    )
 
 
 @rule("Div", "ednote")
 def ednote(node: dict, lowering) -> dict:
     """«а) text ↩»: the letter, the note's text and a link back to the call."""
     blocks = [dict(b) for b in node["c"][1]]
-    head = [Strong([Str(f'{get(node, "letter", "")})')]), Space()]
-    back = [Space(), Link([Str("\u21a9\ufe0e")], f'#{get(node, "ref", "")}', title=lowering.text("backlink-title"),
-                          attributes={"role": "doc-backlink"})]
+    head = [Strong([Str(f"{get(node, 'letter', '')})")]), Space()]
+    back = [
+        Space(),
+        Link(
+            [Str("\u21a9\ufe0e")],
+            f"#{get(node, 'ref', '')}",
+            title=lowering.text("backlink-title"),
+            attributes={"role": "doc-backlink"},
+        ),
+    ]
     if blocks and blocks[0]["t"] in ("Para", "Plain"):
         blocks[0] = Para(head + blocks[0]["c"] + (back if len(blocks) == 1 else []))
     else:
@@ -86,6 +112,7 @@ def ednote(node: dict, lowering) -> dict:
 
 # --- chronology ----------------------------------------------------------------------------------------
 
+
 @rule("Div", "chronology-list")
 def chronology_list(node: dict, lowering) -> list:
     """On screen the chronology is the definition list itself (a date, then its events)."""
@@ -94,8 +121,10 @@ def chronology_list(node: dict, lowering) -> list:
 
 # --- glossary ----------------------------------------------------------------------------------------
 from ..ast import RawBlock, RawInline  # noqa: E402 (the names this section builds)
+
 # The entries are a definition list (``<dl class="glossary-list">``) written as raw tags round pandoc blocks,
 # so the links inside stay links pandoc can resolve; each headword is a ``<dfn>``.
+
 
 @rule("Link", "gls")
 def glossary_occurrence(node: dict, lowering) -> dict:
@@ -130,8 +159,14 @@ def glossary_list(node: dict, lowering) -> list:
 
 def glossary_entry_markup(node: dict, dd: str) -> list:
     head, *body = node["c"][1]
-    return [RawBlock("html", "<dt>"), head, RawBlock("html", "</dt>"), RawBlock("html", dd), *body,
-            RawBlock("html", "</dd>")]
+    return [
+        RawBlock("html", "<dt>"),
+        head,
+        RawBlock("html", "</dt>"),
+        RawBlock("html", dd),
+        *body,
+        RawBlock("html", "</dd>"),
+    ]
 
 
 @rule("Div", "gls-entry")
@@ -151,6 +186,7 @@ def glossary_back_reference(node: dict, lowering) -> dict:
 
 # --- name index ------------------------------------------------------------------------------------------
 # On screen: a bold letter above each group, an entry per person with links to the original pages.
+
 
 @rule("Span", "name-ref")
 def name_occurrence(node: dict, lowering) -> dict:
@@ -199,6 +235,7 @@ def index_see(node: dict, lowering) -> dict:
 
 # --- crossref ------------------------------------------------------------------------------------------
 
+
 @rule("Link", "xref")
 def cross_reference(node: dict, lowering) -> dict:
     """A numbered reference is a plain link to its target (the filter's attributes are for lowering only)."""
@@ -214,11 +251,12 @@ def unresolved_reference(node: dict, lowering) -> dict:
 @rule("Span", "equation")
 def numbered_equation(node: dict, lowering) -> dict:
     """The display equation with its number «(N)» after it, in one span the stylesheet lays out."""
-    number = Span([Str(f'({get(node, "number", "")})')], classes=["equation-number"])
+    number = Span([Str(f"({get(node, 'number', '')})")], classes=["equation-number"])
     return Span([*node["c"][1], number], identifier=node["c"][0][0], classes=["equation"])
 
 
 # --- figures -------------------------------------------------------------------------------------------
+
 
 @rule("Image", "*")
 def image(node: dict, lowering) -> dict | None:
@@ -236,6 +274,7 @@ def image(node: dict, lowering) -> dict | None:
 
 # --- faction chart -------------------------------------------------------------------------------------
 
+
 @rule("Image", "faction-chart")
 def faction_chart_image(node: dict, lowering) -> dict:
     """Phones get the narrow drawing, wider screens the wide one; one alt text for both."""
@@ -250,6 +289,7 @@ def faction_chart_image(node: dict, lowering) -> dict:
 
 
 # --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
+
 
 @rule("Div", "page-break")
 def page_break(node: dict, lowering) -> list:

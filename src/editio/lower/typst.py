@@ -36,8 +36,10 @@ def finish(doc: dict, lowering) -> None:
     if lowering.store.get("ednote"):
         from ..ast.walk import walk
 
-        walk(doc["blocks"], {"Span": lambda n, _p: _ednote_footnote(n, lowering) if has_class(n, "ednote-slot")
-                             else None})
+        walk(
+            doc["blocks"],
+            {"Span": lambda n, _p: _ednote_footnote(n, lowering) if has_class(n, "ednote-slot") else None},
+        )
     meta = doc["meta"]
     block = {"t": "MetaBlocks", "c": [raw_block(LIBRARY.read_text(encoding="utf-8"))]}
     current = meta.get("header-includes")
@@ -50,6 +52,7 @@ def finish(doc: dict, lowering) -> None:
 
 
 # --- common marks: anchors, page references, back-references ----------------------------------------
+
 
 @rule("Span", "anchor")
 def anchor(node: dict, lowering) -> list:
@@ -73,6 +76,7 @@ def back_reference(node: dict, lowering) -> list:
 
 # --- images: pandoc's typst writer drops alt text, which PDF/UA requires -------------------------------
 
+
 @rule("Image", "*")
 def image(node: dict, lowering) -> dict:
     """``#image(src, alt: …)`` with the width the manuscript gives (``width=50%``), else the natural size
@@ -85,10 +89,11 @@ def image(node: dict, lowering) -> dict:
 
 # --- pagination --------------------------------------------------------------------------------------
 
+
 @rule("Span", "page")
 def page_marker(node: dict, lowering) -> dict:
     # The trailing ";" ends the call, so a following ".word" is never read as a field access.
-    return raw(f'#edition-page-marker({string(get(node, "n", ""))}, label: {string(get(node, "label", ""))});')
+    return raw(f"#edition-page-marker({string(get(node, 'n', ''))}, label: {string(get(node, 'label', ''))});")
 
 
 # --- emendations ---------------------------------------------------------------------------------------
@@ -106,10 +111,12 @@ def emendation(node: dict, lowering) -> list:
 # A note's text stands once, in its Div in the list; the call becomes a lettered footnote holding that text
 # (lowered with the rest of the document first, then moved into the footnote by ``finish``).
 
+
 @rule("Span", "ednote-call")
 def ednote_call(node: dict, lowering) -> dict:
-    return Span([], classes=["ednote-slot"], attributes={"target": get(node, "target", ""),
-                                                          "letter": get(node, "letter", "")})
+    return Span(
+        [], classes=["ednote-slot"], attributes={"target": get(node, "target", ""), "letter": get(node, "letter", "")}
+    )
 
 
 @rule("Div", "ednote")
@@ -132,11 +139,18 @@ def _ednote_footnote(slot: dict, lowering) -> list:
     letter = get(slot, "letter", "")
     # The footnote is numbered with its letter; the counter steps back so the author's numbering is untouched.
     # A thin space before the letter keeps it apart from the word in the text layer («Лечин б», not «Лечинб»).
-    return [raw(f"#footnote(numbering: _ => {string(chr(0x2009) + letter)})["), *inlines, Str("\u00a0—"), Space(),
-            Emph(text_inlines(lowering.text("ednote-mark"))), raw("]#counter(footnote).update(n => n - 1);")]
+    return [
+        raw(f"#footnote(numbering: _ => {string(chr(0x2009) + letter)})["),
+        *inlines,
+        Str("\u00a0—"),
+        Space(),
+        Emph(text_inlines(lowering.text("ednote-mark"))),
+        raw("]#counter(footnote).update(n => n - 1);"),
+    ]
 
 
 # --- colophon ----------------------------------------------------------------------------------------------
+
 
 @rule("Div", "colophon")
 def colophon(node: dict, lowering) -> list:
@@ -179,12 +193,14 @@ def chronology_list(node: dict, lowering) -> list:
 
 # --- glossary ----------------------------------------------------------------------------------------
 from ..ast import Div, Link, Para  # noqa: E402 (the names this section builds)
+
 # An occurrence is a link to its entry plus an invisible marker the entry's page list queries; an entry keeps
 # its headword with the first lines of the definition (a sticky block) and indents the definition under it.
 
+
 @rule("Link", "gls")
 def glossary_occurrence(node: dict, lowering) -> list:
-    return [raw(f'#metadata({string(get(node, "entry", ""))})<gls-ref>'), Link(node["c"][1], node["c"][2][0])]
+    return [raw(f"#metadata({string(get(node, 'entry', ''))})<gls-ref>"), Link(node["c"][1], node["c"][2][0])]
 
 
 @rule("Header", "glossary-heading")
@@ -195,12 +211,12 @@ def glossary_heading(node: dict, lowering) -> dict:
 
 @rule("Span", "gls-term")
 def glossary_term(node: dict, lowering) -> list:
-    return [raw(f'#metadata({string(get(node, "entry", ""))})<{node["c"][0][0]}>'), *node["c"][1]]
+    return [raw(f"#metadata({string(get(node, 'entry', ''))})<{node['c'][0][0]}>"), *node["c"][1]]
 
 
 @rule("Span", "gls-original")
 def glossary_original(node: dict, lowering) -> list:
-    return [raw(f'#text(lang: {string(get(node, "lang", ""))})['), *node["c"][1], raw("]")]
+    return [raw(f"#text(lang: {string(get(node, 'lang', ''))})["), *node["c"][1], raw("]")]
 
 
 @rule("Div", "glossary-list")
@@ -215,12 +231,18 @@ def glossary_entry(node: dict, lowering) -> dict:
     if rest:  # the term occurs: the pages it stands on, after the definition; the label («В тексте:») is added
         # after the typography filter ran, so its words are bound here: a line never ends on its first word
         label = lowering.text("glossary-refs").replace(" ", "\u00a0")
-        body += [Space(), *text_inlines(label), Space(),
-                 *text_inlines(lowering.text("page-abbrev")),
-                 raw(f'~#edition-gls-pages({string(get(node, "entry", ""))})')]
+        body += [
+            Space(),
+            *text_inlines(label),
+            Space(),
+            *text_inlines(lowering.text("page-abbrev")),
+            raw(f"~#edition-gls-pages({string(get(node, 'entry', ''))})"),
+        ]
     # the template's helper keeps the headword with the definition; `][` on one line keeps both arguments
-    return Div([raw_block("#edition-glossary-entry["), Para(head["c"]), raw_block("]["), Para(body), raw_block("]")],
-               classes=["gls-entry"])
+    return Div(
+        [raw_block("#edition-glossary-entry["), Para(head["c"]), raw_block("]["), Para(body), raw_block("]")],
+        classes=["gls-entry"],
+    )
 
 
 # --- name index ------------------------------------------------------------------------------------------
@@ -232,14 +254,13 @@ NAME_INDEX_PARAGRAPHS = "#set par(first-line-indent: 0em, hanging-indent: 1.2em,
 
 @rule("Span", "name-ref")
 def name_occurrence(node: dict, lowering) -> list:
-    return [*node["c"][1], raw(f'#metadata({string(get(node, "person", ""))})<name-ref>')]
+    return [*node["c"][1], raw(f"#metadata({string(get(node, 'person', ''))})<name-ref>")]
 
 
 @rule("Div", "name-index")
 def name_index(node: dict, lowering) -> dict:
     a = node["c"][0]
-    return Div([raw_block(NAME_INDEX_PARAGRAPHS), *node["c"][1]], identifier=a[0], classes=a[1],
-               attributes=dict(a[2]))
+    return Div([raw_block(NAME_INDEX_PARAGRAPHS), *node["c"][1]], identifier=a[0], classes=a[1], attributes=dict(a[2]))
 
 
 @rule("Div", "name-index-headnote")
@@ -249,7 +270,7 @@ def name_index_headnote(node: dict, lowering) -> list:
 
 @rule("Div", "name-index-group")
 def name_index_group(node: dict, lowering) -> list:
-    return [raw_block(f'#block(sticky: true)[*{get(node, "letter", "")}*]'), *node["c"][1]]
+    return [raw_block(f"#block(sticky: true)[*{get(node, 'letter', '')}*]"), *node["c"][1]]
 
 
 @rule("Div", "name-index-entry")
@@ -269,7 +290,7 @@ def index_term(node: dict, lowering) -> list:
 
 @rule("Span", "name-index-locators")
 def name_index_locators(node: dict, lowering) -> dict:
-    return raw(f'#edition-name-index-pages({string(get(node, "person", ""))})')
+    return raw(f"#edition-name-index-pages({string(get(node, 'person', ''))})")
 
 
 @rule("Link", "index-see")
@@ -281,11 +302,12 @@ def index_see(node: dict, lowering) -> dict:
 # pandoc turns the TeX into typst math; the equation gets its TeX source as alt text (PDF/UA-1 refuses an
 # equation without one) through a set rule scoped to a content block around it.
 
+
 def equation(math: dict, number: str = "", label: str = "") -> list:
     """A Math element as ``#[#set math.equation(alt: TeX …); $…$ <label>]``."""
     settings = f"alt: {string(math['c'][1].strip())}"
     if number:
-        settings += f', numbering: _ => {string("(" + number + ")")}'
+        settings += f", numbering: _ => {string('(' + number + ')')}"
     tail = f" <{label}>]" if label and re.fullmatch(r"[\w:.-]+", label) else "]"
     return [raw(f"#[#set math.equation({settings}); "), math, raw(tail)]
 
@@ -297,6 +319,7 @@ def math(node: dict, lowering) -> list:
 
 # --- crossref ------------------------------------------------------------------------------------------
 # Numbers are the filter's (the same in every format): typst's own figure numbering is off (editio.typ).
+
 
 @rule("Span", "equation")
 def numbered_equation(node: dict, lowering) -> list:
@@ -335,13 +358,17 @@ def section_number(node: dict, lowering) -> list:
 @rule("Div", "list-of-tables")
 def list_of_figures(node: dict, lowering) -> list:
     """A list of figures or tables: one entry a line, flush left, wrapped lines indented."""
-    return [raw_block("#[#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"),
-            *node["c"][1], raw_block("]")]
+    return [
+        raw_block("#[#set par(first-line-indent: 0em, hanging-indent: 1.2em, justify: false)"),
+        *node["c"][1],
+        raw_block("]"),
+    ]
 
 
 # --- faction chart -------------------------------------------------------------------------------------
 # A real typst figure: the template's figure rule narrows it to the room left on its page (or gives it the next
 # page with its heading), so the chart is never clipped; the image keeps its alt text for PDF/UA.
+
 
 @rule("Image", "faction-chart")
 def faction_chart_image(node: dict, lowering) -> dict:
@@ -356,11 +383,19 @@ def faction_chart_figure(node: dict, lowering) -> dict:
     def inlines(blocks: list) -> list:
         return [inline for block in blocks if block["t"] in ("Para", "Plain") for inline in block["c"]]
 
-    return Plain([raw("#figure("), *inlines(node["c"][2]), raw(", numbering: none, caption: ["),
-                  *inlines(node["c"][1][1]), raw(f"]) <{node['c'][0][0]}>")])
+    return Plain(
+        [
+            raw("#figure("),
+            *inlines(node["c"][2]),
+            raw(", numbering: none, caption: ["),
+            *inlines(node["c"][1][1]),
+            raw(f"]) <{node['c'][0][0]}>"),
+        ]
+    )
 
 
 # --- manuscripts written for LaTeX (load/raw.py) ---------------------------------------------------------
+
 
 @rule("Div", "page-break")
 def page_break(node: dict, lowering) -> dict:
@@ -437,13 +472,14 @@ def manuscript_position(detail: str, sources) -> tuple[str | None, int | None]:
                 found = sources.locate(needle)
                 if found[0] is not None:
                     return found
-    runs = sorted((run.strip() for line in quoted for run in _MARKUP.split(line)
-                   if len(run.split()) >= 3), key=len, reverse=True)
+    runs = sorted(
+        (run.strip() for line in quoted for run in _MARKUP.split(line) if len(run.split()) >= 3), key=len, reverse=True
+    )
     for run in runs:
         words = run.split()
         for size in range(len(words), 2, -1):  # the words may be split by markup the manuscript wrote
             for start in range(0, len(words) - size + 1):
-                found = sources.locate(" ".join(words[start:start + size]))
+                found = sources.locate(" ".join(words[start : start + size]))
                 if found[0] is not None:
                     return found
     return None, None

@@ -2,22 +2,22 @@
 
 pandoc writes the chapters with ``templates/epub-template.xhtml`` (its epub3 template with the edition's
 title page and abstracts, see :mod:`.epub_frontmatter`). After pandoc, each post-processor in
-``POST_PROCESSORS`` takes the EPUB bytes, the AST and the message catalogue and returns new bytes (pandoc's writer has no page list,
-for example); they run in list order.
+``POST_PROCESSORS`` takes the EPUB bytes, the AST and the message catalogue and returns new bytes (pandoc's writer
+has no page list, for example); they run in list order.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ..ast import iter_nodes
 from ..i18n import catalogue
 from ..load.pandoc import write
-from ..ast import iter_nodes
 from ..sanitize import sanitize_fragment, sanitize_xhtml
 from .epub_a11y import add_conformance, add_landmarks, add_matching_roles
 from .epub_frontmatter import TEMPLATE, labels, package_metadata, template_variables
@@ -59,8 +59,9 @@ def _meta_text(ast: dict, key: str) -> str | None:
 
 def page_list(epub: bytes, ast: dict, messages) -> bytes:
     """The page list of the original pagination, with the printed source named in the OPF."""
-    return add_page_list(epub, find_page_breaks(epub), messages.text("page-list-title"),
-                         _meta_text(ast, "original-statement"))
+    return add_page_list(
+        epub, find_page_breaks(epub), messages.text("page-list-title"), _meta_text(ast, "original-statement")
+    )
 
 
 def glossary(epub: bytes, ast: dict, messages) -> bytes:
@@ -80,8 +81,9 @@ def structure(epub: bytes, ast: dict, messages) -> bytes:
 def accessibility(epub: bytes, ast: dict, messages) -> bytes:
     """ARIA roles for epub:type, landmarks in the book's language, and the edition's conformance claim."""
     epub = add_landmarks(add_matching_roles(epub), messages)
-    return add_conformance(epub, _meta_text(ast, "accessibility-conformance"),
-                           _meta_text(ast, "accessibility-certified-by"))
+    return add_conformance(
+        epub, _meta_text(ast, "accessibility-conformance"), _meta_text(ast, "accessibility-certified-by")
+    )
 
 
 # structure before accessibility: the roles and landmarks follow the section types structure sets.
@@ -90,8 +92,13 @@ def font_licence(epub: bytes, ast: dict, messages) -> bytes:
     return add_resource(epub, "fonts/OFL.txt", (FONTS / "OFL.txt").read_bytes(), "text/plain")
 
 
-POST_PROCESSORS: list[Callable[[bytes, dict, Any], bytes]] = [page_list, glossary, structure, accessibility,
-                                                               font_licence]
+POST_PROCESSORS: list[Callable[[bytes, dict, Any], bytes]] = [
+    page_list,
+    glossary,
+    structure,
+    accessibility,
+    font_licence,
+]
 
 
 def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> Path:
@@ -102,12 +109,27 @@ def write_epub(ast: dict, stage: Path, name: str, epoch: int, messages=None) -> 
     target = stage / f"{name}.epub"
     allow_style = bool(ast.get("meta", {}).get("allow-style", {}).get("c"))
     confine_markup(ast, allow_style)
-    write(package_metadata(ast), "epub3",
-          ["-o", str(target), "--toc", "--toc-depth=2", "--split-level=1", f"--css={TEMPLATES / 'epub.css'}",
-           "--epub-title-page=true", "--wrap=none", "--mathml", f"--template={TEMPLATE}",
-           *(f"--epub-embed-font={FONTS / face}" for face in FONT_FACES),
-           *template_variables(messages)],
-          "EPUB writer", cwd=stage, env={"SOURCE_DATE_EPOCH": str(epoch)})
+    write(
+        package_metadata(ast),
+        "epub3",
+        [
+            "-o",
+            str(target),
+            "--toc",
+            "--toc-depth=2",
+            "--split-level=1",
+            f"--css={TEMPLATES / 'epub.css'}",
+            "--epub-title-page=true",
+            "--wrap=none",
+            "--mathml",
+            f"--template={TEMPLATE}",
+            *(f"--epub-embed-font={FONTS / face}" for face in FONT_FACES),
+            *template_variables(messages),
+        ],
+        "EPUB writer",
+        cwd=stage,
+        env={"SOURCE_DATE_EPOCH": str(epoch)},
+    )
     data = target.read_bytes()
     for post_process in POST_PROCESSORS:
         data = post_process(data, ast, messages)

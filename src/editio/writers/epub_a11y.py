@@ -30,11 +30,21 @@ from .epub_pagelist import _nav_path, _opf_path, _spine_order, _zip
 
 # epub:type → DPUB-ARIA role, for the section-level types pandoc or our filters can write.
 ROLES = {
-    "glossary": "doc-glossary", "bibliography": "doc-bibliography", "index": "doc-index",
-    "preface": "doc-preface", "foreword": "doc-foreword", "introduction": "doc-introduction",
-    "epilogue": "doc-epilogue", "conclusion": "doc-conclusion", "colophon": "doc-colophon",
-    "endnotes": "doc-endnotes", "chapter": "doc-chapter", "part": "doc-part", "appendix": "doc-appendix",
-    "acknowledgments": "doc-acknowledgments", "afterword": "doc-afterword",
+    "glossary": "doc-glossary",
+    "bibliography": "doc-bibliography",
+    "index": "doc-index",
+    "preface": "doc-preface",
+    "foreword": "doc-foreword",
+    "introduction": "doc-introduction",
+    "epilogue": "doc-epilogue",
+    "conclusion": "doc-conclusion",
+    "colophon": "doc-colophon",
+    "endnotes": "doc-endnotes",
+    "chapter": "doc-chapter",
+    "part": "doc-part",
+    "appendix": "doc-appendix",
+    "acknowledgments": "doc-acknowledgments",
+    "afterword": "doc-afterword",
 }
 # Section types that also get a landmark entry, in this order after the body matter.
 LANDMARK_TYPES = ("glossary", "bibliography", "index")
@@ -112,17 +122,28 @@ def add_landmarks(epub: bytes, messages) -> bytes:
     added: list[tuple[str, str]] = []
     spine = [n for n in _spine_order(files, opf) if n != nav and n in files]
     if "bodymatter" not in present:
-        first = next((n for n in spine if (m := _BODY_TYPE.search(files[n].decode("utf-8")))
-                      and "bodymatter" in m.group(1).split()), None)
+        first = next(
+            (
+                n
+                for n in spine
+                if (m := _BODY_TYPE.search(files[n].decode("utf-8"))) and "bodymatter" in m.group(1).split()
+            ),
+            None,
+        )
         if first:
             added.append(("bodymatter", href(first)))
     for kind in LANDMARK_TYPES:
         if kind in present:
             continue
         for name in spine:
-            hit = next((m for m in _SECTION.finditer(files[name].decode("utf-8"))
-                        if (t := _EPUB_TYPE.search(m.group(2))) and kind in t.group(1).split()
-                        and _ID.search(m.group(2))), None)
+            hit = next(
+                (
+                    m
+                    for m in _SECTION.finditer(files[name].decode("utf-8"))
+                    if (t := _EPUB_TYPE.search(m.group(2))) and kind in t.group(1).split() and _ID.search(m.group(2))
+                ),
+                None,
+            )
             if hit:
                 added.append((kind, href(name, _ID.search(hit.group(2)).group(1))))
                 break
@@ -134,10 +155,15 @@ def add_landmarks(epub: bytes, messages) -> bytes:
         return item.group(0)
 
     items = _LANDMARK_ITEM.sub(relabel, found.group(2))
-    items = items.rstrip() + "".join(
-        f'\n    <li>\n      <a href="{target}" epub:type="{kind}">{escape(labels.get(kind, kind))}</a>\n    </li>'
-        for kind, target in added) + "\n  "
-    new = nav_text[:found.start(2)] + items + nav_text[found.end(2):]
+    items = (
+        items.rstrip()
+        + "".join(
+            f'\n    <li>\n      <a href="{target}" epub:type="{kind}">{escape(labels.get(kind, kind))}</a>\n    </li>'
+            for kind, target in added
+        )
+        + "\n  "
+    )
+    new = nav_text[: found.start(2)] + items + nav_text[found.end(2) :]
     if new == nav_text:
         return epub
     files[nav] = new.encode("utf-8")

@@ -20,8 +20,12 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "epub-template.xhtml"
 
 # What the EPUB writer prints, by the message-catalogue key it comes from.
-LABEL_KEYS = {"abstract": "abstract-title", "keywords": "keywords-label", "cite-as": "cite-as-title",
-              "note-backlink": "backlink-title"}
+LABEL_KEYS = {
+    "abstract": "abstract-title",
+    "keywords": "keywords-label",
+    "cite-as": "cite-as-title",
+    "note-backlink": "backlink-title",
+}
 
 
 def labels(messages) -> dict[str, str]:
@@ -37,9 +41,11 @@ def template_variables(messages) -> list[str]:
 
     own, english = labels(messages), labels(catalogue("en"))
     values = {
-        "editio-abstract-label": own["abstract"], "editio-keywords-label": own["keywords"],
+        "editio-abstract-label": own["abstract"],
+        "editio-keywords-label": own["keywords"],
         "editio-cite-as-label": own["cite-as"],
-        "editio-abstract-en-label": english["abstract"], "editio-keywords-en-label": english["keywords"],
+        "editio-abstract-en-label": english["abstract"],
+        "editio-keywords-en-label": english["keywords"],
     }
     return [f"--variable={key}={escape(value, quote=True)}" for key, value in values.items()]
 

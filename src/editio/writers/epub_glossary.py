@@ -42,8 +42,10 @@ def _attrs(tag: str) -> dict[str, str]:
 
 def search_key_map(keys: SearchKeys, href: str, lang: str) -> str:
     """The search key map document: one group per entry, pointing to ``href#anchor``."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<search-key-map xmlns="http://www.idpf.org/2007/ops" xml:lang="{escape(lang)}">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<search-key-map xmlns="http://www.idpf.org/2007/ops" xml:lang="{escape(lang)}">',
+    ]
     for anchor, term, values in keys:
         lines.append(f'  <search-key-group href="{escape(href)}#{escape(anchor)}">')
         if values:
@@ -91,8 +93,10 @@ def add_glossary(epub: bytes, keys: SearchKeys, lang: str) -> bytes:
     skm_path = normpath(join(base, SKM_NAME)) if base else SKM_NAME
     if skm_path in files:
         raise ValueError(f"the EPUB already has {skm_path}")
-    item = (f'<item id="glossary-search-key-map" href="{SKM_NAME}" media-type="{SKM_MEDIA_TYPE}" '
-            f'properties="glossary search-key-map" />')
+    item = (
+        f'<item id="glossary-search-key-map" href="{SKM_NAME}" media-type="{SKM_MEDIA_TYPE}" '
+        f'properties="glossary search-key-map" />'
+    )
     package = re.sub(r"(\s*)</manifest>", lambda m: f"{m.group(1)}  {item}{m.group(1)}</manifest>", package, count=1)
     files[opf] = package.encode("utf-8")
     href = relpath(path, dirname(skm_path) or ".")
@@ -101,8 +105,13 @@ def add_glossary(epub: bytes, keys: SearchKeys, lang: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for info in infos:
-            _write(target, info, info.filename, files[info.filename],
-                   zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED)
+            _write(
+                target,
+                info,
+                info.filename,
+                files[info.filename],
+                zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED,
+            )
             if info.filename == opf:
                 _write(target, info, skm_path, skm, zipfile.ZIP_DEFLATED)
     return out.getvalue()

@@ -19,8 +19,7 @@ _ITEM = re.compile(r"<item\b[^>]*/>")
 
 def index_semantics(book: Book) -> list[str]:
     """Declare every spine document holding an element of ``epub:type="index"``; returns their names."""
-    holding = [name for name in book.spine
-               if any("index" in epub_types(e) for e in book.document(name).root.iter())]
+    holding = [name for name in book.spine if any("index" in epub_types(e) for e in book.document(name).root.iter())]
     if holding:
         _declare(book, holding)
     return holding
@@ -36,8 +35,11 @@ def _declare(book: Book, names: list[str]) -> None:
         found = re.search(r'\bproperties="([^"]*)"', item)
         if found and "index" in found.group(1).split():
             continue
-        new = (item.replace(found.group(0), f'properties="{found.group(1)} index"') if found
-               else item[:-2].rstrip() + ' properties="index" />')
+        new = (
+            item.replace(found.group(0), f'properties="{found.group(1)} index"')
+            if found
+            else item[:-2].rstrip() + ' properties="index" />'
+        )
         package = package.replace(item, new, 1)
     book.files[book.opf] = package.encode("utf-8")
     book.changed.add(book.opf)

@@ -22,17 +22,59 @@ import xml.etree.ElementTree as ET
 
 from .epub_xhtml import EPUB_TYPE, Book, add_epub_type, classes, epub_types, local
 
-FRONT_MATTER_TYPES = frozenset({
-    "titlepage", "halftitlepage", "seriespage", "frontispiece", "abstract", "copyright-page", "dedication",
-    "epigraph", "foreword", "preface", "prologue", "acknowledgments", "imprint", "imprimatur", "contributors",
-    "other-credits", "errata", "revision-history", "toc", "landmarks", "loi", "lot", "loa", "lov"})
-BACK_MATTER_TYPES = frozenset({
-    "appendix", "afterword", "colophon", "glossary", "bibliography", "index", "endnotes", "rearnotes"})
+FRONT_MATTER_TYPES = frozenset(
+    {
+        "titlepage",
+        "halftitlepage",
+        "seriespage",
+        "frontispiece",
+        "abstract",
+        "copyright-page",
+        "dedication",
+        "epigraph",
+        "foreword",
+        "preface",
+        "prologue",
+        "acknowledgments",
+        "imprint",
+        "imprimatur",
+        "contributors",
+        "other-credits",
+        "errata",
+        "revision-history",
+        "toc",
+        "landmarks",
+        "loi",
+        "lot",
+        "loa",
+        "lov",
+    }
+)
+BACK_MATTER_TYPES = frozenset(
+    {"appendix", "afterword", "colophon", "glossary", "bibliography", "index", "endnotes", "rearnotes"}
+)
 # Section ids taken as structural terms: those a reader would put on the heading of such a section.
-ID_TYPES = frozenset({"preface", "foreword", "prologue", "dedication", "epigraph", "acknowledgments", "abstract",
-                      "appendix", "afterword", "colophon", "glossary", "bibliography", "index", "errata"})
-BACK_MATTER_CLASSES = frozenset({"glossary", "name-index", "chronology", "emendations", "colophon",
-                                 "editorial-notes", "references", "csl-bib-body"})
+ID_TYPES = frozenset(
+    {
+        "preface",
+        "foreword",
+        "prologue",
+        "dedication",
+        "epigraph",
+        "acknowledgments",
+        "abstract",
+        "appendix",
+        "afterword",
+        "colophon",
+        "glossary",
+        "bibliography",
+        "index",
+        "errata",
+    }
+)
+BACK_MATTER_CLASSES = frozenset(
+    {"glossary", "name-index", "chronology", "emendations", "colophon", "editorial-notes", "references", "csl-bib-body"}
+)
 
 
 def _top_sections(body: ET.Element) -> list[ET.Element]:

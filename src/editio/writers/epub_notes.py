@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from .epub_xhtml import Book, EPUB_TYPE, add_epub_type, classes, epub_types, local, text_of
+from .epub_xhtml import EPUB_TYPE, Book, add_epub_type, classes, epub_types, local, text_of
 
 _LABEL_PUNCTUATION = " \u00a0).:"
 
@@ -63,12 +63,16 @@ def _old_backlinks(note: ET.Element, book: Book, note_doc: str, ref_doc: str, re
 
 def _old_label(first: ET.Element, label: str) -> None:
     """A bold label at the very start of the note's first paragraph («**а)** text») goes: the link replaces it."""
-    if len(first) and not (first.text or "").strip() and local(first[0]) in ("strong", "b"):
-        if text_of(first[0]).strip(_LABEL_PUNCTUATION) == label:
-            first.text = None
-            tail = (first[0].tail or "").lstrip()
-            first.remove(first[0])
-            first.text = tail
+    if (
+        len(first)
+        and not (first.text or "").strip()
+        and local(first[0]) in ("strong", "b")
+        and text_of(first[0]).strip(_LABEL_PUNCTUATION) == label
+    ):
+        first.text = None
+        tail = (first[0].tail or "").lstrip()
+        first.remove(first[0])
+        first.text = tail
 
 
 def _as_footnote(note: ET.Element) -> None:
@@ -116,8 +120,12 @@ def note_semantics(book: Book, backlink_title: str | None = None) -> int:
         if note is None:
             raise ValueError(f"note reference #{ref_id} in {ref_doc} points to a missing note {note_doc}#{note_id}")
         first = note.find("p")
-        already = first is not None and len(first) and first[0].get("role") == "doc-backlink" \
+        already = (
+            first is not None
+            and len(first)
+            and first[0].get("role") == "doc-backlink"
             and "note-label" in classes(first[0])
+        )
         _as_footnote(note)
         if not already:
             _old_backlinks(note, book, note_doc, ref_doc, ref_id)

@@ -65,8 +65,10 @@ def page_list_nav(pages: list[tuple[str, str]], nav_path: str, heading: str) -> 
         name, _, fragment = target.partition("#")
         href = relpath(name, dirname(nav_path) or ".") + (f"#{fragment}" if fragment else "")
         items.append(f'<li><a href="{escape(href, quote=True)}">{escape(label)}</a></li>')
-    return (f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">'
-            f'<h2>{escape(heading)}</h2><ol>{"".join(items)}</ol></nav>\n')
+    return (
+        f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">'
+        f"<h2>{escape(heading)}</h2><ol>{''.join(items)}</ol></nav>\n"
+    )
 
 
 def add_page_list(epub: bytes, pages: list[tuple[str, str]], heading: str, source: str | None = None) -> bytes:
@@ -93,8 +95,10 @@ def add_page_list(epub: bytes, pages: list[tuple[str, str]], heading: str, sourc
         opf_text = files[opf].decode("utf-8")
         opf_text = opf_text.replace(
             "</metadata>",
-            f"  <dc:source id=\"page-break-source\">{value}</dc:source>\n"
-            f"    <meta property=\"pageBreakSource\">{value}</meta>\n  </metadata>", 1)
+            f'  <dc:source id="page-break-source">{value}</dc:source>\n'
+            f'    <meta property="pageBreakSource">{value}</meta>\n  </metadata>',
+            1,
+        )
         files[opf] = opf_text.encode("utf-8")
     return _zip(infos, files)
 

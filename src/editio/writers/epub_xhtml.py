@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass
 from posixpath import dirname, join, normpath, relpath
 
@@ -60,18 +60,18 @@ class Document:
     root: ET.Element
 
     @classmethod
-    def parse(cls, data: bytes) -> "Document":
+    def parse(cls, data: bytes) -> Document:
         text = data.decode("utf-8")
         start = _ROOT.search(text)
         if start is None:
             raise ValueError("content document without an <html> element")
-        root = ET.fromstring(text[start.start():])
+        root = ET.fromstring(text[start.start() :])
         # XHTML elements lose their namespace here and the root gets it back as a plain xmlns attribute on
         # output: ElementTree's default_namespace option refuses the unqualified attributes (id, class).
         for element in root.iter():
             if element.tag.startswith(f"{{{XHTML}}}"):
-                element.tag = element.tag[len(XHTML) + 2:]
-        return cls(text[:start.start()], root)
+                element.tag = element.tag[len(XHTML) + 2 :]
+        return cls(text[: start.start()], root)
 
     def serialize(self) -> bytes:
         root = self.root

@@ -5,7 +5,6 @@ their narrow drawing on phones, tables that scroll in their own box."""
 from __future__ import annotations
 
 import html as markup
-import json
 import shutil
 from pathlib import Path
 
@@ -16,8 +15,12 @@ from .html_notes import PageTree, apply_edits, parse, place_endnotes, sidenote_e
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
-FONT_FILES = ("LibertinusSerif-Regular.woff2", "LibertinusSerif-Italic.woff2", "LibertinusSerif-Semibold.woff2",
-              "OFL.txt")
+FONT_FILES = (
+    "LibertinusSerif-Regular.woff2",
+    "LibertinusSerif-Italic.woff2",
+    "LibertinusSerif-Semibold.woff2",
+    "OFL.txt",
+)
 # the width below which a chart's narrow drawing replaces the wide one (the stylesheet's phone layout)
 NARROW_MEDIA = "(max-width: 40em)"
 
@@ -35,11 +38,25 @@ def write_html(ast: dict, stage: Path, name: str, messages=None) -> list[Path]:
         shutil.copyfile(FONTS / font, fonts / font)
         font_paths.append(fonts / font)
     nonce = new_nonce()  # the template's own script carries it; nothing the manuscript writes can know it
-    page = write(ast, "html5", ["--standalone", "--toc", "--toc-depth=2", "--section-divs", "--css=edition.css",
-                                f"--template={TEMPLATES / 'edition.html'}", "--wrap=none", "--id-prefix=", "--mathml",
-                                f"--variable=editio-nonce:{nonce}",
-                                *template_variables(ast, messages)],
-                 "HTML writer", cwd=stage)
+    page = write(
+        ast,
+        "html5",
+        [
+            "--standalone",
+            "--toc",
+            "--toc-depth=2",
+            "--section-divs",
+            "--css=edition.css",
+            f"--template={TEMPLATES / 'edition.html'}",
+            "--wrap=none",
+            "--id-prefix=",
+            "--mathml",
+            f"--variable=editio-nonce:{nonce}",
+            *template_variables(ast, messages),
+        ],
+        "HTML writer",
+        cwd=stage,
+    )
     target = stage / f"{name}.html"
     allow_style = bool(ast.get("meta", {}).get("allow-style", {}).get("c"))
     target.write_text(reading_edition(page, stage, nonce=nonce, allow_style=allow_style), encoding="utf-8")
@@ -53,12 +70,14 @@ def template_variables(ast: dict, messages=None) -> list[str]:
         lang = ast.get("meta", {}).get("lang", {})
         messages = catalogue(lang.get("c") if lang.get("t") == "MetaString" else _inline_text(lang) or "en")
     english = catalogue("en")
-    values = {"editio-abstract-label": messages.text("abstract-title"),
-              "editio-keywords-label": messages.text("keywords-label"),
-              "editio-cite-as-label": messages.text("cite-as-label"),
-              "editio-notes-title": messages.text("notes-title"),
-              "editio-abstract-en-label": english.text("abstract-title"),
-              "editio-keywords-en-label": english.text("keywords-label")}
+    values = {
+        "editio-abstract-label": messages.text("abstract-title"),
+        "editio-keywords-label": messages.text("keywords-label"),
+        "editio-cite-as-label": messages.text("cite-as-label"),
+        "editio-notes-title": messages.text("notes-title"),
+        "editio-abstract-en-label": english.text("abstract-title"),
+        "editio-keywords-en-label": english.text("keywords-label"),
+    }
     if "toc-title" not in ast.get("meta", {}):  # pandoc's own variable: an author's `toc-title` wins
         values["toc-title"] = messages.text("toc-title")
     return [f"--variable={key}={markup.escape(value, quote=True)}" for key, value in values.items()]
@@ -107,8 +126,13 @@ def scroll_tables(page: str) -> str:
 def table_edits(tree: PageTree) -> list[tuple[int, int, str]]:
     edits = []
     for node in tree.elements:
-        if node.tag == "table" and not any(a.tag == "table" for a in node.ancestors()) \
-                and not (node.parent is not None and "table-scroll" in node.parent.classes):
-            edits += [(node.start, node.start, '<div class="table-scroll" tabindex="0">'),
-                      (node.end, node.end, "</div>")]
+        if (
+            node.tag == "table"
+            and not any(a.tag == "table" for a in node.ancestors())
+            and not (node.parent is not None and "table-scroll" in node.parent.classes)
+        ):
+            edits += [
+                (node.start, node.start, '<div class="table-scroll" tabindex="0">'),
+                (node.end, node.end, "</div>"),
+            ]
     return edits

@@ -12,9 +12,11 @@ from html.parser import HTMLParser
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # what may not stand inside a <span> in a paragraph: a note holding one of these keeps only its endnote
-BLOCKS = frozenset("address article aside blockquote details dialog dd div dl dt fieldset figcaption figure footer "
-                   "form h1 h2 h3 h4 h5 h6 header hr li main nav ol pre section summary table tbody td tfoot th "
-                   "thead tr ul".split())
+BLOCKS = frozenset(
+    "address article aside blockquote details dialog dd div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol pre section summary table tbody td tfoot th "
+    "thead tr ul".split()
+)
 NOTE_TITLE_CARRIER = "editio-notes-title"
 
 
@@ -87,7 +89,7 @@ class PageTree(HTMLParser):
         end = self.text.find(">", start) + 1
         for depth in range(len(self._open) - 1, 0, -1):
             if self._open[depth].tag == tag:
-                for node in self._open[depth + 1:]:
+                for node in self._open[depth + 1 :]:
                     node.inner_end = node.end = start
                 node = self._open[depth]
                 node.inner_end, node.end = start, end
@@ -200,8 +202,11 @@ def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
 def _note_references(tree: PageTree, ids: dict[str, Element]) -> list[tuple[Element, Element]]:
     """Each note reference in the running text with the note it calls; references inside the contents, the notes
     list or another note are left alone (a sidenote inside a sidenote helps nobody)."""
-    refs = [n for n in tree.elements if n.tag == "a" and n.attrs.get("role") == "doc-noteref"
-            and n.attrs.get("href", "").removeprefix("#") in ids]
+    refs = [
+        n
+        for n in tree.elements
+        if n.tag == "a" and n.attrs.get("role") == "doc-noteref" and n.attrs.get("href", "").removeprefix("#") in ids
+    ]
     notes = {id(ids[n.attrs["href"][1:]]) for n in refs}
     pairs = []
     for ref in refs:
@@ -223,16 +228,20 @@ def sidenote_edits(page: str, tree: PageTree) -> list[tuple[int, int, str]]:
     taken = set(ids)
     edits = []
     for ref, target in _note_references(tree, ids):
-        body = sidenote_body(page[target.inner_start:target.inner_end])
+        body = sidenote_body(page[target.inner_start : target.inner_end])
         if not body:
             continue
-        mark = _text(page[ref.inner_start:ref.inner_end]).strip()
-        label = "" if not mark or _text(body).lstrip().startswith(mark) else \
-            f'<span class="sidenote-mark">{html.escape(mark, quote=False)}</span> '
+        mark = _text(page[ref.inner_start : ref.inner_end]).strip()
+        label = (
+            ""
+            if not mark or _text(body).lstrip().startswith(mark)
+            else f'<span class="sidenote-mark">{html.escape(mark, quote=False)}</span> '
+        )
         kind = "".join(f" sidenote-{c}" for c in ref.classes)
         sid = _unique(f"sn-{target.attrs['id']}", taken)
-        edits.append((ref.end, ref.end, f'<span class="sidenote{kind}" id="{sid}" aria-hidden="true">{label}{body}'
-                                        f'</span>'))
+        edits.append(
+            (ref.end, ref.end, f'<span class="sidenote{kind}" id="{sid}" aria-hidden="true">{label}{body}</span>')
+        )
     return edits
 
 
@@ -250,15 +259,21 @@ def place_endnotes(page: str) -> str:
     tree = parse(page)
     ids = _by_id(tree)
     carrier = ids.get(NOTE_TITLE_CARRIER)
-    title = page[carrier.inner_start:carrier.inner_end].strip() if carrier else ""
+    title = page[carrier.inner_start : carrier.inner_end].strip() if carrier else ""
     edits = [(carrier.start, carrier.end, "")] if carrier else []
     notes = _endnotes(tree)
     if notes is None:
         return apply_edits(page, edits)
     taken = set(ids)
     note_ids = {n.attrs.get("id") for n in tree.elements if n.start >= notes.start and n.end <= notes.end}
-    calls = [n for n in tree.elements if n.tag == "a" and n.attrs.get("role") == "doc-noteref"
-             and n.attrs.get("href", "").removeprefix("#") in note_ids and not notes.start <= n.start < notes.end]
+    calls = [
+        n
+        for n in tree.elements
+        if n.tag == "a"
+        and n.attrs.get("role") == "doc-noteref"
+        and n.attrs.get("href", "").removeprefix("#") in note_ids
+        and not notes.start <= n.start < notes.end
+    ]
     sections = [a for a in calls[-1].ancestors() if a.tag == "section"] if calls else []
     home = sections[-1] if sections else None
 
@@ -268,13 +283,13 @@ def place_endnotes(page: str) -> str:
         hid = _unique(f"{notes.attrs.get('id', 'notes')}-title", taken)
         heading = f'<{level} id="{hid}" class="notes-title">{title}</{level}>\n'
     rule = next((c for c in notes.children if c.tag == "hr"), None)
-    inner = page[notes.inner_start:notes.inner_end]
-    if heading and rule is not None and page[notes.inner_start:rule.start].strip() == "":
-        inner = page[notes.inner_start:rule.start] + page[rule.end:notes.inner_end]
-    opening = page[notes.start:notes.inner_start]
+    inner = page[notes.inner_start : notes.inner_end]
+    if heading and rule is not None and page[notes.inner_start : rule.start].strip() == "":
+        inner = page[notes.inner_start : rule.start] + page[rule.end : notes.inner_end]
+    opening = page[notes.start : notes.inner_start]
     if heading and "aria-labelledby" not in notes.attrs:
         opening = opening[:-1] + f' aria-labelledby="{hid}">'
-    moved = f"{opening}{heading.rstrip()}{inner}{page[notes.inner_end:notes.end]}"
+    moved = f"{opening}{heading.rstrip()}{inner}{page[notes.inner_end : notes.end]}"
 
     if home is not None and home.end <= notes.start:
         edits += [(notes.start, notes.end, ""), (home.end, home.end, "\n" + moved)]
@@ -292,7 +307,12 @@ def place_endnotes(page: str) -> str:
 def _toc_entry_after(tree: PageTree, section_id: str) -> Element | None:
     """The contents' list item that links to ``section_id``."""
     for node in tree.elements:
-        if node.tag == "a" and node.attrs.get("href") == f"#{section_id}" and node.parent is not None \
-                and node.parent.tag == "li" and any(a.attrs.get("role") == "doc-toc" for a in node.ancestors()):
+        if (
+            node.tag == "a"
+            and node.attrs.get("href") == f"#{section_id}"
+            and node.parent is not None
+            and node.parent.tag == "li"
+            and any(a.attrs.get("role") == "doc-toc" for a in node.ancestors())
+        ):
             return node.parent
     return None

@@ -75,8 +75,16 @@ def ast_to_typst(ast: dict) -> str:
     return write(ast, "typst-citations", ["--standalone", f"--template={TEMPLATE}", "--wrap=preserve"], "typst writer")
 
 
-def write_pdf(ast: dict, stage: Path, name: str, epoch: int, pdf_standards: list[str] | None = None, *,
-              strings: Mapping[str, str], info: Mapping | None = None) -> Path:
+def write_pdf(
+    ast: dict,
+    stage: Path,
+    name: str,
+    epoch: int,
+    pdf_standards: list[str] | None = None,
+    *,
+    strings: Mapping[str, str],
+    info: Mapping | None = None,
+) -> Path:
     """Write `<name>.typ`, its two JSON companions and `<name>.pdf` into ``stage``; the PDF is byte-identical
     for one ``epoch``. ``info`` is `document_info(edition metadata)`; ``strings`` the catalogue's strings
     for the document's language (at least `UI_KEYS`)."""
@@ -87,8 +95,14 @@ def write_pdf(ast: dict, stage: Path, name: str, epoch: int, pdf_standards: list
     source.write_text(ast_to_typst(ast), encoding="utf-8")
     target = stage / f"{name}.pdf"
     try:
-        data = typst.compile(str(source), root=str(stage), ignore_system_fonts=True, font_paths=[],
-                             timestamp=epoch, pdf_standards=pdf_standards or [])
+        data = typst.compile(
+            str(source),
+            root=str(stage),
+            ignore_system_fonts=True,
+            font_paths=[],
+            timestamp=epoch,
+            pdf_standards=pdf_standards or [],
+        )
     except Exception as exc:  # typst's errors carry the generated source position in `diagnostic`
         detail = getattr(exc, "diagnostic", None) or str(exc)
         raise error("PDF001", f"typst could not compile the generated source:\n{detail}", f"{name}.typ") from None

@@ -31,7 +31,7 @@ CHANGE_SECONDS = 20
 class Preview:
     """The preview server in a subprocess, its output collected by a reader thread."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, sigint_ignored: bool = False):
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
         env.update(
             PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
@@ -47,6 +47,8 @@ class Preview:
             stderr=subprocess.STDOUT,
             text=True,
             encoding="utf-8",
+            # as `trap '' INT` in a shell does: the preview must still stop on Ctrl-C
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
@@ -237,6 +239,15 @@ def test_preview_first_build_failing_shows_a_page_with_the_errors(project_copy: 
     finally:
         code = server.stop()
     assert code == 0, server.output
+
+
+def test_ctrl_c_stops_the_preview_even_when_started_with_sigint_ignored(project_copy: Path):
+    preview = Preview(project_copy, sigint_ignored=True)
+    started = time.monotonic()
+    preview.proc.send_signal(signal.SIGINT)
+    preview.proc.wait(timeout=10)
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in preview.output
 
 
 def test_watched_files_follow_edition_yaml(project_copy: Path):

@@ -371,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
+    # Ctrl-C and SIGTERM stop the server, also when the shell started it with SIGINT ignored (`trap '' INT`, a
+    # background job): Python then installs no KeyboardInterrupt handler of its own
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     root = Path.cwd()
     state = BuildState()
     builder = Builder(args.manuscript, args.out, root, state)

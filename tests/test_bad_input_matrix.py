@@ -291,7 +291,6 @@ def earlier_dist(mini_dist: Path) -> Path:
 def _mini_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(MINI, project)
-    shutil.copytree(ROOT / "filters", project / "filters", ignore=shutil.ignore_patterns("__pycache__"))
     return project
 
 

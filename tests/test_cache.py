@@ -20,9 +20,18 @@ FORMATS = "html,epub"
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    shutil.copytree(MINI, tmp_path / "project")
-    shutil.copytree(ROOT / "filters", tmp_path / "project" / "filters", ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path / "project"
+    project = tmp_path / "project"
+    shutil.copytree(MINI, project)
+    # an edition's own filter, named by path, whose change must invalidate the cache like any source
+    (project / "local").mkdir()
+    (project / "local" / "mark.py").write_text(
+        "from editio.filters.base import Filter\n\n\nclass Mark(Filter):\n    name = 'mark'\n\n\nFILTER = Mark\n",
+        encoding="utf-8",
+    )
+    config = project / "manuscript" / "edition.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("filters: [", "filters: [local/mark.py, ", 1), encoding="utf-8")
+    return project
 
 
 def build(project: Path, out: str = "dist", formats: str = FORMATS, *extra: str, env=None):
@@ -95,7 +104,7 @@ def test_no_change_is_served_from_cache(project: Path):
         "manuscript/glossary.yaml",
         "references.bib",
         "factions.yaml",
-        "filters/typography.py",
+        "local/mark.py",
     ],
 )
 def test_a_changed_source_invalidates(project: Path, changed: str):

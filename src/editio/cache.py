@@ -136,7 +136,9 @@ def source_lines(config) -> list[str]:
     from .reproducible import git_revision, source_date_epoch
 
     root = os.path.realpath(config.root)
-    project = set(_tree(config.manuscript_dir)) | set(_tree(config.filters_dir) if config.filters_dir.is_dir() else [])
+    project = set(_tree(config.manuscript_dir))
+    # an edition's own filters, and the Python modules beside them that they may import
+    project |= {p for name in config.filters if name.endswith(".py") for p in (config.root / name).parent.glob("*.py")}
     project |= {p for p in (config.bibliography,) if p is not None}
     project |= {config.root / name for name in config.filters if name.endswith(".py")} | set(_images(config.root))
     project |= set(_named_files(config.metadata, config.manuscript_dir))

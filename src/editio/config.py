@@ -54,7 +54,6 @@ class EditionConfig:
     config_file: Path
     files: tuple[Path, ...]
     filters: tuple[str, ...]
-    filters_dir: Path
     bibliography: Path | None
     csl: Path
     name: str
@@ -224,7 +223,6 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
     check_metadata(data, root, where, base, log)
 
     filters = data.get("filters", [])
-    filters_dir = root / "filters"
     if not isinstance(filters, list) or not all(isinstance(f, str) for f in filters):
         log.add(
             "CFG005",
@@ -269,7 +267,6 @@ def load_config(manuscript_dir: Path, root: Path | None = None) -> EditionConfig
         config_file=config_file,
         files=tuple(files),
         filters=tuple(filters),
-        filters_dir=filters_dir,
         bibliography=bibliography,
         csl=csl,
         name=name,

@@ -21,7 +21,8 @@ import yaml
 from helpers import ROOT, assert_matches_golden, make_project, prepare, render
 
 from editio.ast import get, has_class, identifier, iter_nodes, stringify
-from editio.chronology import date_words, normalise, parse_date, parse_events, whole_word_matches
+from editio.ast.text import normalise
+from editio.chronology import date_words, parse_date, parse_events, whole_word_matches
 from editio.errors import DiagnosticLog, EditionError
 from editio.i18n import catalogue
 from editio.yamlfile import load_yaml

@@ -20,11 +20,12 @@ import yaml
 from helpers import assert_matches_golden, prepare, render
 
 from editio.ast import get, has_class, iter_nodes, stringify
+from editio.ast.text import normalise
 from editio.collation import collation
 from editio.errors import DiagnosticLog, EditionError
 from editio.load.pandoc import pandoc_path
 from editio.persons import Person, parse_persons
-from editio.textsearch import PhraseMatcher, normalise, words_pattern
+from editio.textsearch import PhraseMatcher, words_pattern
 from editio.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

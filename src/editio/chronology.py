@@ -13,11 +13,10 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from .ast import iter_nodes
+from .ast.pages import PageTracker
+from .ast.text import Origin, TextRun
 from .errors import DiagnosticLog
-from .textsearch import DASHES, IGNORABLE, QUOTES, SPACES, normalise  # noqa: F401 (normalise: part of this API)
 from .yamlfile import line_of
 
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -138,97 +137,32 @@ def in_date_order(events: list[Event]) -> list[Event]:
 
 
 # --- finding anchor phrases in the running text (pandoc JSON as plain dicts) ---------------------------------
-# Text is compared in editio.textsearch's normal form, which other filters' marks cannot disturb (spaces,
+# Text is compared in the normal form of editio.ast.text, which other filters' marks cannot disturb (spaces,
 # dashes, quotes and invisible characters compared loosely), but across Span, Link and emphasis boundaries and
 # with every occurrence counted (an anchor must occur once). Each character of the normal form remembers the
 # Str it came from, so an anchor can be put there.
 
-# Inline elements whose words are part of the running text (their content list is at c[1] or c).
-_CONTAINERS = {
-    "Emph": None,
-    "Strong": None,
-    "Underline": None,
-    "Strikeout": None,
-    "SmallCaps": None,
-    "Superscript": None,
-    "Subscript": None,
-    "Span": 1,
-    "Link": 1,
-    "Quoted": 1,
-}
 _SILENT = frozenset(("Cite", "Code", "Math", "RawInline", "Image"))  # add no words
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a character of the running text stands: ``holder[index]`` is its Str, ``offset`` the character in
-    it (None for a space element); ``page`` is the original page current there."""
+    """Where a character of the running text stands, and the original page current there."""
 
-    holder: list
-    index: int
-    offset: int | None
+    origin: Origin
     page: str | None
 
 
-_SPECIAL = re.compile("[" + re.escape("".join(sorted(SPACES | QUOTES | IGNORABLE | set(DASHES)))) + "]")
+@dataclass
+class PagedRun:
+    """One searchable inline list and the pages in it: ``pages`` holds (start in the text, page from there)."""
 
-
-class RunningText:
-    """One searchable inline list in normal form, built a word at a time; ``place(i)`` says where character
-    ``i`` of the normal form came from (kept per Str, not per character: most words are copied unchanged)."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.last = ""  # the last character so far ("" at the start)
-        # (start in the normal form, holder, index, offsets in the Str or None when they are the identity, page)
-        self.segments: list[tuple[int, list, int, list[int] | None, str | None]] = []
-        self._starts: list[int] = []
-        self._text: str | None = None
-
-    def add_word(self, word: str, holder: list, index: int, page: str | None) -> None:
-        if not _SPECIAL.search(word):
-            self._append(word, (self.length, holder, index, None, page))
-            return
-        chars, offsets = [], []
-        last = self.last
-        for offset, char in enumerate(word):
-            if char in QUOTES or char in IGNORABLE:
-                continue
-            char = DASHES.get(char, char)
-            if char in SPACES:
-                if last in ("", " ", "."):
-                    continue
-                char = " "
-            chars.append(char)
-            offsets.append(offset)
-            last = char
-        if chars:
-            self._append("".join(chars), (self.length, holder, index, offsets, page))
-
-    def add_space(self, holder: list, index: int, page: str | None) -> None:
-        if self.last not in ("", " ", "."):
-            self._append(" ", (self.length, holder, index, None, page))
-
-    def _append(self, text: str, segment: tuple) -> None:
-        self.parts.append(text)
-        self.segments.append(segment)
-        self.length += len(text)
-        self.last = text[-1]
-
-    def text(self) -> str:
-        """The normal form (a trailing space never begins a match, so it may stay)."""
-        if self._text is None:
-            self._text = "".join(self.parts)
-            self._starts = [segment[0] for segment in self.segments]
-        return self._text
+    run: TextRun
+    pages: list[tuple[int, str | None]]
 
     def place(self, position: int) -> Place:
-        self.text()
-        start, holder, index, offsets, page = self.segments[bisect.bisect_right(self._starts, position) - 1]
-        if offsets is None:
-            return Place(holder, index, None if holder[index]["t"] != "Str" else position - start, page)
-        return Place(holder, index, offsets[position - start], page)
+        index = bisect.bisect_right(self.pages, position, key=lambda change: change[0]) - 1
+        return Place(self.run.origin(position), self.pages[index][1])
 
 
 def _word_character(char: str) -> bool:
@@ -262,10 +196,12 @@ class TextScanner:
     skip: frozenset[str]
     page_class: str = "page"
     page_attribute: str = "n"
-    page: str | None = None
-    texts: list[RunningText] = field(default_factory=list)
+    texts: list[PagedRun] = field(default_factory=list)
 
-    def scan(self, blocks: list) -> list[RunningText]:
+    def __post_init__(self) -> None:
+        self.pages = PageTracker(self.page_class, self.page_attribute)
+
+    def scan(self, blocks: list) -> list[PagedRun]:
         self._blocks(blocks)
         return self.texts
 
@@ -286,7 +222,7 @@ class TextScanner:
             elif t == "Div":
                 attr = c[0]
                 if attr[0] in self.skip or self.skip.intersection(attr[1]):
-                    self._pages_only(c[1])
+                    self.pages.follow(c[1])
                 else:
                     self._blocks(c[1])
             elif t == "BlockQuote":
@@ -298,64 +234,44 @@ class TextScanner:
                 for item in c[1]:
                     self._blocks(item)
             elif t == "Figure":
-                self._pages_only(c[1])
+                self.pages.follow(c[1])
                 self._blocks(c[2])
             elif t == "Table":
-                self._pages_only(c[1])
+                self.pages.follow(c[1])
                 for row in [*c[3][1], *(r for body in c[4] for r in [*body[2], *body[3]]), *c[5][1]]:
                     for cell in row[1]:
                         self._blocks(cell[4])
             else:  # Header, CodeBlock, RawBlock, HorizontalRule: no running text
-                self._pages_only(block)
+                self.pages.follow(block)
 
     def _search(self, inlines: list) -> None:
-        text = RunningText()
-        self.texts.append(text)
-        self._inlines(inlines, text)
+        paged = PagedRun(TextRun(), [(0, self.pages.page)])
+        self.texts.append(paged)
 
-    def _inlines(self, inlines: list, text: RunningText) -> None:
-        for index, node in enumerate(inlines):
+        def other(node: dict) -> bool:
             t = node["t"]
-            if t == "Str":
-                text.add_word(node["c"], inlines, index, self.page)
-            elif t in ("Space", "SoftBreak", "LineBreak"):
-                text.add_space(inlines, index, self.page)
-            elif t == "Span" and self.page_class in node["c"][0][1]:
-                number = dict(node["c"][0][2]).get(self.page_attribute)
-                self.page = number or self.page
-            elif t in _CONTAINERS:
-                where = _CONTAINERS[t]
-                self._inlines(node["c"] if where is None else node["c"][where], text)
+            if self.pages.see(node):
+                pass
             elif t == "Note":
                 self._blocks(node["c"])
             elif t in _SILENT:
-                self._pages_only(node["c"])
+                self.pages.follow(node["c"])
+            else:
+                return False
+            if self.pages.page != paged.pages[-1][1]:
+                paged.pages.append((paged.run.length, self.pages.page))
+            return True
 
-    def _pages_only(self, tree: Any) -> None:
-        """Follow the page markers of a part that is not searched."""
-        for node in iter_nodes(tree, ("Span",)):
-            if self.page_class in node["c"][0][1]:
-                self.page = dict(node["c"][0][2]).get(self.page_attribute) or self.page
+        paged.run.add(inlines, other)
 
 
-def find_phrases(texts: list[RunningText], phrases: Iterable[str]) -> dict[str, list[Place]]:
+def find_phrases(texts: list[PagedRun], phrases: Iterable[str]) -> dict[str, list[Place]]:
     """For each normalised phrase, the places where it begins in the running texts (in reading order)."""
     found: dict[str, list[Place]] = {}
     phrases = [phrase for phrase in phrases if phrase]
-    for running in texts:
-        text = running.text()
+    for paged in texts:
+        text = paged.run.text
         for phrase in phrases:
             for position in whole_word_matches(text, phrase):
-                found.setdefault(phrase, []).append(running.place(position))
+                found.setdefault(phrase, []).append(paged.place(position))
     return found
-
-
-def insert_before(place: Place, node: dict) -> None:
-    """Put ``node`` right before the character at ``place``, splitting its Str when needed. Insert later places
-    of one list first, so an earlier place still points at its character."""
-    holder, index, offset = place.holder, place.index, place.offset
-    if offset:
-        word = holder[index]["c"]
-        holder[index : index + 1] = [{"t": "Str", "c": word[:offset]}, node, {"t": "Str", "c": word[offset:]}]
-    else:
-        holder.insert(index, node)

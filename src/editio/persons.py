@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ast.text import normalise
 from .errors import DiagnosticLog
-from .textsearch import normalise
 from .yamlfile import line_of, load_yaml
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

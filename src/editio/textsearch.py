@@ -1,73 +1,16 @@
-"""Finding phrases in running text: a normal form that earlier filters cannot disturb, a fast matcher of many
-phrases, and the cutting of a match out of a run of pandoc inlines (plain JSON dicts).
-
-The normal form: any run of spaces (Space, SoftBreak, no-break space) is one space, a space after a full stop
-is dropped (so «Х.Лечин» and «Х. Лечин» are one form), dashes and hyphens are one hyphen, quote characters,
-soft hyphens and zero-width characters are ignored. Every character of the normal form can remember the
-element and offset it came from, so a match can be cut out of, or marked in, the original elements.
+"""Finding many phrases in running text fast: whole-word regexes, a trie of literal words, and a matcher whose
+time grows with the words of the text, not with the number of phrases. Texts and phrases are compared in the
+normal form of :mod:`editio.ast.text`.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-SPACES = frozenset(" \t\n\u00a0\u202f\u2009")
-DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
-QUOTES = frozenset("«»„“”\"'‘’‚")
-# Invisible characters typography or a text extraction may leave inside a word.
-IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
-# Character classes as regexes: str.translate with a mapping is an order of magnitude slower on Cyrillic text.
-_INVISIBLE = re.compile("[" + re.escape("".join(sorted(QUOTES | IGNORABLE))) + "]")
-_DASH = re.compile("[" + re.escape("".join(sorted(DASHES))) + "]")
-_SPACE = re.compile("[" + re.escape("".join(sorted(SPACES - {" "}))) + "]")
-_EXTRA_SPACE = re.compile(r"(?<=[ .]) +|^ +| +$")
+from .ast.text import INVISIBLE
+
 _WORD = re.compile(r"\w+")
-
-# Inline containers whose words are part of the running text (pandoc element types).
-TEXT_CONTAINER_TYPES = frozenset(
-    ("Span", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Quoted", "Superscript", "Subscript")
-)
-TEXT_TYPES = frozenset(("Str", "Space", "SoftBreak"))
-
-
-@dataclass
-class Normalised:
-    """Text in normal form and, for each of its characters, where it came from (``origins[i]``)."""
-
-    text: str = ""
-    origins: list = field(default_factory=list)
-
-    def append(self, char: str, origin) -> None:
-        if char in QUOTES or char in IGNORABLE:
-            return
-        char = DASHES.get(char, char)
-        if char in SPACES:
-            if not self.text or self.text[-1] in " .":
-                return
-            char = " "
-        self.text += char
-        self.origins.append(origin)
-
-    def finish(self) -> Normalised:
-        """Drop a trailing space (it matches nothing and must not begin a match)."""
-        if self.text.endswith(" "):
-            self.text = self.text[:-1]
-            self.origins.pop()
-        return self
-
-
-def normalise(text: str) -> str:
-    """The normal form of a plain string (a form or an anchor phrase from a data file)."""
-    return _EXTRA_SPACE.sub("", _unified(_INVISIBLE.sub("", text)))
-
-
-def _unified(text: str) -> str:
-    """Every dash a hyphen, every space an ordinary space (lengths unchanged)."""
-    return _SPACE.sub(" ", _DASH.sub("-", text))
 
 
 def words_pattern(phrases: list[str]) -> re.Pattern:
@@ -132,7 +75,7 @@ class PhraseMatcher:
         if self.slow is not None:
             return True
         # Text that normalises to a match holds a first word once quotes and invisible characters are gone.
-        return self.first_word is not None and self.first_word.search(_INVISIBLE.sub("", raw)) is not None
+        return self.first_word is not None and self.first_word.search(INVISIBLE.sub("", raw)) is not None
 
     def finditer(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, phrase) of every match."""
@@ -164,72 +107,3 @@ def _is_word_char(char: str) -> bool:
 def _continues(text: str, end: int) -> bool:
     """Whether a word character follows ``end`` (the phrase would stop inside a word)."""
     return end < len(text) and _is_word_char(text[end])
-
-
-# --- runs of pandoc inlines (plain JSON dicts) ----------------------------------------------------------
-
-
-def is_text_node(node: dict) -> bool:
-    return node.get("t") in TEXT_TYPES
-
-
-_DROPPED = "\x00"
-
-
-@dataclass
-class RunText:
-    """The normal form of a run of inlines and the way back from each of its characters to the run."""
-
-    text: str
-    places: list[int]  # normal-form index → offset in the run's raw text
-    starts: list[int]  # offset in the raw text where each element of the run begins
-
-    def origin(self, index: int) -> tuple[int, int]:
-        """(position in the run, offset in that element) of the normal form's character ``index``."""
-        place = self.places[index]
-        position = bisect.bisect_right(self.starts, place) - 1
-        return position, place - self.starts[position]
-
-
-def run_text_nodes(run: list[dict]) -> RunText:
-    """Normal form of consecutive Str/Space/SoftBreak elements (the same as :func:`normalise` of their text),
-    built with string methods rather than character by character: most runs are never matched."""
-    pieces = [node["c"] if node["t"] == "Str" else " " for node in run]
-    starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
-    marked = _unified(_INVISIBLE.sub(_DROPPED, "".join(pieces)))
-    if _DROPPED in marked:
-        kept = [i for i, c in enumerate(marked) if c != _DROPPED]
-        marked = marked.replace(_DROPPED, "")
-    else:
-        kept = list(range(len(marked)))
-    text_parts, places, previous = [], [], 0
-    for extra in _EXTRA_SPACE.finditer(marked):
-        text_parts.append(marked[previous : extra.start()])
-        places += kept[previous : extra.start()]
-        previous = extra.end()
-    text_parts.append(marked[previous:])
-    places += kept[previous:]
-    return RunText("".join(text_parts), places, starts)
-
-
-def split_run_nodes(
-    run: list[dict], start: tuple[int, int], end: tuple[int, int]
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Cut a run of Str/Space elements into (before, matched, after) at the original positions ``start``
-    (inclusive) and ``end`` (inclusive, the last matched character)."""
-    (first, first_offset), (last, last_offset) = start, end
-    before, matched, after = list(run[:first]), [], list(run[last + 1 :])
-    for position in range(first, last + 1):
-        node = run[position]
-        if node["t"] != "Str":
-            matched.append(node)
-            continue
-        text = node["c"]
-        lo = first_offset if position == first else 0
-        hi = last_offset + 1 if position == last else len(text)
-        if lo > 0:
-            before.append({"t": "Str", "c": text[:lo]})
-        matched.append({"t": "Str", "c": text[lo:hi]} if (lo, hi) != (0, len(text)) else node)
-        if hi < len(text):
-            after.insert(0, {"t": "Str", "c": text[hi:]})
-    return before, matched, after

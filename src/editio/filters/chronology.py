@@ -35,16 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ast import NBSP, DefinitionList, Div, Para, Span, Str, has_class, text_inlines
-from ..chronology import (
-    Event,
-    TextScanner,
-    date_words,
-    find_phrases,
-    in_date_order,
-    insert_before,
-    normalise,
-    parse_events,
-)
+from ..ast.text import insert_at, normalise
+from ..chronology import Event, TextScanner, date_words, find_phrases, in_date_order, parse_events
 from .base import Filter
 
 ANCHOR_CLASS = "anchor"
@@ -133,8 +125,10 @@ class Chronology(Filter):
             else:
                 places[id(event)] = origins[0]
         # Later places of a list first, so an earlier place still points at its character.
-        for key, place in sorted(places.items(), key=lambda item: (-item[1].index, -(item[1].offset or 0))):
-            insert_before(place, Span([], identifier=targets[key], classes=[ANCHOR_CLASS]))
+        for key, place in sorted(
+            places.items(), key=lambda item: (-item[1].origin.index, -(item[1].origin.offset or 0))
+        ):
+            insert_at(place.origin, Span([], identifier=targets[key], classes=[ANCHOR_CLASS]))
         self.entries = [
             Entry(
                 event,

@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ast import Div, Header, Para, Span, Str, get, has_class, iter_nodes, text_inlines
+from ..ast import Div, Header, Para, Span, get, has_class, iter_nodes, text_inlines
+from ..ast.text import Origin, TextRun, insert_at
 from ..errors import DiagnosticLog
 from ..yamlfile import line_of
 from .base import Filter
@@ -36,10 +37,6 @@ CALL_CLASS = "ednote-call"
 NOTE_CLASS = "ednote"
 REQUIRED = ("id", "anchor", "text", "source")
 _ENDS_WITH_SOURCE = re.compile(r"(\[@[^\]]+\]|https?://\S+|<https?://[^>]+>)\s*[.)»]*\s*$")
-_CONTAINERS = frozenset(
-    ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript", "Span", "Link", "Quoted")
-)
-_BLANKS = frozenset("\u00a0\u202f\n\t")
 
 
 @dataclass(frozen=True)
@@ -106,19 +103,6 @@ def parse_entries(data, shown: str, log: DiagnosticLog) -> list[EditorialNote]:
 # --- finding anchors: the visible characters of a block, with where each one stands ------------------
 
 
-def _characters(inlines: list, out: list) -> None:
-    """(character, list holding the Str, index of the Str, offset) for the visible text of ``inlines``; notes
-    and citations count as nothing."""
-    for index, node in enumerate(inlines):
-        t = node["t"]
-        if t == "Str":
-            out.extend((" " if ch in _BLANKS else ch, inlines, index, offset) for offset, ch in enumerate(node["c"]))
-        elif t in ("Space", "SoftBreak", "LineBreak"):
-            out.append((" ", inlines, index, None))
-        elif t in _CONTAINERS:
-            _characters(node["c"][1] if t in ("Span", "Link", "Quoted") else node["c"], out)
-
-
 def main_text_blocks(blocks: list) -> list[list]:
     """The inline lists of the paragraphs, plain blocks and headings outside the author's notes."""
     found: list[list] = []
@@ -139,43 +123,34 @@ def main_text_blocks(blocks: list) -> list[list]:
 
 
 class BlockTexts:
-    """The visible text of each main-text block, made once and made again only for a block that changed."""
+    """The visible text of each main-text block (notes and citations count as nothing), made once and made
+    again only for a block that changed."""
 
     def __init__(self, blocks: list[list]):
         self.blocks = blocks
-        self._texts: dict[int, tuple[list, str]] = {}
+        self._texts: dict[int, TextRun] = {}
 
-    def text(self, number: int) -> tuple[list, str]:
+    def text(self, number: int) -> TextRun:
         if number not in self._texts:
-            chars: list = []
-            _characters(self.blocks[number], chars)
-            self._texts[number] = (chars, "".join(c[0] for c in chars))
+            self._texts[number] = TextRun(verbatim=True).add(self.blocks[number])
         return self._texts[number]
 
     def changed(self, number: int) -> None:
         self._texts.pop(number, None)
 
-    def find(self, phrase: str) -> list[tuple[int, list, int, int]]:
-        """Every place where ``phrase`` ends: (block number, list, index of the Str, offset)."""
+    def find(self, phrase: str) -> list[tuple[int, Origin]]:
+        """Every place where ``phrase`` ends: (block number, its last character)."""
         places = []
         for number in range(len(self.blocks)):
-            chars, text = self.text(number)
+            run = self.text(number)
+            text = run.text
             start = text.find(phrase)
             while start >= 0:
-                _char, holder, index, offset = chars[start + len(phrase) - 1]
-                if offset is not None:
-                    places.append((number, holder, index, offset))
+                origin = run.origin(start + len(phrase) - 1)
+                if origin.offset is not None:
+                    places.append((number, origin))
                 start = text.find(phrase, start + 1)
         return places
-
-
-def insert_after(holder: list, index: int, offset: int, new: dict) -> None:
-    """Put ``new`` right after character ``offset`` of the Str ``holder[index]``, splitting it when needed."""
-    text = holder[index]["c"]
-    if offset + 1 >= len(text):
-        holder.insert(index + 1, new)
-        return
-    holder[index : index + 1] = [Str(text[: offset + 1]), new, Str(text[offset + 1 :])]
 
 
 class EditorialNotes(Filter):
@@ -211,16 +186,17 @@ class EditorialNotes(Filter):
                     note.line,
                 )
                 continue
-            number, *place = places[0]
+            number, origin = places[0]
             texts.changed(number)
-            insert_after(
-                *place,
+            insert_at(
+                origin,
                 Span(
                     [],
                     identifier=f"ed-ref-{note.id}",
                     classes=[CALL_CLASS],
                     attributes={"target": f"ed-{note.id}", "note": note.id},
                 ),
+                after=True,
             )
             placed.append(note)
         log.raise_if_errors()

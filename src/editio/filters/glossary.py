@@ -64,6 +64,7 @@ from ..ast import (
     stringify,
     text_inlines,
 )
+from ..ast.pages import PageTracker, page_markers
 from ..collation import collation
 from ..glossary import Entry, Glossary, parse_glossary
 from .base import Filter
@@ -136,7 +137,7 @@ class Linker:
     mode: str = "first-per-section"
     occurrences: dict[str, list[Occurrence]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
-    page: str | None = None
+    pages: PageTracker = field(default_factory=PageTracker)
     placeholders: list[dict] = field(default_factory=list)
     surfaces: dict[str, list[str]] = field(default_factory=dict)
     section: int = 0
@@ -256,16 +257,9 @@ class Linker:
             self._track_pages(node)
         return [node]
 
-    def _track_pages(self, node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self._track_pages(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Span":
-                self._page_marker(node)
-            children = node.get("c")
-            if isinstance(children, (list, dict)):
-                self._track_pages(children)
+    def _track_pages(self, tree) -> None:
+        for marker in page_markers(tree):
+            self._page_marker(marker)
 
     def _explicit(self, span: dict) -> dict:
         key = get(span, "key")
@@ -355,15 +349,12 @@ class Linker:
             self._page_marker(nodes[index])
 
     def _page_marker(self, node: dict) -> None:
-        if node["t"] == "Span" and has_class(node, "page"):
-            number = get(node, "n")
-            if number is not None:
-                self.page = number
-                self.paginated_sections.add(self.section)
+        if self.pages.see(node) and get(node, "n"):
+            self.paginated_sections.add(self.section)
 
     def _link(self, entry: Entry, inlines: list) -> dict:
         found = self.occurrences.setdefault(entry.id, [])
-        occurrence = Occurrence(entry, len(found) + 1, self.page, self.section)
+        occurrence = Occurrence(entry, len(found) + 1, self.pages.page, self.section)
         found.append(occurrence)
         surface = " ".join(stringify(inlines).split())
         if surface:

@@ -18,7 +18,7 @@ Options (edition.yaml key ``name-index``):
 ``pages-note``
     A sentence put above the index on screen when the references are original page numbers; default none.
 
-Matching: a person's forms are compared with the running text in the normal form of :mod:`editio.textsearch`
+Matching: a person's forms are compared with the running text in the normal form of :mod:`editio.ast.text`
 (spaces, no-break spaces and line breaks alike, «Х.Лечин» = «Х. Лечин», dashes alike, quotes, soft hyphens
 and zero-width characters ignored), as whole words, the longest form first; «Лоры-Мольера» gives both names.
 Matching runs in the shared traversal on each top-level block after the filters before it have finished with
@@ -43,9 +43,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, get, has_class, identifier, text_inlines
+from ..ast.pages import PageTracker
+from ..ast.text import TextRun, normalise, split_run
 from ..collation import Collation, collation
 from ..persons import Person, parse_persons
-from ..textsearch import TEXT_CONTAINER_TYPES, PhraseMatcher, normalise, run_text_nodes, split_run_nodes
+from ..textsearch import PhraseMatcher
 from .base import Filter
 
 _BLOCK_TYPES = (
@@ -66,6 +68,10 @@ _BLOCK_TYPES = (
 )
 _SKIP_BLOCKS = frozenset(("CodeBlock", "RawBlock", "HorizontalRule"))
 _TEXT = frozenset(("Str", "Space", "SoftBreak"))
+# Inline containers whose words are indexed (not links: the glossary's and cross-references' words).
+_CONTAINERS = frozenset(
+    ("Span", "Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Quoted", "Superscript", "Subscript")
+)
 REF_CLASS = "name-ref"
 EDNOTE_CALL_CLASS = "ednote-call"
 EDNOTE_CLASS = "ednote"
@@ -225,7 +231,6 @@ class NameMarker:
 
     persons: list[Person]
     options: Options
-    page: str | None = None
     occurrences: dict[str, list[Occurrence]] = field(default_factory=dict)
     call_pages: dict[str, str | None] = field(default_factory=dict)  # editor's-note call id → its page
     placeholders: list[tuple[dict, int]] = field(default_factory=list)  # (Div, heading level above it)
@@ -235,6 +240,7 @@ class NameMarker:
         self.by_form = {normalise(form): person for person in self.persons for form in person.forms}
         self.matcher = PhraseMatcher(self.by_form) if self.by_form else None
         self.skip = frozenset(self.options.skip)
+        self.pages = PageTracker(self.options.page_class, self.options.page_attribute)
 
     def blocks(self, blocks: list) -> None:
         for block in blocks:
@@ -246,7 +252,7 @@ class NameMarker:
             return
         if t == "Header":
             self.heading_level = block["c"][0]
-            self.pages_only(block["c"][2])
+            self.pages.follow(block["c"][2])
         elif t == "Div":
             attr = block["c"][0]
             if has_class(block, self.options.div_class):
@@ -255,9 +261,9 @@ class NameMarker:
                 return
             if has_class(block, EDNOTE_CLASS) and get(block, "ref") in self.call_pages:
                 # An editor's note is read at its call: its names count on the call's page.
-                here, self.page = self.page, self.call_pages[get(block, "ref")]
+                here, self.pages.page = self.pages.page, self.call_pages[get(block, "ref")]
                 self.blocks(block["c"][1])
-                self.page = here
+                self.pages.page = here
                 return
             self.blocks(block["c"][1])
         elif t in ("Para", "Plain"):
@@ -292,20 +298,6 @@ class NameMarker:
             for item in value.values():
                 self._nested_blocks(item)
 
-    def pages_only(self, inlines: list) -> None:
-        for node in inlines:
-            if self.page_marker(node):
-                continue
-            if node["t"] in TEXT_CONTAINER_TYPES or node["t"] == "Link":
-                self.pages_only(node["c"][1] if node["t"] in ("Quoted", "Span", "Link") else node["c"])
-
-    def page_marker(self, node: dict) -> bool:
-        if node["t"] == "Span" and has_class(node, self.options.page_class):
-            page = get(node, self.options.page_attribute)
-            self.page = page if page else self.page
-            return True
-        return False
-
     def inlines(self, content: list) -> None:
         result: list = []
         run: list = []
@@ -316,16 +308,16 @@ class NameMarker:
                 continue
             result += self.mark_run(run)
             run = []
-            if self.page_marker(node):
+            if self.pages.see(node):
                 pass
             elif t == "Span":
                 if has_class(node, EDNOTE_CALL_CLASS):
-                    self.call_pages[identifier(node)] = self.page
+                    self.call_pages[identifier(node)] = self.pages.page
                 elif not has_class(node, REF_CLASS):  # a name marked before (the filter ran twice) stays
                     self.inlines(node["c"][1])
             elif t == "Quoted":
                 self.inlines(node["c"][1])
-            elif t in TEXT_CONTAINER_TYPES:
+            elif t in _CONTAINERS:
                 self.inlines(node["c"])
             elif t == "Note":
                 self.blocks(node["c"])
@@ -338,7 +330,7 @@ class NameMarker:
             return run
         if not self.matcher.may_match("".join(node["c"] if node["t"] == "Str" else " " for node in run)):
             return run  # most runs name nobody
-        text = run_text_nodes(run)
+        text = TextRun().add(run)
         matches = self.matcher.finditer(text.text)
         if not matches:
             return run
@@ -346,13 +338,13 @@ class NameMarker:
         for start, end, form in matches:
             person = self.by_form[form]
             found = self.occurrences.setdefault(person.id, [])
-            occurrence = Occurrence(occurrence_id(person, len(found) + 1), self.page)
+            occurrence = Occurrence(occurrence_id(person, len(found) + 1), self.pages.page)
             found.append(occurrence)
             marks.append((start, end, person, occurrence))
         tail: list = []
         rest = run
         for start, end, person, occurrence in reversed(marks):
-            before, matched, after = split_run_nodes(rest, text.origin(start), text.origin(end - 1))
+            before, matched, after = split_run(rest, text.origin(start), text.origin(end - 1))
             tail = (
                 [Span(matched, identifier=occurrence.anchor, classes=[REF_CLASS], attributes={"person": person.id})]
                 + after

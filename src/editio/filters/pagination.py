@@ -18,7 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..ast import get, has_class, iter_nodes, set_attr
+from ..ast import get, has_class, set_attr
+from ..ast.pages import page_markers
 from ..errors import DiagnosticLog
 from ..sources import SourceTexts
 from .base import Filter
@@ -90,11 +91,10 @@ class Pagination(Filter):
         sources = self.ctx.sources
         pages = []
         seen: Counter[str] = Counter()
-        for node in iter_nodes(doc["blocks"], ("Span",)):
-            if has_class(node, PAGE_CLASS):
-                number = get(node, "n", "") or ""
-                pages.append(PageStart(number, *locate_marker(sources, number, seen[number])))
-                seen[number] += 1
+        for node in page_markers(doc["blocks"], PAGE_CLASS):
+            number = get(node, "n", "") or ""
+            pages.append(PageStart(number, *locate_marker(sources, number, seen[number])))
+            seen[number] += 1
         check_sequence(pages, self.ctx.log)
         self.label = self.options.label if self.options.label is not None else self.ctx.text("page-abbrev")
 

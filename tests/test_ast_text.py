@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from editio.ast import Emph, Note, Para, Space, Span, Str, stringify
+from editio.ast import Emph, Note, Para, Plain, Space, Span, Str, stringify
 from editio.ast.pages import PageTracker, page_markers
+from editio.ast.reading import reading_parts
 from editio.ast.text import DASHES, IGNORABLE, QUOTES, TextRun, insert_at, normalise, split_run
 
 # Words with every kind of character the normal form treats specially.
@@ -86,3 +87,22 @@ def test_page_tracker():
         [["n", "1"]],
         [["n", "2"]],
     ]
+
+
+def test_reading_parts_in_reading_order():
+    caption = [None, [Plain([Str("подпись")])]]
+    body = [Para([Str("тело")])]
+    figure = {"t": "Figure", "c": [["", [], []], caption, body]}
+    read = [(kind, stringify(part)) for kind, part in reading_parts(figure)]
+    assert read == [("blocks", "подписьтело")]
+    assert [(kind, stringify(part)) for kind, part in reading_parts(figure, captions=False)] == [
+        ("caption", "подпись"),
+        ("blocks", "тело"),
+    ]
+    items = {"t": "DefinitionList", "c": [[[Str("термин")], [[Para([Str("а")])], [Para([Str("б")])]]]]}
+    assert [(kind, stringify(part)) for kind, part in reading_parts(items)] == [
+        ("inlines", "термин"),
+        ("blocks", "а"),
+        ("blocks", "б"),
+    ]
+    assert list(reading_parts({"t": "CodeBlock", "c": [["", [], []], "x"]})) == []

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .ast.pages import PageTracker
+from .ast.reading import reading_parts
 from .ast.text import Origin, TextRun
 from .errors import DiagnosticLog
 from .yamlfile import line_of
@@ -143,6 +144,7 @@ def in_date_order(events: list[Event]) -> list[Event]:
 # Str it came from, so an anchor can be put there.
 
 _SILENT = frozenset(("Cite", "Code", "Math", "RawInline", "Image"))  # add no words
+_UNSEARCHED = frozenset(("Header", "CodeBlock", "RawBlock", "HorizontalRule"))
 
 
 @dataclass(frozen=True)
@@ -207,42 +209,17 @@ class TextScanner:
 
     def _blocks(self, blocks: Iterable[dict]) -> None:
         for block in blocks:
-            t = block["t"]
-            c = block.get("c")
-            if t in ("Para", "Plain"):
-                self._search(c)
-            elif t == "LineBlock":
-                for line in c:
-                    self._search(line)
-            elif t == "DefinitionList":
-                for term, definitions in c:
-                    self._search(term)
-                    for definition in definitions:
-                        self._blocks(definition)
-            elif t == "Div":
-                attr = c[0]
-                if attr[0] in self.skip or self.skip.intersection(attr[1]):
-                    self.pages.follow(c[1])
-                else:
-                    self._blocks(c[1])
-            elif t == "BlockQuote":
-                self._blocks(c)
-            elif t == "BulletList":
-                for item in c:
-                    self._blocks(item)
-            elif t == "OrderedList":
-                for item in c[1]:
-                    self._blocks(item)
-            elif t == "Figure":
-                self.pages.follow(c[1])
-                self._blocks(c[2])
-            elif t == "Table":
-                self.pages.follow(c[1])
-                for row in [*c[3][1], *(r for body in c[4] for r in [*body[2], *body[3]]), *c[5][1]]:
-                    for cell in row[1]:
-                        self._blocks(cell[4])
-            else:  # Header, CodeBlock, RawBlock, HorizontalRule: no running text
+            attr = block["c"][0] if block["t"] == "Div" else None
+            if block["t"] in _UNSEARCHED or (attr and (attr[0] in self.skip or self.skip.intersection(attr[1]))):
                 self.pages.follow(block)
+                continue
+            for kind, part in reading_parts(block, captions=False):
+                if kind == "inlines":
+                    self._search(part)
+                elif kind == "blocks":
+                    self._blocks(part)
+                else:
+                    self.pages.follow(part)
 
     def _search(self, inlines: list) -> None:
         paged = PagedRun(TextRun(), [(0, self.pages.page)])

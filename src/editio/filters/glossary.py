@@ -65,6 +65,7 @@ from ..ast import (
     text_inlines,
 )
 from ..ast.pages import PageTracker, page_markers
+from ..ast.reading import BLOCK_TYPES, reading_parts
 from ..collation import collation
 from ..glossary import Entry, Glossary, parse_glossary
 from .base import Filter
@@ -76,23 +77,6 @@ _URL_LIKE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:|doi:|urn:)", re.I
 _RUN = frozenset(("Str", "Space", "SoftBreak"))
 _CONTAINERS = frozenset(("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript", "Subscript", "Quoted"))
 _SKIP_INLINES = frozenset(("Cite", "Link", "Code", "Math", "RawInline", "Image"))
-_SKIP_BLOCKS = frozenset(("CodeBlock", "RawBlock", "HorizontalRule"))
-_BLOCK_TYPES = (
-    "Para",
-    "Plain",
-    "LineBlock",
-    "Header",
-    "Div",
-    "BlockQuote",
-    "BulletList",
-    "OrderedList",
-    "DefinitionList",
-    "Table",
-    "Figure",
-    "CodeBlock",
-    "RawBlock",
-    "HorizontalRule",
-)
 
 
 @dataclass(frozen=True)
@@ -167,8 +151,6 @@ class Linker:
 
     def block(self, block: dict, auto: bool) -> None:
         t = block["t"]
-        if t in _SKIP_BLOCKS:
-            return
         if t == "Header":
             if block["c"][0] == 1:
                 self.seen = set()
@@ -182,38 +164,11 @@ class Linker:
                 return
             if has_class(block, "nogls") or not same_language(get(block, "lang"), self.lang):
                 auto = False
-            self.blocks(block["c"][1], auto)
-        elif t in ("Para", "Plain"):
-            self.inlines(block["c"], auto)
-        elif t == "LineBlock":
-            for line in block["c"]:
-                self.inlines(line, auto)
-        elif t == "DefinitionList":
-            for term, definitions in block["c"]:
-                self.inlines(term, auto)
-                for definition in definitions:
-                    self.blocks(definition, auto)
-        elif t == "BulletList":
-            for item in block["c"]:
-                self.blocks(item, auto)
-        elif t == "OrderedList":
-            for item in block["c"][1]:
-                self.blocks(item, auto)
-        elif t == "BlockQuote":
-            self.blocks(block["c"], auto)
-        else:  # Table, Figure: every block inside, in order
-            self._nested_blocks(block["c"], auto)
-
-    def _nested_blocks(self, value, auto: bool) -> None:
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict) and item.get("t") in _BLOCK_TYPES:
-                    self.block(item, auto)
-                else:
-                    self._nested_blocks(item, auto)
-        elif isinstance(value, dict) and "t" not in value:
-            for item in value.values():
-                self._nested_blocks(item, auto)
+        for kind, part in reading_parts(block):
+            if kind == "inlines":
+                self.inlines(part, auto)
+            else:
+                self.blocks(part, auto)
 
     # -- inlines ------------------------------------------------------------------------------------
 
@@ -487,7 +442,7 @@ class GlossaryFilter(Filter):
         # Each top-level block is linked as a whole, in reading order, after the filters before this one
         # have finished with it (their hooks ran on everything inside it): sections, pages and the
         # first occurrence per section depend on that order.
-        return {t: self.top_level_block for t in _BLOCK_TYPES}
+        return {t: self.top_level_block for t in BLOCK_TYPES}
 
     def top_level_block(self, node: dict, path: list) -> None:
         if path:

@@ -44,29 +44,13 @@ from dataclasses import dataclass, field
 
 from ..ast import NBSP, Div, Emph, Link, Para, Space, Span, Str, get, has_class, identifier, text_inlines
 from ..ast.pages import PageTracker
+from ..ast.reading import BLOCK_TYPES, reading_parts
 from ..ast.text import TextRun, normalise, split_run
 from ..collation import Collation, collation
 from ..persons import Person, parse_persons
 from ..textsearch import PhraseMatcher
 from .base import Filter
 
-_BLOCK_TYPES = (
-    "Para",
-    "Plain",
-    "LineBlock",
-    "Header",
-    "Div",
-    "BlockQuote",
-    "BulletList",
-    "OrderedList",
-    "DefinitionList",
-    "Table",
-    "Figure",
-    "CodeBlock",
-    "RawBlock",
-    "HorizontalRule",
-)
-_SKIP_BLOCKS = frozenset(("CodeBlock", "RawBlock", "HorizontalRule"))
 _TEXT = frozenset(("Str", "Space", "SoftBreak"))
 # Inline containers whose words are indexed (not links: the glossary's and cross-references' words).
 _CONTAINERS = frozenset(
@@ -247,13 +231,11 @@ class NameMarker:
             self.block(block)
 
     def block(self, block: dict) -> None:
-        t = block["t"]
-        if t in _SKIP_BLOCKS:
-            return
-        if t == "Header":
+        if block["t"] == "Header":
             self.heading_level = block["c"][0]
             self.pages.follow(block["c"][2])
-        elif t == "Div":
+            return
+        if block["t"] == "Div":
             attr = block["c"][0]
             if has_class(block, self.options.div_class):
                 self.placeholders.append((block, self.heading_level))
@@ -265,38 +247,11 @@ class NameMarker:
                 self.blocks(block["c"][1])
                 self.pages.page = here
                 return
-            self.blocks(block["c"][1])
-        elif t in ("Para", "Plain"):
-            self.inlines(block["c"])
-        elif t == "LineBlock":
-            for line in block["c"]:
-                self.inlines(line)
-        elif t == "DefinitionList":
-            for term, definitions in block["c"]:
-                self.inlines(term)
-                for definition in definitions:
-                    self.blocks(definition)
-        elif t == "BulletList":
-            for item in block["c"]:
-                self.blocks(item)
-        elif t == "OrderedList":
-            for item in block["c"][1]:
-                self.blocks(item)
-        elif t == "BlockQuote":
-            self.blocks(block["c"])
-        else:  # Table, Figure: every block inside, in order
-            self._nested_blocks(block["c"])
-
-    def _nested_blocks(self, value) -> None:
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict) and item.get("t") in _BLOCK_TYPES:
-                    self.block(item)
-                else:
-                    self._nested_blocks(item)
-        elif isinstance(value, dict) and "t" not in value:
-            for item in value.values():
-                self._nested_blocks(item)
+        for kind, part in reading_parts(block):
+            if kind == "inlines":
+                self.inlines(part)
+            else:
+                self.blocks(part)
 
     def inlines(self, content: list) -> None:
         result: list = []
@@ -373,7 +328,7 @@ class NameIndex(Filter):
     def hooks(self):
         # Each top-level block is indexed as a whole, in reading order, after the filters before this one
         # have finished with it (text they insert is indexed; pages follow the reading order).
-        return {t: self.top_level_block for t in _BLOCK_TYPES}
+        return {t: self.top_level_block for t in BLOCK_TYPES}
 
     def top_level_block(self, node: dict, path: list) -> None:
         if not path and self.marker is not None:

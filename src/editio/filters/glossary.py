@@ -38,9 +38,7 @@ Diagnostics: GLS001–GLS003 bad data (``editio.glossary``); GLS004 unknown key 
 
 from __future__ import annotations
 
-import bisect
 import copy
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -66,6 +64,7 @@ from ..ast import (
 )
 from ..ast.pages import PageTracker, page_markers
 from ..ast.reading import BLOCK_TYPES, reading_parts
+from ..ast.text import TextRun, split_run
 from ..collation import collation
 from ..glossary import Entry, Glossary, parse_glossary
 from .base import Filter
@@ -250,58 +249,31 @@ class Linker:
     def _run(self, run: list, auto: bool) -> list:
         if not run:
             return []
-        pieces = [node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " " for node in run]
         matches = []
         if auto:
-            for match in self.glossary.find("".join(pieces)):
+            text = TextRun(verbatim=True).add(run)
+            for match in self.glossary.find(text.text):
                 if self.mode == "every" or match.entry.id not in self.seen:
                     matches.append(match)
                     self.seen.add(match.entry.id)
         if not matches:
-            for node in run:
-                if node["t"] == "Span":
-                    self._page_marker(node)
+            self._track_pages(run)
             return run
-        # Split Str elements at the match boundaries (only those a boundary falls inside), then cut the run
-        # into the stretches between matches and the links; slices and bisection keep this linear.
-        starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
-        splits: dict[int, list[int]] = {}
-        for cut in sorted({m.start for m in matches} | {m.end for m in matches}):
-            index = bisect.bisect_right(starts, cut) - 1
-            if run[index]["t"] == "Str" and 0 < cut - starts[index] < len(pieces[index]):
-                splits.setdefault(index, []).append(cut - starts[index])
-        if splits:
-            nodes: list = []
-            previous = 0
-            for index, offsets in sorted(splits.items()):
-                nodes += run[previous:index]
-                bounds = [0, *offsets, len(pieces[index])]
-                nodes += [Str(pieces[index][a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-                previous = index + 1
-            nodes += run[previous:]
-            pieces = [node["c"] if node["t"] == "Str" else "" if node["t"] == "Span" else " " for node in nodes]
-            starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
-        else:
-            nodes = run
-        ends = [start + len(piece) for start, piece in zip(starts, pieces, strict=False)]
-        spans = [index for index, node in enumerate(nodes) if node["t"] == "Span"]
-        result: list = []
-        done = 0
-        for match in matches:
-            first = bisect.bisect_right(ends, match.start)  # empty marks at the match's start stay before it
-            last = bisect.bisect_left(starts, match.end, first)  # … and those at its end after it
-            self._page_markers(nodes, spans, done, last)
-            result += nodes[done:first]
-            result.append(self._link(match.entry, nodes[first:last]))
-            done = last
-        self._page_markers(nodes, spans, done, len(nodes))
-        result += nodes[done:]
+        # Cut the run from its end, so that the origins of earlier matches still hold; empty marks at a
+        # match's start stay before it, those at its end after it. Then link in reading order (pages).
+        stretches: list[tuple[list, list]] = []
+        rest = run
+        for match in reversed(matches):
+            rest, matched, after = split_run(rest, text.origin(match.start), text.origin(match.end - 1))
+            stretches.append((matched, after))
+        self._track_pages(rest)
+        result = list(rest)
+        for match, (matched, after) in zip(matches, reversed(stretches), strict=True):
+            self._track_pages(matched)
+            result.append(self._link(match.entry, matched))
+            self._track_pages(after)
+            result += after
         return result
-
-    def _page_markers(self, nodes: list, spans: list[int], begin: int, end: int) -> None:
-        """Note the page markers among ``nodes[begin:end]`` (``spans``: the indices of the Spans)."""
-        for index in spans[bisect.bisect_left(spans, begin) : bisect.bisect_left(spans, end)]:
-            self._page_marker(nodes[index])
 
     def _page_marker(self, node: dict) -> None:
         if self.pages.see(node) and get(node, "n"):

@@ -104,6 +104,14 @@ def test_calls_are_lettered_in_text_order_and_split_the_word():
     assert all(n["c"][1] == [] for i, n in enumerate(para) if i in (first, second))  # the call holds no text
 
 
+def test_anchors_are_found_in_terms_and_verse_lines_too():
+    text = "Это первая фраза\n:   Определение.\n\n| строка стиха\n| Х.Лечин сказал\n"
+    edition = annotated(text)
+    terms, lines = edition.doc["blocks"][0]["c"][0][0], edition.doc["blocks"][1]["c"][1]
+    assert [n["c"][0][0] for n in terms if n["t"] == "Span"] == ["ed-ref-two"]
+    assert [n["c"][0][0] for n in lines if n["t"] == "Span"] == ["ed-ref-one"]
+
+
 def test_each_note_text_is_in_the_document_once_in_its_div():
     edition = annotated()
     [listing] = [n for n in iter_nodes(edition.doc["blocks"], ("Div",)) if has_class(n, "editorial-notes")]

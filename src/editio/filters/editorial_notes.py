@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from ..ast import Div, Header, Para, Span, get, has_class, iter_nodes, text_inlines
+from ..ast.reading import reading_parts
 from ..ast.text import Origin, TextRun, insert_at
 from ..errors import DiagnosticLog
 from ..yamlfile import line_of
@@ -104,21 +105,15 @@ def parse_entries(data, shown: str, log: DiagnosticLog) -> list[EditorialNote]:
 
 
 def main_text_blocks(blocks: list) -> list[list]:
-    """The inline lists of the paragraphs, plain blocks and headings outside the author's notes."""
+    """The inline lists of the main text in reading order: paragraphs, headings, lines, terms; the author's
+    notes inside them are not main text (not searched)."""
     found: list[list] = []
-    stack = [blocks]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict) and "t" in item:
-            t = item["t"]
-            if t in ("Para", "Plain"):
-                found.append(item["c"])  # the author's notes inside it are not main text: not searched
-            elif t == "Header":
-                found.append(item["c"][2])
-            elif t != "Note" and isinstance(item.get("c"), list):
-                stack.append(item["c"])
+    for block in blocks:
+        for kind, part in reading_parts(block):
+            if kind == "inlines":
+                found.append(part)
+            else:
+                found += main_text_blocks(part)
     return found
 
 

@@ -217,6 +217,7 @@ class EditorialNotes(Filter):
 
     def entries(self) -> list[dict]:
         ctx = self.ctx
+        ctx.prefetch_markdown([note.text for note in self.notes], "editorial notes")  # one request for all
         return [
             Div(
                 ctx.markdown(note.text, f"editorial note {note.id!r}") or [Para([])],

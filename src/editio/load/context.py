@@ -7,6 +7,7 @@ declared fields) and its data files through this object.
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,7 @@ class Context:
     messages: Any = None
     media: dict[str, bytes] = field(default_factory=dict)  # generated files for media/, by name
     _data: dict[Path, Any] = field(default_factory=dict)
+    _parsed: dict[str, list[dict]] = field(default_factory=dict)  # Markdown texts parsed ahead (prefetch_markdown)
 
     # -- paths and data ---------------------------------------------------------------------------
 
@@ -100,9 +102,28 @@ class Context:
 
     def markdown(self, text: str, what: str) -> list[dict]:
         """Markdown (from a data file) as pandoc blocks, parsed by the build's pandoc session."""
+        if text in self._parsed:
+            return copy.deepcopy(self._parsed[text])
         if self.session is None:
             self.session = PandocSession()
         return self.session.read(text, what)["blocks"]
+
+    def prefetch_markdown(self, texts: list[str], what: str) -> None:
+        """Parse many short texts in one request (each its own Div), so that :meth:`markdown` finds them parsed.
+        Texts whose parts could reach into each other (note or link definitions, fenced Divs) are left to be
+        parsed one by one."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._parsed]
+        if len(todo) < 2 or any(mark in t for t in todo for mark in (":::", "[^", "]:")):
+            return
+        if self.session is None:
+            self.session = PandocSession()
+        joined = "\n\n".join(f"::: {{#editio-part-{n}}}\n{text}\n:::" for n, text in enumerate(todo))
+        blocks = self.session.read(joined, what)["blocks"]
+        ids = [b["c"][0][0] if b.get("t") == "Div" else None for b in blocks]
+        if ids != [f"editio-part-{n}" for n in range(len(todo))]:
+            return  # not split as expected: parse one by one
+        for text, block in zip(todo, blocks, strict=True):
+            self._parsed[text] = block["c"][1]
 
     def markdown_inlines(self, text: str, what: str) -> list[dict]:
         """Markdown as inlines: the content of its single paragraph (or of all its blocks, joined)."""

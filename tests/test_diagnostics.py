@@ -350,6 +350,7 @@ CASES: dict[str, Case] = {
         config={"css": "own.css"}, files={"manuscript/own.css": "p { margin: 0 }\n"}, at=edition_yaml("css:")
     ),
     "CFG017": Case(config={"lang": "not a tag"}, at=edition_yaml("lang:")),
+    "CFG019": Case(config={"chapter-start": "left"}, at=edition_yaml("chapter-start:")),
     "SRC001": Case(
         setup=write("manuscript/01-text.md", "# Глава\n\nТекст \xff\n".encode()[:-3] + b"\xff\n"), at=text_at(3)
     ),

@@ -31,7 +31,7 @@ def markdown_ast(markdown: str, metadata: dict) -> dict:
 
 def compile_pdf(tmp_path: Path, markdown: str, metadata: dict, standards: list[str] | None = None) -> pypdf.PdfReader:
     stage = tmp_path / "stage"
-    stage.mkdir(exist_ok=True)
+    stage.mkdir(parents=True, exist_ok=True)
     target = write_pdf(
         markdown_ast(markdown, metadata), stage, "t", EPOCH, standards, info=document_info(metadata), strings=STRINGS
     )
@@ -232,3 +232,28 @@ def test_compiler_version_is_the_one_in_the_pdf(tmp_path: Path):
     assert reader.metadata.get("/Creator", "").endswith(compiler_version()) or reader.metadata.get(
         "/Producer", ""
     ).endswith(compiler_version())
+
+
+def test_chapter_start_places_level_one_sections(tmp_path: Path):
+    """A book's chapters open on a right-hand page (a blank left-hand page between), `page` on the next page,
+    `none` runs on, as an article's sections do."""
+    text = "\n\n".join(f"# Section {n}\n\nShort text." for n in (1, 2, 3))
+    where = {}
+    for start in ("odd", "page", "none"):
+        texts = page_texts(compile_pdf(tmp_path / start, text, {"title": "T", "lang": "en", "chapter-start": start}))
+        where[start] = [next(i for i, t in enumerate(texts) if f"Section {n}" in t) for n in (1, 2, 3)]
+    first = where["odd"][0]
+    assert where["odd"] == [first, first + 2, first + 4]  # right-hand pages, a blank page between
+    assert where["page"] == [first, first + 1, first + 2]
+    assert where["none"] == [first, first, first]
+
+
+def test_an_unknown_chapter_start_is_refused_at_its_line():
+    from helpers import prepare
+
+    from editio.errors import EditionError
+
+    with pytest.raises(EditionError) as caught:
+        prepare("Text.\n", {"chapter-start": "left"})
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "CFG019" and problem.file == "manuscript/edition.yaml" and problem.line

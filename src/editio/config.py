@@ -36,6 +36,8 @@ STYLESHEET_KEYS = ("css", "stylesheet")
 # 0.09 MB) keeps an accepted build under 1 GB of memory. The person running the build may raise it
 # (EDITIO_MAX_FILE_BYTES), the manuscript cannot.
 DEFAULT_MAX_FILE_BYTES = 1_500_000
+# where the PDF starts a level-1 section (the template's `chapter-start`): a book's right-hand page by default
+CHAPTER_STARTS = ("odd", "page", "none")
 # BCP 47 (RFC 5646) language tags: language, script, region, variants, extensions, private use.
 BCP47 = re.compile(
     r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
@@ -312,6 +314,14 @@ def check_metadata(data: dict, root: Path, where, base, log: DiagnosticLog) -> N
             "CFG017",
             f"`lang` is {lang!r}, not a BCP 47 language tag; write one such as `en`, `ru`, `pt-BR` or `sr-Latn`",
             *where("lang"),
+        )
+    start = data.get("chapter-start")
+    if start is not None and start not in CHAPTER_STARTS:
+        log.add(
+            "CFG019",
+            f"`chapter-start` is {start!r}; write one of {', '.join(CHAPTER_STARTS)} (odd: a book's chapters open "
+            "on a right-hand page; page: on a new page; none: run on, as an article's sections do)",
+            *where("chapter-start"),
         )
 
 

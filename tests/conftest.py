@@ -71,9 +71,16 @@ def pytest_configure(config):
 
 
 def run_build(
-    manuscript: Path, out: Path, cwd: Path = ROOT, env: dict[str, str] | None = None, formats: str = "pdf,epub,html"
+    manuscript: Path,
+    out: Path,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    formats: str = "pdf,epub,html",
+    extra: tuple[str, ...] = (),
+    preexec_fn=None,
 ) -> subprocess.CompletedProcess:
-    """Run the real command line the way a user does; returns the finished process."""
+    """Run the real command line the way a user does (``extra``: more flags, such as ``--no-cache``;
+    ``preexec_fn``: runs in the child before it starts, e.g. to set a resource limit); the finished process."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH",)}
     full_env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), full_env.get("PYTHONPATH", "")])
     full_env.setdefault("SOURCE_DATE_EPOCH", EPOCH)
@@ -92,11 +99,13 @@ def run_build(
             str(out),
             "--format",
             formats,
+            *extra,
         ],
         cwd=cwd,
         env=full_env,
         capture_output=True,
         text=True,
+        preexec_fn=preexec_fn,
     )
 
 

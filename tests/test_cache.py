@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT, run_build
+from conftest import MINI, run_build
 
 FORMATS = "html,epub"
 
@@ -36,33 +36,7 @@ def project(tmp_path) -> Path:
 
 def build(project: Path, out: str = "dist", formats: str = FORMATS, *extra: str, env=None):
     env = {"EDITIO_NO_CACHE": "", **(env or {})}  # the cache on, even where the suite turns it off
-    proc = run_build(project / "manuscript", project / out, cwd=project, formats=formats, env=env)
-    if extra:  # run_build has no way to pass flags: call the command line the same way with the flag added
-        import os
-        import subprocess
-        import sys
-
-        full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        full_env.update({"PYTHONPATH": str(ROOT / "src"), "SOURCE_DATE_EPOCH": "1700000000", **(env or {})})
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "editio",
-                "build",
-                "--manuscript",
-                str(project / "manuscript"),
-                "--out",
-                str(project / out),
-                "--format",
-                formats,
-                *extra,
-            ],
-            cwd=project,
-            env=full_env,
-            capture_output=True,
-            text=True,
-        )
+    proc = run_build(project / "manuscript", project / out, cwd=project, formats=formats, env=env, extra=extra)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 

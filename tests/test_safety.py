@@ -682,26 +682,8 @@ def test_a_full_disk_is_out001_and_leaves_dist_as_it_was(tmp_path: Path):
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "earlier.txt").write_text("earlier", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "EDITIO_NO_CACHE": "1"}
     limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))  # noqa: E731
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "editio",
-            "build",
-            "--manuscript",
-            str(manuscript),
-            "--out",
-            str(dist),
-            "--format",
-            "html",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        preexec_fn=limit,
-    )
+    proc = run_build(manuscript, dist, formats="html", preexec_fn=limit)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert re.search(r"^<build>: error OUT001: cannot write the output folder: File too large", proc.stderr, re.M), (
         proc.stderr

@@ -44,7 +44,7 @@ from ..ast import (
 )
 from ..chart import LAYOUTS, faction_chart_svg, faction_chart_table
 from ..errors import EditionError
-from ..factions import FactionData, load_factions
+from ..factions import RELATION_TYPES, FactionData, load_factions
 from .base import Filter
 
 CHART_CLASS = "faction-chart"
@@ -87,16 +87,7 @@ CATALOGUE_WORDS: Mapping[str, tuple[str, Mapping[str, str]]] = {
     "date.unknown": ("date-unknown", {}),
     **{
         f"table.{kind}.{side}": (f"chart-relation-{kind}-{side}", {"other": "{other}"})
-        for kind in (
-            "split-from",
-            "faction-of",
-            "entered",
-            "renamed-to",
-            "merged-into",
-            "affiliated-with",
-            "recognised-by",
-            "organ-of",
-        )
+        for kind in RELATION_TYPES
         for side in ("from", "to")
     },
 }

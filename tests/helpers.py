@@ -116,3 +116,27 @@ def epubcheck(*epubs: Path) -> dict[Path, list[str]]:
         # the counts are epubcheck's own: a message we failed to attribute still fails the book
         result[Path(original)] = found if len(found) >= counted else found + [f"{counted} message(s) in {path}"]
     return result
+
+
+def text_fill_colours(reader) -> list[tuple[float, ...]]:
+    """The non-stroking colour in force at every text-showing operator of every page of a pypdf reader (the
+    graphics state kept)."""
+    from pypdf.generic import ContentStream
+
+    colours: list[tuple[float, ...]] = []
+    for page in reader.pages:
+        stack, fill = [], (0.0,)
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"q":
+                stack.append(fill)
+            elif operator == b"Q" and stack:
+                fill = stack.pop()
+            elif (
+                operator in (b"sc", b"scn", b"rg", b"g", b"k")
+                and operands
+                and all(isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands)
+            ):
+                fill = tuple(round(float(o), 3) for o in operands)
+            elif operator in (b"Tj", b"TJ", b"'", b'"'):
+                colours.append(fill)
+    return colours

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import yaml
 from conftest import ROOT
-from pypdf.generic import ContentStream
+from helpers import text_fill_colours
 
 EDITION = yaml.safe_load((ROOT / "manuscript" / "edition.yaml").read_text(encoding="utf-8"))
 NOTES = yaml.safe_load((ROOT / "manuscript" / "editorial-notes.yaml").read_text(encoding="utf-8"))
@@ -91,22 +91,7 @@ def test_blank_pages_are_blank_and_no_page_holds_only_a_heading(pages):
 def test_text_is_black(pdf):
     """Links and glossary terms are told apart by an underline, not by colour: no chromatic text anywhere, and
     all but the greys of the page markers and the chart is black."""
-    colours = []
-    for page in pdf.pages:
-        stack, fill = [], (0.0,)
-        for operands, operator in ContentStream(page.get_contents(), pdf).operations:
-            if operator == b"q":
-                stack.append(fill)
-            elif operator == b"Q" and stack:
-                fill = stack.pop()
-            elif (
-                operator in (b"sc", b"scn", b"rg", b"g", b"k")
-                and operands
-                and all(isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands)
-            ):
-                fill = tuple(round(float(o), 3) for o in operands)
-            elif operator in (b"Tj", b"TJ", b"'", b'"'):
-                colours.append(fill)
+    colours = text_fill_colours(pdf)
     chromatic = {c for c in colours if len(c) == 3 and len(set(c)) > 1}
     assert not chromatic
     black = [c for c in colours if c in ((0.0,), (0.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0))]

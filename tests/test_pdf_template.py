@@ -11,7 +11,7 @@ import pypdf
 import pytest
 import yaml
 from conftest import run_build
-from pypdf.generic import ContentStream
+from helpers import text_fill_colours
 
 from editio.load.pandoc import run
 from editio.writers.pdf import UI_KEYS, compiler_version, document_info, typst_language, write_pdf
@@ -54,27 +54,6 @@ def text_runs(page) -> list[tuple[float, float, str]]:
 
     page.extract_text(visitor_text=visit)
     return runs
-
-
-def text_fill_colours(reader: pypdf.PdfReader) -> list[tuple[float, ...]]:
-    """The non-stroking colour in force at every text-showing operator of every page (graphics state kept)."""
-    colours: list[tuple[float, ...]] = []
-    for page in reader.pages:
-        stack, fill = [], (0.0,)
-        for operands, operator in ContentStream(page.get_contents(), reader).operations:
-            if operator == b"q":
-                stack.append(fill)
-            elif operator == b"Q" and stack:
-                fill = stack.pop()
-            elif (
-                operator in (b"sc", b"scn", b"rg", b"g", b"k")
-                and operands
-                and all(isinstance(o, (int, float)) or hasattr(o, "as_numeric") for o in operands)
-            ):
-                fill = tuple(round(float(o), 3) for o in operands)
-            elif operator in (b"Tj", b"TJ", b"'", b'"'):
-                colours.append(fill)
-    return colours
 
 
 # --- metadata is data (issue 13.4, issue 11.6) ---------------------------------------------------------------

@@ -4,6 +4,7 @@ and the one golden-file comparison (``pytest --update-goldens`` rewrites goldens
 from __future__ import annotations
 
 import difflib
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -140,3 +141,24 @@ def text_fill_colours(reader) -> list[tuple[float, ...]]:
             elif operator in (b"Tj", b"TJ", b"'", b'"'):
                 colours.append(fill)
     return colours
+
+
+def pandoc_with_filter(name: str, *args: str, input: str | None = None, cwd: Path | None = None):
+    """``pandoc ARGS --filter filters/<name>.py`` as a user runs it: the entry point's ``python3`` is the tests'
+    interpreter and ``editio`` is importable from the checkout. The finished process (text, captured)."""
+    import subprocess
+    import sys
+
+    from editio.load.pandoc import pandoc_path
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(
+        [pandoc_path(), *args, "--filter", str(ROOT / "filters" / f"{name}.py")],
+        input=input,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+    )

@@ -9,19 +9,15 @@ body pandoc writes for HTML. ``pytest --update-goldens`` rewrites them: review t
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import assert_matches_golden, prepare, render
+from helpers import assert_matches_golden, pandoc_with_filter, prepare, render
 
 from editio.ast import iter_nodes, stringify
 from editio.bibliography import language_code
 from editio.errors import EditionError
 from editio.filters.citations import locator_label, rewrite_suffix
-from editio.load.pandoc import pandoc_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "citations"
@@ -278,28 +274,12 @@ def test_kinds_volume_archive_newspaper_web():
 
 
 def test_runs_as_pandoc_filter():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     case = CASES / "mini"
-    proc = subprocess.run(
-        [
-            pandoc_path(),
-            "-f",
-            "markdown",
-            "-t",
-            "json",
-            "--metadata",
-            "lang=ru",
-            "--metadata",
-            "bibliography=references.bib",
-            "--filter",
-            str(ROOT / "filters" / "citations.py"),
-        ],
+    proc = pandoc_with_filter(
+        "citations",
+        *("-f", "markdown", "-t", "json", "--metadata", "lang=ru", "--metadata", "bibliography=references.bib"),
         input=(case / "input.md").read_text("utf-8"),
-        capture_output=True,
-        text=True,
         cwd=case,
-        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     found = [

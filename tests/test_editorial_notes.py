@@ -12,19 +12,15 @@ option), written as each format's body (``expected.typst``, ``expected.html``, `
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, assert_matches_golden, prepare, render
+from helpers import ROOT, assert_matches_golden, pandoc_with_filter, prepare, render
 
 from editio.ast import get, has_class, iter_nodes, stringify
 from editio.errors import EditionError
-from editio.load.pandoc import pandoc_path
 
 CASE = ROOT / "tests" / "cases" / "editorial_notes" / "basic"
 NOTES = """\
@@ -227,27 +223,8 @@ def test_text_without_a_source_is_an_edn003_warning_with_its_line():
 
 def test_runs_as_a_pandoc_filter(tmp_path):
     (tmp_path / "editorial-notes.yaml").write_text(NOTES, encoding="utf-8")
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    )
-    proc = subprocess.run(
-        [
-            pandoc_path(),
-            "-t",
-            "html5",
-            "--wrap=none",
-            "-M",
-            "lang=ru",
-            "--filter",
-            str(ROOT / "filters" / "editorial_notes.py"),
-        ],
-        input=TEXT,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
+    proc = pandoc_with_filter(
+        "editorial_notes", "-t", "html5", "--wrap=none", "-M", "lang=ru", input=TEXT, cwd=tmp_path
     )
     assert proc.returncode == 0, proc.stderr
     assert '<a href="#ed-one" id="ed-ref-one" class="ednote-ref"' in proc.stdout

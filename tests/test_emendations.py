@@ -10,20 +10,15 @@ written as each format's body (``expected.typst``, ``expected.html``, ``expected
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, assert_matches_golden, prepare, render
+from helpers import ROOT, assert_matches_golden, pandoc_with_filter, prepare, render
 
 from editio.ast import get, has_class, iter_nodes, stringify
 from editio.errors import EditionError
 from editio.filters.emendations import sentence_tail
-from editio.load.pandoc import pandoc_path
 
 CASE = ROOT / "tests" / "cases" / "emendations" / "basic"
 DATA = (CASE / "emendations.yaml").read_text(encoding="utf-8")
@@ -246,27 +241,8 @@ def test_without_the_div_the_list_is_appended_with_emd004():
 
 def test_runs_as_a_pandoc_filter(tmp_path):
     (tmp_path / "emendations.yaml").write_text(DATA, encoding="utf-8")
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    )
-    proc = subprocess.run(
-        [
-            pandoc_path(),
-            "-t",
-            "html5",
-            "--wrap=none",
-            "-M",
-            "lang=ru",
-            "--filter",
-            str(ROOT / "filters" / "emendations.py"),
-            str(CASE / "input.md"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
+    proc = pandoc_with_filter(
+        "emendations", "-t", "html5", "--wrap=none", "-M", "lang=ru", str(CASE / "input.md"), cwd=tmp_path
     )
     assert proc.returncode == 0, proc.stderr
     assert '<a href="#emd-1" id="emd-ref-1" class="emendation" title="в источнике: кратrой">краткой</a>' in proc.stdout

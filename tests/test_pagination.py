@@ -10,20 +10,16 @@ diff. epubcheck of the flagship EPUB (page list included) is test_epub_structure
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, assert_matches_golden, prepare, render
+from helpers import ROOT, assert_matches_golden, pandoc_with_filter, prepare, render
 
 from editio.ast import has_class, iter_nodes
 from editio.build import lowered
 from editio.errors import EditionError
-from editio.load.pandoc import pandoc_path
 from editio.writers.epub_pagelist import add_page_list, find_page_breaks
 
 CASE = ROOT / "tests" / "cases" / "pagination" / "basic"
@@ -167,28 +163,10 @@ def test_the_epub_lowering_feeds_the_page_list():
 
 
 def test_runs_as_a_pandoc_filter(tmp_path):
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    )
-    proc = subprocess.run(
-        [
-            pandoc_path(),
-            "-f",
-            "markdown",
-            "-t",
-            "html5",
-            "--wrap=none",
-            "-M",
-            "lang=ru",
-            "--filter",
-            str(ROOT / "filters" / "pagination.py"),
-        ],
+    proc = pandoc_with_filter(
+        "pagination",
+        *("-f", "markdown", "-t", "html5", "--wrap=none", "-M", "lang=ru"),
         input="Слово[]{.page n=9} дальше.",
-        capture_output=True,
-        text=True,
-        env=env,
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr

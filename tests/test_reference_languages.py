@@ -9,19 +9,16 @@ filters ``citations``, ``citeproc`` and ``reference_languages`` and the edition'
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import assert_matches_golden, prepare, render
+from helpers import assert_matches_golden, pandoc_with_filter, prepare, render
 
 from editio.ast import get, identifier, iter_nodes, stringify
 from editio.build import lowered
-from editio.load.pandoc import pandoc_path, write
+from editio.load.pandoc import write
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "tests" / "cases" / "reference_languages" / "citeproc"
@@ -146,29 +143,12 @@ def test_golden(fmt):
 
 
 def test_runs_as_pandoc_filter_after_citeproc():
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    proc = subprocess.run(
-        [
-            pandoc_path(),
-            "-f",
-            "markdown",
-            "-t",
-            "html5",
-            "--wrap=none",
-            "--metadata",
-            "lang=ru",
-            "--metadata",
-            "bibliography=references.bib",
-            "--citeproc",
-            "--filter",
-            str(ROOT / "filters" / "reference_languages.py"),
-        ],
+    proc = pandoc_with_filter(
+        "reference_languages",
+        *("-f", "markdown", "-t", "html5", "--wrap=none", "--metadata", "lang=ru"),
+        *("--metadata", "bibliography=references.bib", "--citeproc"),
         input=(CASE / "input.md").read_text("utf-8"),
-        capture_output=True,
-        text=True,
         cwd=CASE,
-        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert re.search(r'<div id="ref-john2016"[^>]* lang="es"', proc.stdout)

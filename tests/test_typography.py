@@ -12,15 +12,13 @@ edition.yaml, and tests/cases/typography/references.bib as the bibliography) goe
 from __future__ import annotations
 
 import copy
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_matches_golden, prepare, render
+from helpers import assert_matches_golden, pandoc_with_filter, prepare, render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +28,7 @@ from editio.filters import run
 from editio.filters.typography import Options, Typography
 from editio.i18n import catalogue
 from editio.load.context import Context, Project
-from editio.load.pandoc import pandoc_path, write
+from editio.load.pandoc import write
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "typography"
@@ -253,26 +251,8 @@ def test_bad_options_are_reported_at_their_line(options, message):
 
 
 def pandoc_filter(source: str, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.run(
-        [
-            pandoc_path(),
-            "-f",
-            "markdown",
-            "-t",
-            "markdown-smart",
-            "--wrap=none",
-            *args,
-            "--filter",
-            str(ROOT / "filters" / "typography.py"),
-        ],
-        input=source,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=CASES,
+    return pandoc_with_filter(
+        "typography", "-f", "markdown", "-t", "markdown-smart", "--wrap=none", *args, input=source, cwd=CASES
     )
 
 

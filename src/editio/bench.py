@@ -195,8 +195,6 @@ def make_repeated(manuscript: Path, times: int) -> list[str]:
 
 def floor(manuscript: Path, out: Path) -> dict[str, float]:
     """Bare pandoc + typst on the manuscript's files, no filters; seconds per format."""
-    from types import SimpleNamespace
-
     import typst
 
     from .build import pdf_strings
@@ -230,7 +228,7 @@ def floor(manuscript: Path, out: Path) -> dict[str, float]:
     # the template reads its document info and interface words from two JSON files beside the source
     lang = str(config.metadata.get("lang", "en"))
     (out / INFO_FILE).write_text(json.dumps(document_info(plain(config.metadata))), encoding="utf-8")
-    (out / UI_FILE).write_text(json.dumps(pdf_strings(SimpleNamespace(text=catalogue(lang).text))), encoding="utf-8")
+    (out / UI_FILE).write_text(json.dumps(pdf_strings(catalogue(lang))), encoding="utf-8")
     source.write_text(
         run_pandoc(
             [*common, "-t", "typst", "--standalone", f"--template={TEMPLATE}", *files],

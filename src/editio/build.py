@@ -140,7 +140,15 @@ def _run_formats(
     other formats by children. An interrupt (Ctrl-C, SIGTERM) ends the children at once."""
     if _jobs(len(formats)) <= 1:
         results = {fmt: _build_logged(edition, fmt, stage) for fmt in formats}
-        return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
+    else:
+        results = _build_forked(edition, formats, stage)
+    return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
+
+
+def _build_forked(
+    edition: Edition, formats: tuple[str, ...], stage: Path
+) -> dict[str, tuple[Produced, list[Diagnostic]]]:
+    """The PDF (or the first format) built here, every other format in a forked child at the same time."""
     here = "pdf" if "pdf" in formats else formats[0]
     children: dict[str, tuple[int, int]] = {}
     try:
@@ -154,7 +162,7 @@ def _run_formats(
         with shielded():  # only after an error or an interrupt; a second one waits until the workers are gone
             for pid, fd in children.values():
                 _end(pid, fd)
-    return [item for fmt in formats for item in results[fmt][0]], {fmt: results[fmt][1] for fmt in formats}
+    return results
 
 
 def _build_logged(edition: Edition, fmt: str, stage: Path) -> tuple[Produced, list[Diagnostic]]:
@@ -260,7 +268,7 @@ def lowered(edition: Edition, fmt: str) -> dict:
     return lower(doc, LOWERING[fmt], edition.loaded.ctx.messages)
 
 
-def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, float, str]]:
+def _build_format(edition: Edition, fmt: str, stage: Path) -> Produced:
     """Lower and write one format into the stage; the artefacts with the time it took."""
     from .writers.epub import write_epub
     from .writers.html import write_html
@@ -279,7 +287,7 @@ def _build_format(edition: Edition, fmt: str, stage: Path) -> list[tuple[Path, f
                     edition.loaded.epoch,
                     config.metadata.get("pdf-standards"),
                     info=document_info(plain(config.metadata)),
-                    strings=pdf_strings(edition.loaded.ctx),
+                    strings=pdf_strings(edition.loaded.ctx.messages),
                 )
             ]
         except EditionError as exc:
@@ -305,10 +313,12 @@ def _at_manuscript(exc: EditionError, sources) -> EditionError:
     return EditionError(moved)
 
 
-def pdf_strings(ctx) -> dict[str, str]:
-    """The words the PDF template prints itself (labels without their colon), from the catalogue."""
-    text = ctx.text
-    english = __import__("editio.i18n", fromlist=["catalogue"]).catalogue("en")
+def pdf_strings(messages) -> dict[str, str]:
+    """The words the PDF template prints itself (labels without their colon), from the catalogue ``messages``."""
+    from .i18n import catalogue
+
+    text = messages.text
+    english = catalogue("en")
     return {
         "contents": text("toc-title"),
         "abstract": text("abstract-title"),

@@ -126,12 +126,6 @@ class PandocSession:
         self.close()
 
 
-@lru_cache(maxsize=1)
-def pandoc_version() -> str:
-    with PandocSession() as session:
-        return session.version()
-
-
 def run(
     args: list[str], what: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> str:
